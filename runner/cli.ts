@@ -1,0 +1,66 @@
+// The command line: `npm run workshop|verify|solution -- ...`.
+// Thin on purpose: it picks the command and hands over its arguments; each
+// command lives in runner/commands/ and returns the exit code.
+import pc from 'picocolors';
+
+type Command = (args: string[]) => Promise<number>;
+
+const load = (name: string) => async (args: string[]) => {
+  const mod = (await import(`./commands/${name}.ts`)) as { run: Command };
+  return mod.run(args);
+};
+
+const commands: Record<string, Command> = {
+  verify: load('verify'),
+  solution: load('solution'),
+};
+
+// `npm run workshop -- <sub>`: everything that is not the runner itself.
+const workshopCommands: Record<string, Command> = {
+  start: load('workshop'),
+  export: load('export'),
+  lint: load('lint'),
+  restore: load('restore'),
+  diff: load('diff'),
+  list: load('list'),
+};
+
+function usage(): string {
+  return [
+    'Usage:',
+    '  npm run workshop [-- --port N --no-open]   start the workshop',
+    '  npm run workshop -- list|diff <step>|restore [backup]|export <dir>|lint',
+    '  npm run verify <step> [-- --dir PATH --json --watch --timeout MS]',
+    '  npm run solution <step> [-- --yes]',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === 'workshop') {
+    const sub = rest[0] && !rest[0].startsWith('-') ? rest[0] : 'start';
+    const command = workshopCommands[sub];
+    if (!command) {
+      console.error(`There is no workshop command "${sub}".\n${usage()}`);
+      return 2;
+    }
+    return command(sub === rest[0] ? rest.slice(1) : rest);
+  }
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    console.error(usage());
+    return 2;
+  }
+  return command(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // A bug of ours, not the learner's: say so plainly, with the stack for a report.
+    console.error(pc.red('The workshop runner failed unexpectedly:'), err instanceof Error ? err.stack : err);
+    process.exitCode = 1;
+  },
+);

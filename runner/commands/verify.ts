@@ -1,0 +1,5 @@
+// Placeholder until the command is built.
+export async function run(_args: string[]): Promise<number> {
+  console.error('`verify` is not built yet.');
+  return 1;
+}

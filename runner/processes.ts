@@ -1,0 +1,209 @@
+// Child processes that never outlive us.
+//
+// Each child runs in its own process group (detached), so stopping it also
+// stops whatever it forked. Groups still alive when we exit are killed in an
+// 'exit' handler, and a tiny watchdog shell, fed the group ids through a
+// pipe, kills them if we die without running it (SIGKILL, a crash).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execa, type ResultPromise } from 'execa';
+
+export interface Exit {
+  code: number | null;
+  signal: string | null;
+  /** Set when the process could not be started at all (e.g. ENOENT). */
+  error?: string;
+}
+
+export interface ManagedProcess {
+  readonly pid: number;
+  /** The last lines the process wrote, stdout and stderr interleaved. */
+  readonly log: string[];
+  /** Resolves once, when the process has exited. */
+  readonly exited: Promise<Exit>;
+  /** Null while running. */
+  readonly exit: Exit | null;
+  /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves when it is gone. */
+  stop(graceMs?: number): Promise<Exit>;
+}
+
+export interface StartOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** How many log lines to keep. */
+  keepLines?: number;
+  /** Called for each line of output, with the stream it came from. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+const live = new Set<number>();
+let watchdog: ChildProcess | undefined;
+
+const watchdogScript = `
+trap '' INT TERM HUP
+groups=""
+while read -r op id; do
+  case "$op" in
+    add) groups="$groups $id" ;;
+    del) kept=""; for g in $groups; do [ "$g" = "$id" ] || kept="$kept $g"; done; groups=$kept ;;
+  esac
+done
+for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done
+`;
+
+function tellWatchdog(line: string): void {
+  if (!watchdog) {
+    watchdog = spawn('sh', ['-c', watchdogScript], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    watchdog.on('error', () => {}); // without sh we still have the exit handler
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref(): void }).unref();
+    watchdog.stdin?.on('error', () => {});
+  }
+  watchdog.stdin?.write(line + '\n');
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+process.on('exit', () => {
+  for (const pid of live) killGroup(pid, 'SIGKILL');
+});
+
+/** Starts `command args` in a process group of its own. */
+export function startProcess(command: string, args: string[], options: StartOptions): ManagedProcess {
+  const keep = options.keepLines ?? 200;
+  const log: string[] = [];
+  const child: ResultPromise = execa(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: options.env === undefined,
+    detached: true,
+    cleanup: false, // we kill the whole group ourselves
+    reject: false,
+    buffer: false,
+    stdin: 'ignore',
+    lines: false,
+  });
+  const pid = child.pid ?? -1;
+  if (pid > 0) {
+    live.add(pid);
+    tellWatchdog(`add ${pid}`);
+  }
+
+  for (const stream of ['stdout', 'stderr'] as const) {
+    let partial = '';
+    child[stream]?.setEncoding('utf8');
+    child[stream]?.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split(/\r?\n/);
+      partial = lines.pop() ?? '';
+      // A flood of output must not grow memory: keep the last `keep` lines.
+      for (const line of lines) {
+        log.push(line);
+        options.onLine?.(line, stream);
+      }
+      if (partial.length > 64 * 1024) partial = partial.slice(-64 * 1024);
+      if (log.length > keep) log.splice(0, log.length - keep);
+    });
+    child[stream]?.on('end', () => {
+      if (partial) {
+        log.push(partial);
+        options.onLine?.(partial, stream);
+        partial = '';
+      }
+    });
+  }
+
+  let exit: Exit | null = null;
+  const exited: Promise<Exit> = child.then((result) => {
+    const failedToStart = result.exitCode === undefined && result.signal === undefined;
+    exit = {
+      code: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      ...(failedToStart ? { error: result.originalMessage || result.shortMessage } : {}),
+    };
+    if (pid > 0) {
+      // The leader is gone; anything it forked goes with it.
+      killGroup(pid, 'SIGKILL');
+      live.delete(pid);
+      tellWatchdog(`del ${pid}`);
+    }
+    return exit;
+  });
+
+  return {
+    pid,
+    log,
+    exited,
+    get exit() {
+      return exit;
+    },
+    async stop(graceMs = 2000) {
+      if (exit) return exit;
+      killGroup(pid, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Process group ids of the children still running. */
+export function liveGroups(): number[] {
+  return [...live];
+}
+
+/** Stops every child we started, in parallel. */
+export async function stopAll(graceMs = 2000): Promise<void> {
+  await Promise.all([...live].map(async (pid) => {
+    killGroup(pid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline && isAlive(pid)) await new Promise((r) => setTimeout(r, 25));
+    killGroup(pid, 'SIGKILL');
+  }));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type Cleanup = () => void | Promise<void>;
+const cleanups: Cleanup[] = [];
+let handlersInstalled = false;
+
+/**
+ * For commands that run until interrupted: on Ctrl-C, SIGTERM or SIGHUP, run
+ * the cleanups (bounded in time), stop every child, and exit 130/143.
+ */
+export function onShutdown(cleanup: Cleanup): void {
+  cleanups.push(cleanup);
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+  for (const signal of Object.keys(codes) as (keyof typeof codes)[]) {
+    process.once(signal, async () => {
+      const force = setTimeout(() => process.exit(codes[signal]), 5000);
+      force.unref();
+      for (const fn of cleanups.reverse()) {
+        try {
+          await fn();
+        } catch {
+          // keep shutting down
+        }
+      }
+      await stopAll();
+      process.exit(codes[signal]);
+    });
+  }
+}

@@ -1,0 +1,27 @@
+// Step 2: signed cookies with cookie-parser.
+import { join } from 'node:path';
+import express from 'express';
+import cookieParser from 'cookie-parser';
+import indexRouter from './routes/index.js';
+
+const app = express();
+const port = Number(process.env.PORT) || 3000;
+
+// Signs cookies so visitors cannot forge them. Keep it out of the code in
+// production: set COOKIE_SECRET.
+const secret = process.env.COOKIE_SECRET || 'keyboard cat';
+
+app.set('views', join(import.meta.dirname, 'views'));
+app.set('view engine', 'pug');
+
+app.use(express.static(join(import.meta.dirname, 'public')));
+
+// Parses the Cookie header into req.cookies, and checks signed cookies into
+// req.signedCookies (a cookie whose signature is wrong is left out).
+app.use(cookieParser(secret));
+
+app.use('/', indexRouter);
+
+app.listen(port, '127.0.0.1', () => {
+  console.log(`Listening on http://127.0.0.1:${port}`);
+});
