@@ -1,0 +1,40 @@
+// The learner's progress, kept in .workshop/progress.json:
+// { "steps": { "step2": { "status": "passed", "at": "2026-11-25T10:00:00.000Z" } } }
+// A skipped step is recorded as skipped, never as passed.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stateDir } from './paths.ts';
+
+export type StepStatus = 'passed' | 'skipped';
+
+export interface Progress {
+  steps: Record<string, { status: StepStatus; at: string }>;
+}
+
+function progressFile(dir: string): string {
+  return join(dir, 'progress.json');
+}
+
+/** The recorded progress; empty when there is none yet or the file is unreadable. */
+export async function readProgress(dir = stateDir()): Promise<Progress> {
+  try {
+    const data = JSON.parse(await readFile(progressFile(dir), 'utf8')) as Partial<Progress>;
+    return { steps: typeof data.steps === 'object' && data.steps ? data.steps : {} };
+  } catch {
+    return { steps: {} };
+  }
+}
+
+/** Records a step's status. A pass is never downgraded to skipped. */
+export async function recordProgress(step: string, status: StepStatus, dir = stateDir()): Promise<Progress> {
+  const progress = await readProgress(dir);
+  if (!(status === 'skipped' && progress.steps[step]?.status === 'passed')) {
+    progress.steps[step] = { status, at: new Date().toISOString() };
+  }
+  await mkdir(dir, { recursive: true });
+  // Write then rename, so a crash never leaves half a file.
+  const tmp = `${progressFile(dir)}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(progress, null, 2) + '\n');
+  await rename(tmp, progressFile(dir));
+  return progress;
+}
