@@ -1,0 +1,215 @@
+// Finding a Redis for the workshop, in DESIGN.md's order:
+//   1. REDIS_URL, if set;
+//   2. a Redis already answering on 127.0.0.1:6379;
+//   3. a redis-server from PATH, started by us on loopback (6379 when free),
+//      its data in .workshop/redis/ so sessions outlive a restart;
+//   4. otherwise a clear message with the install commands.
+// Every server we start is a ManagedProcess: it stops when we do.
+import { mkdir } from 'node:fs/promises';
+import { delimiter, join, relative } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { createClient } from 'redis';
+import { startProcess, type ManagedProcess } from './processes.ts';
+import { freePort, isPortFree, waitForPort } from './ports.ts';
+import { repoRoot, stateDir } from './paths.ts';
+
+export const DEFAULT_PORT = 6379;
+
+export type RedisSource = 'env' | 'running' | 'started';
+
+export interface RedisConnection {
+  url: string;
+  source: RedisSource;
+  /** One line for the terminal and the UI: which Redis this is. */
+  description: string;
+  /** The redis-cli command that reaches it, as a learner would type it. */
+  cli: string;
+  /** The server we started, if we started one. */
+  server?: RedisServer;
+  /** Stops the server if we started it; otherwise does nothing. */
+  stop(): Promise<void>;
+}
+
+export interface RedisServer {
+  port: number;
+  url: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/** Redis is not to be had: the message says what to do. */
+export class RedisUnavailableError extends Error {
+  override name = 'RedisUnavailableError';
+}
+
+export const installHelp = [
+  'Install Redis (version 6 or newer), then run the workshop again:',
+  '  Debian/Ubuntu:  sudo apt-get install -y redis-server',
+  '  macOS:          brew install redis',
+  '  Docker:         docker run -d -p 6379:6379 redis:7',
+].join('\n');
+
+/** The URL with any password replaced, safe to print. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '****';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
+/** Answers 'PONG', or throws with the reason Redis could not be reached. */
+export async function ping(url: string, timeoutMs = 2000): Promise<void> {
+  const client = createClient({
+    url,
+    socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
+  });
+  client.on('error', () => {}); // the rejected connect() below carries the reason
+  const timer = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
+  );
+  try {
+    await Promise.race([client.connect().then(() => client.ping()), timer]);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The path of an executable on PATH, or undefined. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export interface StartServerOptions {
+  /** The port to use; 0 or absent means a free one. */
+  port?: number;
+  /** Where the server keeps its data (its working directory). */
+  dir: string;
+  /** Save to disk (on shutdown and every minute with changes)? Throwaway servers don't. */
+  persist: boolean;
+  binary?: string;
+  startTimeoutMs?: number;
+}
+
+/** Starts a redis-server on 127.0.0.1 and resolves once it answers PING. */
+export async function startRedisServer(options: StartServerOptions): Promise<RedisServer> {
+  const binary = options.binary ?? findOnPath('redis-server');
+  if (!binary) throw new RedisUnavailableError(`redis-server is not installed (not found on PATH).\n${installHelp}`);
+  await mkdir(options.dir, { recursive: true });
+  const port = options.port || (await freePort());
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', options.dir,
+    '--save', options.persist ? '60 1' : '',
+    '--appendonly', 'no',
+    '--daemonize', 'no',
+    '--loglevel', 'warning',
+  ];
+  const child = startProcess(binary, args, { cwd: options.dir, keepLines: 50 });
+  const url = `redis://127.0.0.1:${port}`;
+  const state = await waitForPort(port, { timeoutMs: options.startTimeoutMs ?? 5000, until: child.exited });
+  if (state !== 'listening') {
+    await child.stop(500);
+    const why = child.exit?.error ?? child.log.filter(Boolean).slice(-3).join(' / ');
+    throw new RedisUnavailableError(`redis-server did not start on port ${port}${why ? `: ${why}` : ''}.`);
+  }
+  return {
+    port,
+    url,
+    process: child,
+    // SIGTERM lets Redis save its data before it exits.
+    stop: async () => void (await child.stop(5000)),
+  };
+}
+
+export interface FindOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where a server we start keeps its data; default .workshop/redis. */
+  dataDir?: string;
+  /** The port learners' tools assume (6379); tests pass a free one. */
+  port?: number;
+}
+
+/** What a learner types to reach the Redis on this loopback port. */
+function cliFor(port: number): string {
+  return port === DEFAULT_PORT ? 'redis-cli' : `redis-cli -p ${port}`;
+}
+
+/** Finds or starts a Redis, in DESIGN.md's order, or throws RedisUnavailableError. */
+export async function findRedis(options: FindOptions = {}): Promise<RedisConnection> {
+  const env = options.env ?? process.env;
+  const noop = async () => {};
+
+  if (env.REDIS_URL) {
+    const url = env.REDIS_URL;
+    try {
+      await ping(url);
+    } catch (err) {
+      throw new RedisUnavailableError(
+        `REDIS_URL is set to ${redactUrl(url)}, but Redis does not answer there (${(err as Error).message}): ` +
+          'start that Redis or correct the URL, or unset REDIS_URL to let the workshop find or start one.',
+      );
+    }
+    return {
+      url,
+      source: 'env',
+      description: `Redis from REDIS_URL (${redactUrl(url)})`,
+      cli: `redis-cli -u ${redactUrl(url)}`,
+      stop: noop,
+    };
+  }
+
+  const defaultPort = options.port ?? DEFAULT_PORT;
+  const localUrl = `redis://127.0.0.1:${defaultPort}`;
+  try {
+    await ping(localUrl, 500);
+    return {
+      url: localUrl,
+      source: 'running',
+      description: `the Redis already running on 127.0.0.1:${defaultPort}`,
+      cli: cliFor(defaultPort),
+      stop: noop,
+    };
+  } catch {
+    // nothing (or not a Redis) answers there: start our own
+  }
+
+  const binary = findOnPath('redis-server', env);
+  if (!binary) {
+    throw new RedisUnavailableError(
+      `No Redis found: REDIS_URL is not set, nothing answers on 127.0.0.1:${defaultPort}, and redis-server is not installed.\n${installHelp}`,
+    );
+  }
+  const dataDir = options.dataDir ?? join(stateDir(env), 'redis');
+  const port = (await isPortFree(defaultPort)) ? defaultPort : 0;
+  let server: RedisServer;
+  try {
+    server = await startRedisServer({ port, dir: dataDir, persist: true, binary });
+  } catch (err) {
+    // Someone took 6379 between our look and our start: use any free port.
+    if (port !== defaultPort) throw err;
+    server = await startRedisServer({ port: 0, dir: dataDir, persist: true, binary });
+  }
+  const shownDir = relative(repoRoot, dataDir).startsWith('..') ? dataDir : relative(repoRoot, dataDir);
+  return {
+    url: server.url,
+    source: 'started',
+    description: `redis-server started by the workshop on 127.0.0.1:${server.port} (data in ${shownDir})`,
+    cli: cliFor(server.port),
+    server,
+    stop: server.stop,
+  };
+}
