@@ -10,7 +10,7 @@ import { delimiter, join, relative } from 'node:path';
 import { accessSync, constants } from 'node:fs';
 import { createClient } from 'redis';
 import { startProcess, type ManagedProcess } from './processes.ts';
-import { freePort, isPortFree, waitForPort } from './ports.ts';
+import { freePort, isPortFree } from './ports.ts';
 import { repoRoot, stateDir } from './paths.ts';
 
 export const DEFAULT_PORT = 6379;
@@ -109,6 +109,8 @@ export async function startRedisServer(options: StartServerOptions): Promise<Red
   if (!binary) throw new RedisUnavailableError(`redis-server is not installed (not found on PATH).\n${installHelp}`);
   await mkdir(options.dir, { recursive: true });
   const port = options.port || (await freePort());
+  // Another server on the port would answer in place of ours.
+  if (!(await isPortFree(port))) throw new RedisUnavailableError(`redis-server did not start on port ${port}: the port is in use.`);
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -116,14 +118,28 @@ export async function startRedisServer(options: StartServerOptions): Promise<Red
     '--save', options.persist ? '60 1' : '',
     '--appendonly', 'no',
     '--daemonize', 'no',
-    '--loglevel', 'warning',
+    '--loglevel', 'notice',
   ];
-  const child = startProcess(binary, args, { cwd: options.dir, keepLines: 50 });
+  // Ready means our own process said so, not just "something answers".
+  let ready!: () => void;
+  const readyLine = new Promise<void>((resolve) => (ready = resolve));
+  const child = startProcess(binary, args, {
+    cwd: options.dir,
+    keepLines: 50,
+    onLine: (line) => /Ready to accept connections/.test(line) && ready(),
+  });
   const url = `redis://127.0.0.1:${port}`;
-  const state = await waitForPort(port, { timeoutMs: options.startTimeoutMs ?? 5000, until: child.exited });
-  if (state !== 'listening') {
+  const timeoutMs = options.startTimeoutMs ?? 5000;
+  let timer: NodeJS.Timeout | undefined;
+  const state = await Promise.race([
+    readyLine.then(() => 'ready' as const),
+    child.exited.then(() => 'exited' as const),
+    new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  if (state !== 'ready') {
     await child.stop(500);
-    const why = child.exit?.error ?? child.log.filter(Boolean).slice(-3).join(' / ');
+    const why = child.exit?.error ?? child.log.filter((l) => /#|error|fatal/i.test(l)).slice(-2).join(' / ');
     throw new RedisUnavailableError(`redis-server did not start on port ${port}${why ? `: ${why}` : ''}.`);
   }
   return {

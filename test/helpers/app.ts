@@ -1,0 +1,47 @@
+// Runs a step app for real, as `node <entry>` in its folder on a free port.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CookieJar } from 'tough-cookie';
+import { startProcess, type ManagedProcess } from '../../runner/processes.ts';
+import { freePort, waitForPort } from '../../runner/ports.ts';
+
+export interface RunningApp {
+  port: number;
+  url: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export async function startApp(dir: string, env: Record<string, string> = {}, port?: number): Promise<RunningApp> {
+  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { main?: string };
+  const appPort = port ?? (await freePort());
+  const child = startProcess(process.execPath, [pkg.main ?? 'app.js'], {
+    cwd: dir,
+    env: { ...process.env, ...env, PORT: String(appPort) },
+  });
+  const state = await waitForPort(appPort, { timeoutMs: 10_000, until: child.exited });
+  if (state !== 'listening') {
+    await child.stop();
+    throw new Error(`${dir} did not listen on ${appPort} (${state}):\n${child.log.join('\n')}`);
+  }
+  return {
+    port: appPort,
+    url: `http://127.0.0.1:${appPort}`,
+    process: child,
+    stop: async () => void (await child.stop()),
+  };
+}
+
+/** A browser-like visitor: fetch with a cookie jar. */
+export function visitor() {
+  const jar = new CookieJar();
+  return {
+    jar,
+    async get(url: string, headers: Record<string, string> = {}) {
+      const cookie = await jar.getCookieString(url);
+      const res = await fetch(url, { headers: { ...(cookie ? { cookie } : {}), ...headers }, redirect: 'manual' });
+      for (const header of res.headers.getSetCookie()) await jar.setCookie(header, url);
+      return { status: res.status, headers: res.headers, body: await res.text() };
+    },
+  };
+}
