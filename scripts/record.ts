@@ -75,15 +75,19 @@ export async function startRedis(dataDir: string): Promise<Running> {
   return running;
 }
 
-/** The step 3 app, for real, against the given Redis. */
-export async function startStep3(redisPort: number): Promise<Running> {
+/** A step's app, for real; from step 3 on, against the given Redis. */
+export async function startStep(name: string, redisPort?: number): Promise<Running> {
   const port = await freePort();
-  const env = { ...process.env, PORT: String(port), REDIS_URL: `redis://127.0.0.1:${redisPort}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
+  if (redisPort) env.REDIS_URL = `redis://127.0.0.1:${redisPort}`;
   delete env.SESSION_SECRET; // show the warning a learner sees on a first run
-  const running = await startUntil('node', ['app.js'], join(stepsDir, 'step3'), env, /Listening on/, port);
-  if ((await waitForPort(port, { timeoutMs: 5000 })) !== 'listening') throw new Error('the step 3 app does not listen');
+  delete env.COOKIE_SECRET;
+  const running = await startUntil('node', ['app.js'], join(stepsDir, name), env, /Listening on/, port);
+  if ((await waitForPort(port, { timeoutMs: 5000 })) !== 'listening') throw new Error(`the ${name} app does not listen`);
   return running;
 }
+
+export const startStep3 = (redisPort: number) => startStep('step3', redisPort);
 
 /** Replaces our ports with the defaults a learner uses. */
 export function normalisePorts(text: string, ports: Record<number, number>): string {
@@ -116,6 +120,43 @@ async function recordNpmInstall(): Promise<string> {
   }
 }
 
+type Write = (name: string, text: string) => void;
+
+async function recordStep1(write: Write): Promise<void> {
+  const app = await startStep('step1');
+  try {
+    write('start-step1-app.txt', normalisePorts(transcript([{ command: 'node app.js', output: app.lines }]), { [app.port]: 3000 }));
+  } finally {
+    await app.process.stop();
+  }
+}
+
+/** Step 2 seen with curl: the signed cookie set, then sent back. */
+async function recordStep2(write: Write): Promise<void> {
+  const app = await startStep('step2');
+  const dir = mkdtempSync(join(tmpdir(), 'workshop-curl-'));
+  try {
+    const url = `http://127.0.0.1:${app.port}/`;
+    const curl = async (args: string[]) =>
+      (await execa('curl', [...args, url], { cwd: dir, timeout: 10_000 })).stdout.replace(/\r/g, '').split('\n');
+    const first = ['-si', '-c', 'cookies.txt'];
+    const again = ['-s', '-b', 'cookies.txt'];
+    write(
+      'step2-curl.txt',
+      normalisePorts(
+        transcript([
+          { command: `curl ${first.join(' ')} ${url}`, output: await curl(first) },
+          { command: `curl ${again.join(' ')} ${url}`, output: await curl(again) },
+        ]),
+        { [app.port]: 3000 },
+      ),
+    );
+  } finally {
+    await app.process.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const skipNpm = argv.includes('--skip-npm');
   const termDir = join(slidesDir, 'term');
@@ -128,6 +169,9 @@ async function main(argv: string[]): Promise<number> {
   };
 
   if (!skipNpm) write('npm-install.txt', await recordNpmInstall());
+
+  await recordStep1(write);
+  await recordStep2(write);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'workshop-record-redis-'));
   try {

@@ -1,6 +1,12 @@
 // `npm run workshop -- export <dir>`: every deck as a self-contained page.
 import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+
+// Short when under the current directory, absolute otherwise.
+const shown = (path: string) => {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+};
 import pc from 'picocolors';
 import { exportDecks, ExportRefused } from '../deck/export.ts';
 import { formatProblem } from '../deck/problem.ts';
@@ -26,8 +32,8 @@ export async function run(args: string[]): Promise<number> {
       console.error(pc.red(`Nothing written: the decks have ${result.problems.length} problem(s) to fix first.`));
       return 1;
     }
-    for (const file of result.written) console.log(relative(process.cwd(), file) || file);
-    console.log(pc.green(`Wrote ${result.written.length} pages; open ${relative(process.cwd(), resolve(dir, 'index.html'))} in a browser.`));
+    for (const file of result.written) console.log(shown(file));
+    console.log(pc.green(`Wrote ${result.written.length} pages; open ${shown(resolve(dir, 'index.html'))} in a browser.`));
     return 0;
   } catch (err) {
     if (err instanceof ExportRefused) {

@@ -12,6 +12,7 @@ import json from 'highlight.js/lib/languages/json';
 import css from 'highlight.js/lib/languages/css';
 import xml from 'highlight.js/lib/languages/xml';
 import bash from 'highlight.js/lib/languages/bash';
+import http from 'highlight.js/lib/languages/http';
 import type { HLJSApi, Language } from 'highlight.js';
 
 // highlight.js has no pug; this covers what the workshop's views use.
@@ -45,6 +46,7 @@ hljs.registerLanguage('json', json);
 hljs.registerLanguage('css', css);
 hljs.registerLanguage('xml', xml);
 hljs.registerLanguage('bash', bash);
+hljs.registerLanguage('http', http);
 hljs.registerLanguage('pug', pug);
 
 const byExtension: Record<string, string> = {
@@ -57,6 +59,7 @@ const byExtension: Record<string, string> = {
   html: 'xml',
   xml: 'xml',
   sh: 'bash',
+  http: 'http',
   pug: 'pug',
   jade: 'pug',
 };

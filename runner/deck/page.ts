@@ -37,7 +37,8 @@ figcaption { font: 13px ui-monospace, Menlo, Consolas, monospace; color: var(--m
 figcaption .range::before { content: "· "; }
 pre { margin: 0; overflow: auto; font: 15px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   border-radius: 6px; padding: .6em 0; }
-figure.code pre { background: var(--code-bg); }
+figure.code pre { background: var(--code-bg); max-height: 70vh; }
+figure.code.long pre { font-size: 13px; max-height: 50vh; }
 .line { display: block; padding-right: 1em; white-space: pre; }
 .line.hl { background: var(--hl); box-shadow: inset 4px 0 0 var(--hl-edge); }
 .ln { display: inline-block; width: 3.2em; padding-right: 1em; text-align: right; color: #8c959f; user-select: none; }

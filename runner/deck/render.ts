@@ -119,6 +119,12 @@ marked.use({
       const t = title ? ` title="${escapeHtml(title)}"` : '';
       return `<img src="${escapeHtml(src)}" alt="${escapeHtml(text)}"${t}>`;
     },
+    // Fenced code in a slide is highlighted like the files are.
+    code({ text, lang }: Tokens.Code) {
+      const language = lang ? languageOf(`x.${lang}`, lang) ?? languageOf(`x.${lang}`) : undefined;
+      const body = highlightLines(text, language).map((html) => lineHtml(undefined, html, false)).join('');
+      return `<figure class="code snippet"><pre><code class="hljs${language ? ` language-${language}` : ''}">${body}</code></pre></figure>\n`;
+    },
     // Raw HTML is part of the format; its `src` attributes are assets like any other.
     html({ text }: Tokens.HTML | Tokens.Tag) {
       const c = ctx;
@@ -157,7 +163,7 @@ function renderCode(c: Context, d: Directive): string {
     .join('');
   const range = from === 1 && to === lines.length ? '' : ` <span class="range">lines ${from}–${to}</span>`;
   return (
-    `<figure class="code" data-src="${escapeHtml(rel)}" data-from="${from}" data-to="${to}">` +
+    `<figure class="code${to - from >= 18 ? ' long' : ''}" data-src="${escapeHtml(rel)}" data-from="${from}" data-to="${to}">` +
     `<figcaption>${escapeHtml(rel)}${range}</figcaption>` +
     `<pre><code class="hljs${language ? ` language-${language}` : ''}">${body}</code></pre></figure>\n`
   );
