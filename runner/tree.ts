@@ -26,11 +26,13 @@ export interface Listing {
 export const bulky: readonly string[] = ['node_modules', '.git'];
 
 /**
- * The learner's own files that no step solution has. `.env` files hold
- * secrets that may exist nowhere else, so they are carried over (and backed
- * up), never compared or shown in a diff.
+ * The learner's own files that no step solution has, carried over by a
+ * switch (and backed up), never compared or shown in a diff. `.env` files
+ * hold secrets that may exist nowhere else. `.gitignore` describes the
+ * learner's setup, not the app: carrying it keeps what it ignores ignored
+ * after a switch.
  */
-const alwaysIgnored = ['node_modules/', '.git/', '.env', '.env.*'];
+const alwaysIgnored = ['node_modules/', '.git/', '.env', '.env.*', '.gitignore'];
 
 export type IsIgnored = (path: string, isDir: boolean) => boolean;
 

@@ -154,6 +154,14 @@ async function siblings(p: Places): Promise<{ news: string[]; olds: string[] }> 
   return leftovers(p, await readdir(dirname(p.workspace)).catch(() => []));
 }
 
+/** Whether a killed switch left anything to tidy: temporary trees, or a lock whose owner is dead. */
+async function interrupted(p: Places): Promise<boolean> {
+  const { news, olds } = await siblings(p);
+  if (news.length || olds.length) return true;
+  const owner = Number(await readFile(`${p.workspace}.lock`, 'utf8').catch(() => ''));
+  return owner > 0 && !alive(owner);
+}
+
 // Runs under the lock, so every .new-/.old- sibling belongs to a dead process.
 async function recoverLocked(p: Places, log: Log): Promise<void> {
   await cleanPartialBackups(p.state).catch(() => {}); // an unwritable state folder keeps its litter
@@ -180,8 +188,7 @@ async function recoverLocked(p: Places, log: Log): Promise<void> {
 /** Finishes or undoes a switch that a crash interrupted. Does nothing when there is nothing to do. */
 export async function recoverWorkspace(options: { places?: Places; log?: Log } = {}): Promise<void> {
   const p = options.places ?? places();
-  const { news, olds } = await siblings(p);
-  if (news.length === 0 && olds.length === 0) return;
+  if (!(await interrupted(p))) return;
   await withLock(p, () => recoverLocked(p, options.log ?? stderr));
 }
 
@@ -199,8 +206,7 @@ async function createFromStart(p: Places): Promise<void> {
  */
 export async function ensureWorkspace(options: { places?: Places; log?: Log } = {}): Promise<boolean> {
   const p = options.places ?? places();
-  const { news, olds } = await siblings(p);
-  if (news.length === 0 && olds.length === 0 && (await exists(p.workspace))) return false;
+  if (!(await interrupted(p)) && (await exists(p.workspace))) return false;
   return withLock(p, async () => {
     await recoverLocked(p, options.log ?? stderr);
     if (await exists(p.workspace)) return false;
@@ -337,7 +343,12 @@ function reason(err: unknown): string {
 // The nearest existing ancestor of `path` (or itself), when that is not a folder.
 function fileInTheWay(path: string): string | undefined {
   for (let at = path; ; at = dirname(at)) {
-    const stat = statSync(at, { throwIfNoEntry: false });
+    let stat;
+    try {
+      stat = statSync(at);
+    } catch {
+      // missing, or a file further up is in the way: look there
+    }
     if (stat) return stat.isDirectory() ? undefined : at;
     if (at === dirname(at)) return undefined;
   }
@@ -418,7 +429,7 @@ async function replaceWorkspace(target: Target, options: SwitchOptions): Promise
  * Replaces workspace/ with a step's solution, backing it up first unless it
  * is identical to a solution. Never prompts unless given `confirm`.
  */
-export function switchTo(step: Step | string, options: SwitchOptions = {}): Promise<SwitchResult> {
+export async function switchTo(step: Step | string, options: SwitchOptions = {}): Promise<SwitchResult> {
   const target = toStep(step);
   return replaceWorkspace(
     { to: target.name, dir: target.dir, backupLabel: target.name, backupReason: `before switching to ${target.name}` },
