@@ -1,0 +1,49 @@
+// The lint over the real decks is part of `npm test`: a deck that names a
+// missing file, a range outside its file or a missing asset fails the suite.
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { findSlide, lintDecks, renderDecks } from '../runner/deck/index.ts';
+import { repoRoot } from '../runner/paths.ts';
+
+const cli = (...args: string[]) =>
+  execa('node', ['--import', 'tsx', join(repoRoot, 'runner', 'cli.ts'), 'workshop', ...args], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
+
+describe('the decks', () => {
+  it('have no problems', () => {
+    expect(lintDecks()).toEqual([]);
+  });
+
+  it('each end with "Your turn" and the verify command', () => {
+    for (const deck of renderDecks()) {
+      const last = deck.slides.at(-1)!;
+      expect(last.title).toMatch(/^Your turn/);
+      expect(last.html).toContain(`npm run verify ${deck.name}`);
+    }
+  });
+
+  it('keep the slides that hints link to', () => {
+    expect(findSlide('step3', "When it doesn't work")).toBe(17);
+    expect(findSlide('step3', 'Add the cookie parser to our config')).toBe(8);
+    expect(findSlide('step3', 'Configure a new session with our Redis SessionStore')).toBe(9);
+    expect(findSlide('step3', 'Add a quick visits counter to our index')).toBe(10);
+    expect(findSlide('step3', 'views/index.pug')).toBe(11);
+    expect(findSlide('step3', 'Add a res.locals helper to give every view the session')).toBe(12);
+    expect(findSlide('step2', 'Signed cookies')).toBe(5);
+    expect(findSlide('step1', 'Views')).toBe(6);
+  });
+});
+
+describe('npm run workshop -- lint', () => {
+  it('exits 0 and says the decks are fine', async () => {
+    const result = await cli('lint');
+    expect(result.stdout).toContain('The 3 decks are fine.');
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('is a usage error with arguments', async () => {
+    const result = await cli('lint', 'step3');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^lint takes no arguments/);
+  });
+});
