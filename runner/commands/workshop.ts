@@ -1,5 +1,57 @@
-// Placeholder until the command is built.
-export async function run(_args: string[]): Promise<number> {
-  console.error('`workshop` is not built yet.');
-  return 1;
+// `npm run workshop [-- --port N --no-open]`: the learner's home. Starts
+// the UI, Redis and the apps (runner/workshop.ts), says where everything
+// is, opens the browser, and runs until Ctrl-C, which stops everything.
+import { parseArgs } from 'node:util';
+import pc from 'picocolors';
+import { onShutdown } from '../processes.ts';
+import { startWorkshop } from '../workshop.ts';
+
+const usage = 'Usage: npm run workshop [-- --port N --no-open]';
+
+export async function run(args: string[]): Promise<number> {
+  let port: number;
+  let open: boolean;
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { port: { type: 'string', default: '4000' }, 'no-open': { type: 'boolean', default: false } },
+      strict: true,
+    });
+    port = Number(values.port);
+    open = !values['no-open'];
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      console.error(`--port must be a port number (0 to 65535), not "${values.port}".\n${usage}`);
+      return 2;
+    }
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${usage}`);
+    return 2;
+  }
+
+  const say = (line: string) => console.log(line);
+  const warn = (line: string) => console.error(pc.yellow(line));
+  say(pc.dim('Starting the workshop…'));
+  let workshop;
+  try {
+    workshop = await startWorkshop({ port, say, warn });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    console.error(pc.red(e.code === 'EADDRINUSE'
+      ? `Port ${port} and the ones after it are in use: pass another with --port N.`
+      : `The workshop could not start: ${e.message}`));
+    return 1;
+  }
+  onShutdown(async () => {
+    say(pc.dim('\nStopping the workshop…'));
+    await workshop.stop();
+  });
+  // Tests and scripts read this line to find the port: keep its shape.
+  say(`The workshop is at ${pc.bold(pc.cyan(workshop.url))}  (Ctrl-C stops it)`);
+  if (open) {
+    import('open')
+      .then(({ default: openBrowser }) => openBrowser(workshop.url))
+      .catch(() => say(`Open ${workshop.url} in your browser.`));
+  }
+  // Runs until Ctrl-C: onShutdown exits the process.
+  return new Promise<number>(() => {});
 }

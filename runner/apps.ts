@@ -1,0 +1,259 @@
+// The app supervisor: runs one Express app (the learner's workspace, or the
+// current step's solution) as `node <entry>` on a port that stays the same
+// for the whole run, restarts it when its files change, and keeps its
+// recent log lines and status for the UI.
+//
+// One SupervisedApp per pane; the runner's state holds both.
+import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { FSWatcher } from 'chokidar';
+import { startProcess, type ManagedProcess } from './processes.ts';
+import { waitForPort } from './ports.ts';
+
+export type AppId = 'workspace' | 'solution';
+
+export type AppState =
+  | 'stopped'
+  | 'starting'
+  | 'running'
+  /** Exited on its own (a crash, a syntax error, process.exit). */
+  | 'crashed'
+  /** Still running, but never accepted a connection on PORT. */
+  | 'not-listening'
+  /** The folder or its package.json is missing or unreadable. */
+  | 'missing';
+
+export interface AppStatus {
+  id: AppId;
+  state: AppState;
+  port: number;
+  url: string;
+  dir: string;
+  /** One sentence for the learner when something is wrong. */
+  message?: string;
+  /** How many times it has been (re)started in this run. */
+  starts: number;
+}
+
+export interface LogLine {
+  app: AppId;
+  stream: 'stdout' | 'stderr' | 'runner';
+  text: string;
+  at: number;
+}
+
+export interface AppOptions {
+  id: AppId;
+  dir: string;
+  port: number;
+  /** Extra environment: REDIS_URL, once Redis is known. */
+  env?: Record<string, string>;
+  /** How long an app may take to listen before we call it stuck. */
+  listenTimeoutMs?: number;
+  /** Quiet time after the last file change before restarting. */
+  debounceMs?: number;
+  keepLines?: number;
+}
+
+/** Files whose change never means "restart": editor swap and backup files, dependencies, VCS. */
+export function isIgnoredChange(path: string): boolean {
+  const name = basename(path);
+  if (/(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(path)) return true;
+  return (
+    /\.(swp|swo|swx|tmp|bak)$/.test(name) ||
+    name.endsWith('~') ||
+    name.startsWith('.#') ||
+    /^#.*#$/.test(name) ||
+    name === '4913' || // vim's "can I write here" probe
+    name === '.DS_Store'
+  );
+}
+
+/** The entry file of an app folder: package.json's `main`, default app.js. */
+export async function entryOf(dir: string): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { main?: unknown };
+  return typeof pkg.main === 'string' && pkg.main ? pkg.main : 'app.js';
+}
+
+/**
+ * Events: 'status' (AppStatus) on every state change, 'log' (LogLine) per
+ * line, 'changed' (path) after the debounced file change that caused a
+ * restart (the runner re-verifies on it when watching).
+ */
+export class SupervisedApp extends EventEmitter {
+  readonly id: AppId;
+  readonly port: number;
+  private dir: string;
+  private env: Record<string, string>;
+  private readonly listenTimeoutMs: number;
+  private readonly debounceMs: number;
+  private readonly keepLines: number;
+  private child: ManagedProcess | undefined;
+  private watcher: FSWatcher | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private lastChange = '';
+  /** Serialises start/stop so a burst of saves never runs two copies. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  readonly log: LogLine[] = [];
+  status: AppStatus;
+
+  constructor(options: AppOptions) {
+    super();
+    this.id = options.id;
+    this.port = options.port;
+    this.dir = options.dir;
+    this.env = options.env ?? {};
+    this.listenTimeoutMs = options.listenTimeoutMs ?? 15_000;
+    this.debounceMs = options.debounceMs ?? 150;
+    this.keepLines = options.keepLines ?? 200;
+    this.status = this.makeStatus('stopped', 0);
+  }
+
+  private makeStatus(state: AppState, starts: number, message?: string): AppStatus {
+    return {
+      id: this.id,
+      state,
+      port: this.port,
+      url: `http://127.0.0.1:${this.port}/`,
+      dir: this.dir,
+      starts,
+      ...(message ? { message } : {}),
+    };
+  }
+
+  private setStatus(state: AppState, message?: string, countStart = false): void {
+    this.status = this.makeStatus(state, this.status.starts + (countStart ? 1 : 0), message);
+    this.emit('status', this.status);
+  }
+
+  private addLine(stream: LogLine['stream'], text: string): void {
+    const line: LogLine = { app: this.id, stream, text, at: Date.now() };
+    this.log.push(line);
+    if (this.log.length > this.keepLines) this.log.splice(0, this.log.length - this.keepLines);
+    this.emit('log', line);
+  }
+
+  get directory(): string {
+    return this.dir;
+  }
+
+  /** Starts the app (stopping any running copy first) and watches its folder. */
+  start(): Promise<void> {
+    return this.enqueue(() => this.doStart());
+  }
+
+  restart(): Promise<void> {
+    return this.start();
+  }
+
+  /** Points the app at another folder (the solution of another step) and restarts it. */
+  setDir(dir: string): Promise<void> {
+    return this.enqueue(async () => {
+      if (dir !== this.dir) {
+        this.dir = dir;
+        await this.unwatch();
+      }
+      await this.doStart();
+    });
+  }
+
+  /** New environment (REDIS_URL once known); takes effect on the next start. */
+  setEnv(env: Record<string, string>): void {
+    this.env = env;
+  }
+
+  stop(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.stopChild();
+      this.setStatus('stopped');
+    });
+  }
+
+  /** Stops the app and the watcher for good. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    clearTimeout(this.debounce);
+    await this.unwatch();
+    await this.enqueue(() => this.stopChild());
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async stopChild(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (child) await child.stop(1500);
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.disposed) return;
+    await this.stopChild();
+    let entry: string;
+    try {
+      entry = await entryOf(this.dir);
+    } catch {
+      this.setStatus('missing', `There is no app in ${this.dir} (no readable package.json).`);
+      await this.watch();
+      return;
+    }
+    await this.watch();
+    this.setStatus('starting', undefined, true);
+    this.addLine('runner', `$ PORT=${this.port} node ${entry}`);
+    const child = startProcess(process.execPath, [entry], {
+      cwd: this.dir,
+      env: { ...process.env, ...this.env, PORT: String(this.port) },
+      keepLines: this.keepLines,
+      onLine: (text, stream) => this.addLine(stream, text),
+    });
+    this.child = child;
+    void child.exited.then((exit) => {
+      if (this.child !== child) return; // stopped by us: not news
+      this.child = undefined;
+      const how = exit.error ?? (exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`);
+      this.addLine('runner', `The app ${how}.`);
+      this.setStatus('crashed', `The app ${how}: see its last log lines. Save a file to restart it.`);
+    });
+    const ready = await waitForPort(this.port, { timeoutMs: this.listenTimeoutMs, until: child.exited });
+    if (this.child !== child) return;
+    if (ready === 'listening') this.setStatus('running');
+    else if (ready === 'timeout') {
+      this.setStatus('not-listening', `The app is running but did not listen on PORT (${this.port}) within ${this.listenTimeoutMs / 1000} s: does it call app.listen(process.env.PORT)?`);
+    }
+    // 'stopped': the exit handler above has said why.
+  }
+
+  private async watch(): Promise<void> {
+    if (this.watcher || this.disposed) return;
+    const { watch } = await import('chokidar');
+    this.watcher = watch(this.dir, {
+      ignored: (path: string) => isIgnoredChange(path),
+      ignoreInitial: true,
+      // Editors write in bursts (temp file, rename, chmod): wait for quiet.
+      awaitWriteFinish: false,
+    });
+    this.watcher.on('all', (_event, path) => this.onChange(path));
+    this.watcher.on('error', () => {}); // a vanished folder is reported by the next start
+  }
+
+  private async unwatch(): Promise<void> {
+    const w = this.watcher;
+    this.watcher = undefined;
+    await w?.close();
+  }
+
+  private onChange(path: string): void {
+    if (this.disposed) return;
+    this.lastChange = path;
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      this.addLine('runner', `${basename(this.lastChange)} changed: restarting.`);
+      void this.start().then(() => this.emit('changed', this.lastChange));
+    }, this.debounceMs);
+  }
+}

@@ -1,0 +1,144 @@
+// The UI's HTTP API. Reads are GETs; everything that changes state is a
+// POST with a JSON body, and app.ts has already checked its Origin and
+// token. Every failure is one sentence in { error }, with what to do.
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import { repoRoot } from '../paths.ts';
+import { findStep, unknownStepMessage } from '../steps.ts';
+import type { WorkshopState } from '../state.ts';
+import type { DeckCache } from './decks.ts';
+import type { EventHub } from './events.ts';
+import type { Verifier } from './verifier.ts';
+import { openInEditor, parseFileRef, resolveFileRef } from './editor.ts';
+import { loadWorkspace } from './others.ts';
+
+export interface ApiContext {
+  state: WorkshopState;
+  decks: DeckCache;
+  hub: EventHub;
+  verifier: Verifier;
+}
+
+/** A learner-facing refusal: status and one sentence. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const wrap = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
+  fn(req, res).catch(next);
+};
+
+function stepParam(value: unknown) {
+  const step = typeof value === 'string' ? findStep(value) : undefined;
+  if (!step) throw new ApiError(404, unknownStepMessage(typeof value === 'string' ? value : undefined));
+  return step;
+}
+
+/** Where this run's workspace and state live (tests point them at temporary folders). */
+const places = (state: WorkshopState) => ({ workspace: state.workspace, state: state.stateDir });
+
+function bodyOf(req: Request): Record<string, unknown> {
+  return req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+}
+
+export function apiRouter(ctx: ApiContext): Router {
+  const { state, decks, hub, verifier } = ctx;
+  const api = express.Router();
+  api.use(express.json({ limit: '16kb' }));
+
+  api.get('/state', (_req, res) => {
+    res.json(state.snapshot());
+  });
+
+  api.get('/events', (req, res) => hub.connect(req, res));
+
+  api.get('/decks/:step', wrap(async (req, res) => {
+    const step = stepParam(req.params.step);
+    const deck = await decks.get(step.name);
+    res.json(deck);
+  }));
+
+  // One slide: what the page asks for first, and what the benchmark times.
+  api.get('/decks/:step/:n', wrap(async (req, res) => {
+    const step = stepParam(req.params.step);
+    const deck = (await decks.get(step.name))!;
+    const n = Number(req.params.n);
+    const slide = Number.isInteger(n) ? deck.slides[n - 1] : undefined;
+    if (!slide) throw new ApiError(404, `${step.name} has ${deck.slides.length} slides; there is no slide ${String(req.params.n)}.`);
+    res.json({ step: step.name, total: deck.slides.length, slide });
+  }));
+
+  api.post('/step', wrap(async (req, res) => {
+    const step = stepParam(bodyOf(req).step);
+    await state.goTo(step.name);
+    res.json(state.snapshot());
+  }));
+
+  api.post('/skip', wrap(async (req, res) => {
+    const step = stepParam(bodyOf(req).step ?? state.step.name);
+    await state.skip(step.name);
+    res.json(state.snapshot());
+  }));
+
+  api.post('/verify', wrap(async (req, res) => {
+    const step = stepParam(bodyOf(req).step ?? state.step.name);
+    void verifier.run(step.name);
+    // Results stream over /api/events as each check completes.
+    res.status(202).json({ step: step.name });
+  }));
+
+  api.post('/watch', wrap(async (req, res) => {
+    state.setWatch(bodyOf(req).on === true);
+    res.json({ watch: state.watch });
+  }));
+
+  api.post('/apps/:id/restart', wrap(async (req, res) => {
+    const app = req.params.id === 'workspace' ? state.apps.workspace : req.params.id === 'solution' ? state.apps.solution : undefined;
+    if (!app) throw new ApiError(404, 'There is no such app: use "workspace" or "solution".');
+    void app.restart();
+    res.status(202).json({ id: app.id });
+  }));
+
+  api.post('/switch', wrap(async (req, res) => {
+    const step = stepParam(bodyOf(req).step);
+    const ws = await loadWorkspace();
+    const result = await ws.switchTo(step.name, { places: places(state) });
+    await state.apps.workspace?.restart();
+    res.json({ result, state: state.snapshot() });
+  }));
+
+  api.get('/backups', wrap(async (_req, res) => {
+    const ws = await loadWorkspace();
+    res.json({ backups: await ws.listBackups({ places: places(state) }) });
+  }));
+
+  api.post('/restore', wrap(async (req, res) => {
+    const name = bodyOf(req).name;
+    if (typeof name !== 'string' || !name) throw new ApiError(400, 'Name the backup to restore.');
+    const ws = await loadWorkspace();
+    const result = await ws.restoreBackup(name, { places: places(state) });
+    await state.apps.workspace?.restart();
+    res.json({ result, state: state.snapshot() });
+  }));
+
+  api.get('/diff/:step', wrap(async (req, res) => {
+    const step = stepParam(req.params.step);
+    const ws = await loadWorkspace();
+    res.json({ step: step.name, diff: await ws.diffAgainst(step.name, { places: places(state) }) });
+  }));
+
+  api.post('/open', wrap(async (req, res) => {
+    const text = bodyOf(req).file;
+    const ref = typeof text === 'string' ? parseFileRef(text) : undefined;
+    if (!ref) throw new ApiError(400, 'Name a file to open, like workspace/app.js:12.');
+    const file = await resolveFileRef(ref, { workspace: state.workspace, repo: repoRoot });
+    if (!file) throw new ApiError(404, `There is no file ${ref.path} in your workspace or the workshop.`);
+    const failed = await openInEditor(file, ref);
+    if (failed) throw new ApiError(500, failed);
+    res.json({ opened: file, line: ref.line ?? null });
+  }));
+
+  api.use((_req, _res, next) => next(new ApiError(404, 'There is no such API endpoint.')));
+  return api;
+}

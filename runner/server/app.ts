@@ -1,0 +1,150 @@
+// The web UI's server: an Express app on 127.0.0.1 only, every request
+// through the guard (Host, then Origin and token for anything that changes
+// state or streams), the CSP on every response, files only from the
+// folders meant to be served.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Request, type Response, type NextFunction } from 'express';
+import { slidesDir } from '../paths.ts';
+import type { WorkshopState } from '../state.ts';
+import { ApiError, apiRouter } from './api.ts';
+import { DeckCache } from './decks.ts';
+import { EventHub } from './events.ts';
+import { Verifier } from './verifier.ts';
+import { checkRequest, contentSecurityPolicy } from './security.ts';
+import { serveFolder } from './static.ts';
+
+export const publicDir = join(import.meta.dirname, 'public');
+export const TOKEN_HEADER = 'x-workshop-token';
+
+const safeMethods = new Set(['GET', 'HEAD']);
+
+/** The guard's view of a request. */
+function checkOf(req: IncomingMessage, state: WorkshopState, isStream: boolean) {
+  const header = req.headers[TOKEN_HEADER];
+  return checkRequest(
+    {
+      host: req.headers.host,
+      origin: req.headers.origin,
+      token: Array.isArray(header) ? header[0] : header,
+      changesState: !safeMethods.has(req.method ?? 'GET'),
+      isStream,
+    },
+    state.port,
+    state.token,
+  );
+}
+
+/** index.html with this run's token in a meta tag (the token is base64url: nothing to escape). */
+function pageFor(template: string, token: string): string {
+  return template.replace('__WORKSHOP_TOKEN__', token);
+}
+
+export interface UiServer {
+  server: Server;
+  port: number;
+  decks: DeckCache;
+  hub: EventHub;
+  verifier: Verifier;
+  close(): Promise<void>;
+}
+
+export function createUiApp(state: WorkshopState) {
+  const decks = new DeckCache();
+  const hub = new EventHub(state);
+  const verifier = new Verifier(state);
+  const template = readFileSync(join(publicDir, 'index.html'), 'utf8');
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const framePorts = [state.apps.workspace?.port, state.apps.solution?.port].filter((p): p is number => !!p);
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(framePorts));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    const verdict = checkOf(req, state, req.path === '/api/events');
+    if (!verdict.ok) {
+      res.status(verdict.status).type('text/plain').send(verdict.message);
+      return;
+    }
+    next();
+  });
+
+  app.get('/', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('html').send(pageFor(template, state.token));
+  });
+  // The deck engine's stylesheet (layout of code excerpts, terminals, highlight colours).
+  app.get('/deck.css', async (_req, res) => {
+    const { deckCss } = await import('../deck/page.ts');
+    res.type('css').setHeader('Cache-Control', 'no-cache');
+    res.send(deckCss);
+  });
+  app.use('/ui', serveFolder(publicDir));
+  app.use('/slides/img', serveFolder(join(slidesDir, 'img'), { maxAge: 60 }));
+  app.use('/api', apiRouter({ state, decks, hub, verifier }));
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).type('text/plain').send('Not found.');
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof ApiError) {
+      res.status(err.status).json({ error: err.message });
+      return;
+    }
+    // Body parser errors carry a status (400 bad JSON, 413 too large).
+    const status = (err as { status?: number }).status;
+    if (status && status >= 400 && status < 500) {
+      res.status(status).json({ error: 'The request was not understood: send JSON.' });
+      return;
+    }
+    res.status(500).json({ error: `The workshop runner failed: ${(err as Error).message ?? String(err)}. See the terminal.` });
+  });
+  return { app, decks, hub, verifier };
+}
+
+/**
+ * We serve no WebSocket; still, an upgrade gets the same Host and Origin
+ * checks first, so a refused one is refused for the same reason as a page.
+ */
+function refuseUpgrade(state: WorkshopState) {
+  return (req: IncomingMessage, socket: Duplex) => {
+    const verdict = checkOf(req, state, true);
+    const [status, text] = verdict.ok ? [404, 'Not found.'] : [verdict.status, verdict.message];
+    socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Forbidden'}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  };
+}
+
+/** Listens on 127.0.0.1:`port` (0: any free port) and records the port in the state. */
+export async function startUiServer(state: WorkshopState, port: number): Promise<UiServer> {
+  const { app, decks, hub, verifier } = createUiApp(state);
+  const server = createServer(app);
+  server.on('upgrade', refuseUpgrade(state));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  state.port = typeof address === 'object' && address ? address.port : port;
+  return {
+    server,
+    port: state.port,
+    decks,
+    hub,
+    verifier,
+    async close() {
+      await hub.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Running a step's checks on the workspace for the UI: one run at a time,
+// each result pushed to every open page as it completes ('check'), framed
+// by 'verify-start' and 'verify-end'. A save during a run (watch mode)
+// queues exactly one more run.
+import type { WorkshopState } from '../state.ts';
+import { loadChecks, type Report } from './others.ts';
+
+export class Verifier {
+  private running: Promise<Report | undefined> | undefined;
+  private again: string | undefined;
+
+  constructor(private readonly state: WorkshopState) {}
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Runs the checks of `step` (default: the current step); a run already going absorbs this request. */
+  run(step = this.state.step.name): Promise<Report | undefined> {
+    if (this.running) {
+      this.again = step;
+      return this.running;
+    }
+    this.running = this.once(step).finally(() => {
+      this.running = undefined;
+      const next = this.again;
+      this.again = undefined;
+      if (next) void this.run(next);
+    });
+    return this.running;
+  }
+
+  private async once(step: string): Promise<Report | undefined> {
+    const { state } = this;
+    state.emit('verify-start', { step, at: Date.now() });
+    try {
+      const { verify } = await loadChecks();
+      const report = await verify(step, state.workspace, {
+        timeoutMs: 20_000,
+        onResult: (result) => state.emit('check', { step, result }),
+        env: state.env,
+      });
+      await state.reloadProgress();
+      state.emit('verify-end', { step, report });
+      return report;
+    } catch (err) {
+      state.emit('verify-end', { step, error: `The checks could not run: ${(err as Error).message}` });
+      return undefined;
+    }
+  }
+}

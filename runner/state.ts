@@ -1,0 +1,143 @@
+// The runner's state, in one place (like rustlings' AppState): the port and
+// token of this run, the current step, the Redis in use, the two apps and
+// the learner's progress. The web server reads it and asks it to act; the
+// UI hears about every change through `events` ('update' with a topic).
+//
+// Slow parts (Redis, the apps) start after the page is served, so the first
+// slide never waits for them; their status streams to the UI as it changes.
+import { EventEmitter } from 'node:events';
+import { readProgress, recordProgress, type Progress } from './progress.ts';
+import { findStep, steps, type Step } from './steps.ts';
+import { workspaceDir, stateDir } from './paths.ts';
+import type { AppStatus, LogLine, SupervisedApp } from './apps.ts';
+
+export type RedisState =
+  | { state: 'starting' }
+  | { state: 'ready'; url: string; description: string; cli: string }
+  | { state: 'unavailable'; message: string };
+
+export interface StepView {
+  name: string;
+  number: number;
+  title: string;
+  status: 'passed' | 'skipped' | 'todo';
+}
+
+/** What the UI is told on connect and after every change. */
+export interface Snapshot {
+  current: string;
+  steps: StepView[];
+  redis: RedisState;
+  apps: AppStatus[];
+  watch: boolean;
+  workspace: string;
+}
+
+export type Topic = 'state' | 'log' | 'inspector' | 'check' | 'verify-start' | 'verify-end' | 'decks';
+
+export interface WorkshopEvent {
+  topic: Topic;
+  data: unknown;
+}
+
+/** The first step neither passed nor skipped: where a returning learner picks up. */
+export function firstOpenStep(progress: Progress): Step {
+  return steps.find((s) => !progress.steps[s.name]) ?? steps[steps.length - 1]!;
+}
+
+export function stepViews(progress: Progress): StepView[] {
+  return steps.map((s) => ({ name: s.name, number: s.number, title: s.title, status: progress.steps[s.name]?.status ?? 'todo' }));
+}
+
+export class WorkshopState {
+  readonly events = new EventEmitter();
+  readonly token: string;
+  port = 0;
+  step: Step;
+  progress: Progress;
+  redis: RedisState = { state: 'starting' };
+  apps: { workspace?: SupervisedApp; solution?: SupervisedApp } = {};
+  /** Re-verify the workspace when its files change. */
+  watch = false;
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(options: { token: string; progress: Progress; env?: NodeJS.ProcessEnv }) {
+    this.token = options.token;
+    this.progress = options.progress;
+    this.step = firstOpenStep(options.progress);
+    this.env = options.env ?? process.env;
+    this.events.setMaxListeners(100);
+  }
+
+  static async load(token: string, env: NodeJS.ProcessEnv = process.env): Promise<WorkshopState> {
+    return new WorkshopState({ token, env, progress: await readProgress(stateDir(env)) });
+  }
+
+  get workspace(): string {
+    return workspaceDir(this.env);
+  }
+
+  get stateDir(): string {
+    return stateDir(this.env);
+  }
+
+  snapshot(): Snapshot {
+    return {
+      current: this.step.name,
+      steps: stepViews(this.progress),
+      redis: this.redis,
+      apps: [this.apps.workspace, this.apps.solution].filter((a) => a !== undefined).map((a) => a.status),
+      watch: this.watch,
+      workspace: this.workspace,
+    };
+  }
+
+  emit(topic: Topic, data: unknown): void {
+    this.events.emit('update', { topic, data } satisfies WorkshopEvent);
+  }
+
+  changed(): void {
+    this.emit('state', this.snapshot());
+  }
+
+  setRedis(redis: RedisState): void {
+    this.redis = redis;
+    this.changed();
+  }
+
+  /** Adopts an app: its status and log lines flow to the UI. */
+  adopt(app: SupervisedApp): void {
+    this.apps[app.id] = app;
+    app.on('status', () => this.changed());
+    app.on('log', (line: LogLine) => this.emit('log', line));
+  }
+
+  /** Makes `name` the current step; the solution pane follows it. */
+  async goTo(name: string): Promise<Step> {
+    const step = findStep(name);
+    if (!step) throw new Error(`unknown step ${name}`);
+    this.step = step;
+    this.changed();
+    await this.apps.solution?.setDir(step.dir);
+    return step;
+  }
+
+  /** Records a skip (never a pass) and moves on to the next step, if any. */
+  async skip(name: string): Promise<Step> {
+    const step = findStep(name);
+    if (!step) throw new Error(`unknown step ${name}`);
+    this.progress = await recordProgress(step.name, 'skipped', this.stateDir);
+    const next = steps.find((s) => s.number === step.number + 1) ?? step;
+    return this.goTo(next.name);
+  }
+
+  async reloadProgress(): Promise<void> {
+    this.progress = await readProgress(this.stateDir);
+    this.changed();
+  }
+
+  setWatch(on: boolean): void {
+    this.watch = on;
+    this.changed();
+  }
+}

@@ -1,0 +1,142 @@
+// Starting and stopping the whole workshop: the UI server first (so the
+// first slide answers at once), then, in parallel, Redis, the workspace and
+// the two apps, each reporting its progress to the terminal and the UI.
+import { freePort } from './ports.ts';
+import { repoRoot, slidesDir, stepsDir } from './paths.ts';
+import { WorkshopState } from './state.ts';
+import { newToken } from './server/security.ts';
+import { startUiServer, type UiServer } from './server/app.ts';
+import { loadWorkspace } from './server/others.ts';
+import type { SupervisedApp } from './apps.ts';
+import type { RedisConnection } from './redis.ts';
+import { steps } from './steps.ts';
+
+export interface StartOptions {
+  /** The port asked for; if taken, the next free one. 0: any free port. */
+  port: number;
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines for the terminal. */
+  say?: (line: string) => void;
+  warn?: (line: string) => void;
+}
+
+export interface Workshop {
+  state: WorkshopState;
+  ui: UiServer;
+  url: string;
+  /** Resolves when Redis and both apps have settled (ready or failed). */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const isAddressInUse = (err: unknown) => (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+
+/** Listens on `port`, or the next free one above it (up to 50 tries). */
+async function listenNear(state: WorkshopState, port: number): Promise<UiServer> {
+  for (let p = port; ; p++) {
+    try {
+      return await startUiServer(state, p);
+    } catch (err) {
+      if (port === 0 || !isAddressInUse(err) || p >= port + 50 || p >= 65535) throw err;
+    }
+  }
+}
+
+export async function startWorkshop(options: StartOptions): Promise<Workshop> {
+  const env = options.env ?? process.env;
+  const say = options.say ?? (() => {});
+  const warn = options.warn ?? say;
+  const state = await WorkshopState.load(newToken(), env);
+  const ui = await listenNear(state, options.port);
+  const url = `http://127.0.0.1:${ui.port}/`;
+  if (options.port && ui.port !== options.port) {
+    say(`Port ${options.port} is in use, so the workshop uses port ${ui.port} instead.`);
+  }
+
+  let redis: RedisConnection | undefined;
+  const apps: SupervisedApp[] = [];
+  const closers: (() => Promise<void> | void)[] = [];
+  let stopped = false;
+
+  const startRedis = async () => {
+    const { findRedis, RedisUnavailableError } = await import('./redis.ts');
+    try {
+      redis = await findRedis({ env });
+      if (stopped) return void (await redis.stop());
+      state.setRedis({ state: 'ready', url: redis.url, description: redis.description, cli: redis.cli });
+      say(`Redis: ${redis.description}. Look inside with: ${redis.cli}`);
+    } catch (err) {
+      const message = err instanceof RedisUnavailableError ? err.message : `Redis could not be started: ${(err as Error).message}`;
+      state.setRedis({ state: 'unavailable', message });
+      warn(`${message}\nThe slides and steps 1 and 2 keep working; step 3 needs Redis.`);
+    }
+  };
+
+  const prepareWorkspace = async () => {
+    try {
+      const ws = await loadWorkspace();
+      await ws.ensureWorkspace({ places: { workspace: state.workspace, state: state.stateDir }, log: say });
+    } catch (err) {
+      warn(`The workspace could not be prepared: ${(err as Error).message}`);
+    }
+  };
+
+  const startApps = async () => {
+    const [{ SupervisedApp }, workspacePort, solutionPort] = await Promise.all([import('./apps.ts'), freePort(), freePort()]);
+    const redisEnv = (): Record<string, string> => (state.redis.state === 'ready' ? { REDIS_URL: state.redis.url } : {});
+    const workspace = new SupervisedApp({ id: 'workspace', dir: state.workspace, port: workspacePort });
+    const solution = new SupervisedApp({ id: 'solution', dir: state.step.dir, port: solutionPort });
+    for (const app of [workspace, solution]) {
+      apps.push(app);
+      state.adopt(app);
+      app.on('status', (s: SupervisedApp['status']) => {
+        const who = s.id === 'workspace' ? 'Your app' : 'The step solution';
+        if (s.state === 'running') say(`${who}: ${s.url} (${s.dir === state.workspace ? 'workspace/' : s.dir.replace(repoRoot + '/', '')})`);
+        else if (s.message) warn(`${who}: ${s.message}`);
+      });
+    }
+    // Re-verify on save when the learner turned watching on.
+    workspace.on('changed', () => {
+      if (state.watch) void ui.verifier.run();
+    });
+    state.changed();
+    // The apps wait for Redis: a step 3 app without REDIS_URL would just crash.
+    await Promise.all([redisReady, workspaceReady]);
+    if (stopped) return;
+    for (const app of apps) app.setEnv(redisEnv());
+    await Promise.all([workspace.start(), solution.start()]);
+  };
+
+  // Decks change while an author edits them, and code excerpts follow the step files.
+  const watchDecks = async () => {
+    const { watch } = await import('chokidar');
+    const watcher = watch([slidesDir, stepsDir], { ignoreInitial: true, ignored: (p: string) => p.includes('node_modules') });
+    watcher.on('all', () => {
+      ui.decks.invalidate();
+      state.emit('decks', {});
+    });
+    watcher.on('error', () => {});
+    closers.push(() => watcher.close());
+  };
+
+  const redisReady = startRedis();
+  const workspaceReady = prepareWorkspace();
+  const ready = Promise.all([redisReady, workspaceReady, startApps(), watchDecks()])
+    .then(async () => {
+      // Render every deck in the background: later steps open instantly.
+      for (const s of steps) await ui.decks.get(s.name).catch(() => undefined);
+    })
+    .catch((err: unknown) => warn(`The workshop could not start everything: ${(err as Error).message}`));
+
+  return {
+    state,
+    ui,
+    url,
+    ready,
+    async stop() {
+      stopped = true;
+      await Promise.allSettled([...apps.map((a) => a.dispose()), ...closers.map((c) => c()), ui.close()]);
+      await redis?.stop();
+    },
+  };
+}
