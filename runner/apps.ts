@@ -164,6 +164,19 @@ export class SupervisedApp extends EventEmitter {
     this.env = env;
   }
 
+  /**
+   * Stops the app and its watcher while its folder is swapped (a switch to
+   * a solution, a restore); `start()` afterwards watches the new folder.
+   */
+  suspend(message = 'Paused while the workspace changes.'): Promise<void> {
+    return this.enqueue(async () => {
+      clearTimeout(this.debounce);
+      await this.unwatch();
+      await this.stopChild();
+      this.setStatus('stopped', message);
+    });
+  }
+
   stop(): Promise<void> {
     return this.enqueue(async () => {
       await this.stopChild();
@@ -217,7 +230,7 @@ export class SupervisedApp extends EventEmitter {
       this.child = undefined;
       const how = exit.error ?? (exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`);
       this.addLine('runner', `The app ${how}.`);
-      this.setStatus('crashed', `The app ${how}: see its last log lines. Save a file to restart it.`);
+      this.setStatus('crashed', `The app ${how}: see its last log lines. Save a file or press Reload to restart it.`);
     });
     const ready = await waitForPort(this.port, { timeoutMs: this.listenTimeoutMs, until: child.exited });
     if (this.child !== child) return;

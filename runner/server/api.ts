@@ -38,6 +38,17 @@ function stepParam(value: unknown) {
 /** Where this run's workspace and state live (tests point them at temporary folders). */
 const places = (state: WorkshopState) => ({ workspace: state.workspace, state: state.stateDir });
 
+/** Runs a swap of the workspace folder with the learner's app stopped, then starts it on the new files. */
+async function whileSuspended<T>(state: WorkshopState, swap: () => Promise<T>): Promise<T> {
+  const app = state.apps.workspace;
+  await app?.suspend();
+  try {
+    return await swap();
+  } finally {
+    void app?.start();
+  }
+}
+
 function bodyOf(req: Request): Record<string, unknown> {
   return req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
 }
@@ -103,8 +114,7 @@ export function apiRouter(ctx: ApiContext): Router {
   api.post('/switch', wrap(async (req, res) => {
     const step = stepParam(bodyOf(req).step);
     const ws = await loadWorkspace();
-    const result = await ws.switchTo(step.name, { places: places(state) });
-    await state.apps.workspace?.restart();
+    const result = await whileSuspended(state, () => ws.switchTo(step.name, { places: places(state) }));
     res.json({ result, state: state.snapshot() });
   }));
 
@@ -117,8 +127,7 @@ export function apiRouter(ctx: ApiContext): Router {
     const name = bodyOf(req).name;
     if (typeof name !== 'string' || !name) throw new ApiError(400, 'Name the backup to restore.');
     const ws = await loadWorkspace();
-    const result = await ws.restoreBackup(name, { places: places(state) });
-    await state.apps.workspace?.restart();
+    const result = await whileSuspended(state, () => ws.restoreBackup(name, { places: places(state) }));
     res.json({ result, state: state.snapshot() });
   }));
 

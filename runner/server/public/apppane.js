@@ -75,7 +75,10 @@ export function startAppPane() {
   $('show-solution').addEventListener('click', () => showApp('solution'));
   $('reload-app').addEventListener('click', () => {
     const s = statuses.get(which);
-    if (s) /** @type {HTMLIFrameElement} */ ($('app-frame')).src = s.url;
+    if (!s) return;
+    // A stopped or crashed app is restarted; a running one just reloaded.
+    if (s.state === 'running') /** @type {HTMLIFrameElement} */ ($('app-frame')).src = s.url;
+    else void restartApp(which).catch((err) => ($('app-state').textContent = err.message));
   });
   render();
 }

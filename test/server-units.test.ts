@@ -1,0 +1,180 @@
+// The pure parts of the web UI's server: host and origin rules, the token,
+// the CSP, URL path decoding, the inspector's view of Redis values, file
+// references for "open in editor", and where a returning learner resumes.
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  contentSecurityPolicy,
+  decodeUrlPath,
+  isAllowedHost,
+  isInside,
+  isSameOrigin,
+  checkRequest,
+  safeResolve,
+  tokensEqual,
+} from '../runner/server/security.ts';
+import { commonPrefix, sessionJson, shellQuote, toEntry, cliCommand } from '../runner/server/inspector.ts';
+import { parseFileRef, resolveFileRef } from '../runner/server/editor.ts';
+import { sseFrame } from '../runner/server/events.ts';
+import { firstOpenStep } from '../runner/state.ts';
+import { isIgnoredChange } from '../runner/apps.ts';
+
+describe('isAllowedHost', () => {
+  it('allows the three loopback names with our port', () => {
+    for (const h of ['127.0.0.1:4000', 'localhost:4000', '[::1]:4000', 'LocalHost:4000']) expect(isAllowedHost(h, 4000)).toBe(true);
+  });
+  it('refuses everything else', () => {
+    for (const h of [undefined, '', 'localhost', '127.0.0.1', 'localhost:4001', 'localhost.:4000', 'localhost6:4000', 'localhost.evil.example:4000',
+      '127.0.0.1.nip.io:4000', 'evil.example:4000', '[::1]', '::1:4000', '127.0.0.1:4000 ', ' 127.0.0.1:4000', '127.0.0.1:04000', 'user@127.0.0.1:4000']) {
+      expect(isAllowedHost(h, 4000), String(h)).toBe(false);
+    }
+  });
+});
+
+describe('isSameOrigin', () => {
+  it('accepts exactly our origins', () => {
+    for (const o of ['http://127.0.0.1:4000', 'http://localhost:4000', 'http://[::1]:4000']) expect(isSameOrigin(o, 4000)).toBe(true);
+  });
+  it('refuses null, foreign, look-alike and malformed origins', () => {
+    for (const o of [undefined, '', 'null', 'http://evil.example', 'https://127.0.0.1:4000', 'http://127.0.0.1:4001', 'http://127.0.0.1',
+      'http://127.0.0.1:4000/', 'http://127.0.0.1:4000/x', 'http://u:p@127.0.0.1:4000', 'http://localhost.:4000', 'http://127.0.0.1:4000.evil.example',
+      'file://', 'ws://127.0.0.1:4000', 'not a url']) {
+      expect(isSameOrigin(o, 4000), String(o)).toBe(false);
+    }
+  });
+});
+
+describe('tokens and the request check', () => {
+  it('compares tokens exactly', () => {
+    expect(tokensEqual('abc', 'abc')).toBe(true);
+    for (const t of [undefined, '', 'ab', 'abcd', 'ABC']) expect(tokensEqual(t, 'abc')).toBe(false);
+  });
+  const base = { host: '127.0.0.1:4000', origin: 'http://127.0.0.1:4000', token: 't', changesState: true, isStream: false };
+  it('lets reads through with only a good Host', () => {
+    expect(checkRequest({ ...base, origin: undefined, token: undefined, changesState: false }, 4000, 't').ok).toBe(true);
+  });
+  it('needs Origin and token for state changes, and token for streams', () => {
+    expect(checkRequest(base, 4000, 't').ok).toBe(true);
+    expect(checkRequest({ ...base, origin: undefined }, 4000, 't').ok).toBe(false);
+    expect(checkRequest({ ...base, token: 'u' }, 4000, 't').ok).toBe(false);
+    const stream = { ...base, changesState: false, isStream: true };
+    expect(checkRequest({ ...stream, origin: undefined }, 4000, 't').ok).toBe(true);
+    expect(checkRequest({ ...stream, origin: 'null' }, 4000, 't').ok).toBe(false);
+    expect(checkRequest({ ...stream, token: undefined }, 4000, 't').ok).toBe(false);
+  });
+});
+
+describe('contentSecurityPolicy', () => {
+  it('allows our scripts only, and frames only to the app ports', () => {
+    const csp = contentSecurityPolicy([5001]);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+    expect(csp).toContain('frame-src http://127.0.0.1:5001 http://localhost:5001');
+    expect(contentSecurityPolicy([])).toContain("frame-src 'none'");
+  });
+});
+
+describe('decodeUrlPath', () => {
+  it('decodes once to a relative path', () => {
+    expect(decodeUrlPath('/main.js')).toEqual({ ok: true, path: 'main.js' });
+    expect(decodeUrlPath('/img/a%20b.png')).toEqual({ ok: true, path: 'img/a b.png' });
+  });
+  it.each(['/%2e%2e/x', '/..%2fx', '/%252e%252e/x', '/..%5cx', '/a\\b', '//x', '/a#b', '/a%00', '/%', '/%c0%ae', '/./x', '/a/../b'])('refuses %s', (p) => {
+    expect(decodeUrlPath(p).ok).toBe(false);
+  });
+});
+
+describe('safeResolve', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'workshop-safe-'));
+    await mkdir(join(root, 'pub', 'sub'), { recursive: true });
+    await writeFile(join(root, 'pub', 'sub', 'a.txt'), 'a');
+    await writeFile(join(root, 'secret'), 's');
+    await symlink(join(root, 'secret'), join(root, 'pub', 'out'));
+    await symlink(join(root, 'pub', 'sub', 'a.txt'), join(root, 'pub', 'in'));
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('finds files inside, also through a symlink that stays inside', async () => {
+    expect(await safeResolve(join(root, 'pub'), '/sub/a.txt')).toEqual({ ok: true, file: join(root, 'pub', 'sub', 'a.txt') });
+    expect(await safeResolve(join(root, 'pub'), '/in')).toEqual({ ok: true, file: join(root, 'pub', 'sub', 'a.txt') });
+  });
+  it('refuses a symlink out, a missing file and the folder itself', async () => {
+    expect(await safeResolve(join(root, 'pub'), '/out')).toMatchObject({ ok: false, status: 403 });
+    expect(await safeResolve(join(root, 'pub'), '/nope')).toMatchObject({ ok: false, status: 404 });
+    expect(await safeResolve(join(root, 'pub'), '/')).toMatchObject({ ok: false });
+  });
+  it('knows inside from outside', () => {
+    expect(isInside('/a/b', '/a/b/c')).toBe(true);
+    expect(isInside('/a/b', '/a/bc')).toBe(false);
+    expect(isInside('/a/b', '/a')).toBe(false);
+  });
+});
+
+describe('inspector', () => {
+  it('recognises what express-session stores', () => {
+    expect(sessionJson('{"cookie":{"originalMaxAge":1},"visits":2}')).toEqual({ cookie: { originalMaxAge: 1 }, visits: 2 });
+    for (const v of [null, '', 'hello', '{"visits":2}', '{"cookie":1}', '[{"cookie":{}}]', '{bad json']) expect(sessionJson(v)).toBeUndefined();
+  });
+  it('pretty-prints the value and gives the redis-cli commands', () => {
+    const e = toEntry('sess:abc', '{"cookie":{},"visits":3}', 86_399_500, 'redis-cli -p 6380');
+    expect(e).toEqual({ key: 'sess:abc', ttl: 86400, value: '{\n  "cookie": {},\n  "visits": 3\n}', cli: 'redis-cli -p 6380 GET sess:abc  &&  redis-cli -p 6380 TTL sess:abc' });
+    expect(toEntry('k', '{"cookie":{}}', -1, 'redis-cli')?.ttl).toBe(-1);
+  });
+  it('quotes keys for the shell', () => {
+    expect(shellQuote('sess:abc-1')).toBe('sess:abc-1');
+    expect(shellQuote("it's <b>")).toBe(`'it'\\''s <b>'`);
+    expect(cliCommand('redis-cli', '--scan', '--pattern', 'sess:*')).toBe("redis-cli --scan --pattern 'sess:*'");
+  });
+  it('finds the prefix the learner chose', () => {
+    expect(commonPrefix(['sess:a', 'sess:b'])).toBe('sess:');
+    expect(commonPrefix(['myapp:sess:aa', 'myapp:sess:ab'])).toBe('myapp:sess:');
+    expect(commonPrefix(['abc'])).toBe('');
+    expect(commonPrefix([])).toBe('');
+  });
+});
+
+describe('file references', () => {
+  it('parses path, line and column', () => {
+    expect(parseFileRef('workspace/app.js:12')).toEqual({ path: 'workspace/app.js', line: 12 });
+    expect(parseFileRef('routes/index.js:3:7')).toEqual({ path: 'routes/index.js', line: 3, column: 7 });
+    expect(parseFileRef('app.js')).toEqual({ path: 'app.js' });
+    expect(parseFileRef('')).toBeUndefined();
+  });
+  it('resolves only inside the workspace or the repository', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'workshop-ref-'));
+    try {
+      const ws = join(root, 'ws');
+      await mkdir(ws);
+      await writeFile(join(ws, 'app.js'), '');
+      await writeFile(join(root, 'secret.js'), '');
+      await symlink(join(root, 'secret.js'), join(ws, 'link.js'));
+      const roots = { workspace: ws, repo: join(root, 'repo-does-not-exist') };
+      expect(await resolveFileRef({ path: 'workspace/app.js' }, roots)).toBe(join(ws, 'app.js'));
+      expect(await resolveFileRef({ path: 'app.js' }, roots)).toBe(join(ws, 'app.js'));
+      expect(await resolveFileRef({ path: '../secret.js' }, roots)).toBeUndefined();
+      expect(await resolveFileRef({ path: join(root, 'secret.js') }, roots)).toBeUndefined();
+      expect(await resolveFileRef({ path: 'link.js' }, roots)).toBeUndefined();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('odds and ends', () => {
+  it('frames an SSE event on one data line', () => {
+    expect(sseFrame('log', { text: 'a\nb' })).toBe('event: log\ndata: {"text":"a\\nb"}\n\n');
+  });
+  it('resumes at the first step neither passed nor skipped', () => {
+    expect(firstOpenStep({ steps: {} }).name).toBe('step1');
+    expect(firstOpenStep({ steps: { step1: { status: 'passed', at: '' }, step2: { status: 'skipped', at: '' } } }).name).toBe('step3');
+    expect(firstOpenStep({ steps: { step1: { status: 'passed', at: '' }, step2: { status: 'passed', at: '' }, step3: { status: 'passed', at: '' } } }).name).toBe('step3');
+  });
+  it('ignores editor swap files and dependencies when watching', () => {
+    for (const p of ['/w/.app.js.swp', '/w/app.js~', '/w/.#app.js', '/w/4913', '/w/node_modules/x/index.js', '/w/.git/HEAD', '/w/#app.js#']) expect(isIgnoredChange(p), p).toBe(true);
+    for (const p of ['/w/app.js', '/w/views/index.pug', '/w/package.json']) expect(isIgnoredChange(p), p).toBe(false);
+  });
+});

@@ -1,0 +1,144 @@
+// The learner's home in a real browser: the runner started as `npm run
+// workshop` would, a throwaway Redis, the real step apps, Debian's Chromium.
+// One learner's session, in order: slides by keyboard, a deep link that
+// survives a reload, the visits counter in the app pane, that session in
+// the inspector, Verify on step 2's code (step 3 fails, clause by clause),
+// a switch to step 3's solution, and every check passing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { steps } from '../runner/steps.ts';
+import { launchBrowser, type Browser } from './helpers/browser.ts';
+import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
+import { startWorkshopRunner, waitFor, type RunningWorkshop } from './helpers/workshop-runner.ts';
+import { isRunning } from './helpers/process-table.ts';
+
+let redis: ThrowawayRedis;
+let runner: RunningWorkshop;
+let browser: Browser;
+let page: Page;
+
+const step2 = steps[1]!;
+
+beforeAll(async () => {
+  redis = await throwawayRedis();
+  runner = await startWorkshopRunner({ workspaceFrom: step2.dir, env: { REDIS_URL: redis.url } });
+  browser = await launchBrowser({ viewport: { width: 1440, height: 900 } });
+  page = browser.page;
+  page.on('dialog', (d) => void d.accept());
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  const pid = runner?.process.pid;
+  await runner?.stop();
+  if (pid) expect(isRunning(pid)).toBe(false);
+  await redis?.dispose();
+});
+
+const counter = () => page.locator('#counter');
+
+async function deckTitles(step: string): Promise<string[]> {
+  const res = await fetch(`${runner.url}api/decks/${step}`);
+  const deck = (await res.json()) as { slides: { title: string }[] };
+  return deck.slides.map((s) => s.title);
+}
+
+describe('the workshop page', () => {
+  it('shows the first slide and moves through the deck by keyboard', async () => {
+    await page.goto(runner.url);
+    const total = (await deckTitles('step1')).length;
+    await expect.poll(() => counter().textContent()).toBe(`step1: 1 / ${total}`);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => counter().textContent()).toBe(`step1: 2 / ${total}`);
+    await page.keyboard.press('End');
+    await expect.poll(() => counter().textContent()).toBe(`step1: ${total} / ${total}`);
+    await page.keyboard.press('ArrowRight'); // past the end stays at the end
+    await expect.poll(() => counter().textContent()).toBe(`step1: ${total} / ${total}`);
+    await page.keyboard.press('Home');
+    await expect.poll(() => counter().textContent()).toBe(`step1: 1 / ${total}`);
+    await page.locator('#slide').click();
+    await page.keyboard.press(' ');
+    await expect.poll(() => counter().textContent()).toBe(`step1: 2 / ${total}`);
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => counter().textContent()).toBe(`step1: 1 / ${total}`);
+    expect(new URL(page.url()).hash).toBe('#/step1/1');
+  });
+
+  it('follows a deep link, and the link survives a reload', async () => {
+    const titles = await deckTitles('step3');
+    const heading = (n: number) => titles[n - 1]!.split(':')[0]!;
+    await page.goto(`${runner.url}#/step3/7`);
+    await expect.poll(() => counter().textContent()).toBe(`step3: 7 / ${titles.length}`);
+    await expect.poll(() => page.locator('#slide').textContent()).toContain(heading(7));
+    await page.reload();
+    await expect.poll(() => counter().textContent()).toBe(`step3: 7 / ${titles.length}`);
+    await expect.poll(() => page.locator('#slide').textContent()).toContain(heading(7));
+    // The step picker follows: step 3 is the current step.
+    await expect.poll(() => page.locator('#steps a[aria-current]').textContent()).toContain('A persistent session store');
+  });
+
+  it('shows the step solution in the app pane, and its visits counter goes from 1 to 2 on reload', async () => {
+    await page.locator('#show-solution').click();
+    const frame = page.frameLocator('#app-frame');
+    await expect.poll(() => page.locator('#app-state').textContent(), { timeout: 15_000 }).toMatch(/step3.*running/);
+    await expect.poll(() => frame.locator('body').textContent(), { timeout: 15_000 }).toContain('visited this page 1 time');
+    await page.locator('#reload-app').click();
+    await expect.poll(() => frame.locator('body').textContent(), { timeout: 15_000 }).toContain('visited this page 2 times');
+    // The app's own log lines are beside it.
+    await expect.poll(() => page.locator('#app-log').textContent()).toContain('Listening on');
+  });
+
+  it('shows that session in the Redis inspector, with the redis-cli command', async () => {
+    const session = page.locator('#sessions li', { hasText: '"visits": 2' });
+    await expect.poll(() => session.count(), { timeout: 5000 }).toBe(1);
+    expect(await session.locator('.key').textContent()).toMatch(/^sess:/);
+    expect(await session.locator('.ttl').textContent()).toMatch(/expires in/);
+    expect(await session.locator('.cli').textContent()).toMatch(/redis-cli .*GET sess:/);
+    expect(await page.locator('#inspector-cli').textContent()).toMatch(/redis-cli .*--scan --pattern 'sess:\*'/);
+  });
+
+  it('escapes what it shows from Redis', async () => {
+    const evil = '<img src=x onerror="window.__pwned=1">';
+    await redis.client.set(`sess:${evil}`, JSON.stringify({ cookie: { originalMaxAge: 1000 }, note: evil }));
+    const row = page.locator('#sessions li', { hasText: 'window.__pwned' });
+    await expect.poll(() => row.count(), { timeout: 5000 }).toBe(1);
+    expect(await row.locator('.key').textContent()).toBe(`sess:${evil}`);
+    expect(await page.locator('#sessions img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await redis.client.del(`sess:${evil}`);
+  });
+
+  it('runs Verify on step 2 code: step 3 fails, naming the clauses', async () => {
+    await page.locator('#verify').click();
+    const summary = page.locator('#verify-summary');
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^step3: \d+ passed, [1-9]\d* failed/);
+    const failed = page.locator('#check-list .check.bad');
+    expect(await failed.count()).toBeGreaterThan(0);
+    const text = (await page.locator('#check-list').textContent()) ?? '';
+    expect(text).toMatch(/session/i);
+    // A failing clause links to the slide that teaches it.
+    const link = failed.first().locator('.slide-link a');
+    const href = (await link.getAttribute('href')) ?? '';
+    expect(href).toMatch(/^#\/step\d\/\d+$/);
+    await link.click();
+    const [, step, n] = /^#\/(step\d)\/(\d+)$/.exec(href)!;
+    await expect.poll(() => counter().textContent()).toMatch(new RegExp(`^${step}: ${n} / `));
+  }, 60_000);
+
+  it('switches the workspace to step 3 solution, and then every check passes', async () => {
+    await page.goto(`${runner.url}#/step3/1`);
+    await expect.poll(() => page.locator('#switch').textContent()).toContain('step3');
+    await page.locator('#switch').click();
+    await expect.poll(() => page.locator('#ws-status').textContent(), { timeout: 15_000 }).toContain("now holds step3's solution");
+    await page.locator('#verify').click();
+    const summary = page.locator('#verify-summary');
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^step3: [1-9]\d* passed, 0 failed/);
+    expect(await page.locator('#check-list .check.bad').count()).toBe(0);
+    expect(await page.locator('#after-pass').isVisible()).toBe(true);
+    // The pass is recorded: the step picker says so.
+    await expect.poll(() => page.locator('#steps li.passed').textContent()).toContain('A persistent session store');
+    // And the learner's own app now counts visits too.
+    await page.locator('#show-workspace').click();
+    await expect.poll(() => page.frameLocator('#app-frame').locator('body').textContent(), { timeout: 15_000 }).toMatch(/visited this page \d+ time/);
+  }, 60_000);
+});
