@@ -1,5 +1,138 @@
-// Placeholder until the command is built.
-export async function run(_args: string[]): Promise<number> {
-  console.error('`verify` is not built yet.');
-  return 1;
+// `npm run verify <step> [-- --dir PATH --json --watch --timeout MS]`
+// Exit codes: 0 every check passed, 1 any did not, 2 usage error.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pc from 'picocolors';
+import { colors, formatEnding, formatHeader, formatJson, formatLine, isPass, type Report } from '../../checks/report.ts';
+import { DEFAULT_TIMEOUT_MS, VerifyUsageError, verify } from '../../checks/verify.ts';
+import { workspaceDir } from '../paths.ts';
+import { onShutdown } from '../processes.ts';
+import { RedisUnavailableError } from '../redis.ts';
+import { findStep, unknownStepMessage } from '../steps.ts';
+
+const usage = 'Usage: npm run verify <step> [-- --dir PATH --json --watch --timeout MS]';
+
+export const noWorkspaceMessage =
+  'There is no workspace yet: run `npm run workshop` to create it, or `npm run solution step1 -- --yes`.';
+
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        dir: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        watch: { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const [stepName, ...extra] = positionals;
+  const step = stepName ? findStep(stepName) : undefined;
+  if (!step) {
+    console.error(`${unknownStepMessage(stepName)}\n${usage}`);
+    return 2;
+  }
+  if (extra.length) {
+    console.error(`Unexpected argument: ${extra.join(' ')}. Name one step.\n${usage}`);
+    return 2;
+  }
+  const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(values.timeout);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    console.error(`--timeout takes a number of milliseconds, e.g. --timeout 10000 (got "${values.timeout}").`);
+    return 2;
+  }
+  // `npm run` runs in the repository root; a relative --dir means the learner's own folder.
+  const dir = values.dir === undefined ? workspaceDir() : resolve(process.env.INIT_CWD ?? process.cwd(), values.dir);
+  if (values.dir === undefined && !existsSync(dir)) {
+    console.error(noWorkspaceMessage);
+    return 2;
+  }
+
+  const c = colors(pc.isColorSupported);
+  const json = values.json;
+  const print = (report: Report) => {
+    if (json) console.log(formatJson(report));
+    else console.log(formatEnding(report, c));
+  };
+  const options = {
+    timeoutMs,
+    onResult: json ? undefined : (result: Parameters<typeof formatLine>[0]) => console.log(formatLine(result, c)),
+  };
+  const header = () => {
+    if (!json) console.log(formatHeader(step, dir, c));
+  };
+
+  if (values.watch) return watchMode(step.name, dir, options, { header, print, json, c });
+
+  // Ctrl-C: stop the app and Redis (their whole process groups), then exit 130.
+  onShutdown(() => {});
+  try {
+    header();
+    const report = await verify(step.name, dir, options);
+    print(report);
+    return isPass(report) ? 0 : 1;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof VerifyUsageError) {
+    console.error(err.message);
+    return 2;
+  }
+  if (err instanceof RedisUnavailableError) {
+    // Not a verdict on the app: the checks could not run.
+    console.error(err.message);
+    return 2;
+  }
+  throw err;
+}
+
+async function watchMode(
+  step: string,
+  dir: string,
+  options: { timeoutMs: number; onResult?: (r: Parameters<typeof formatLine>[0]) => void },
+  io: { header: () => void; print: (r: Report) => void; json: boolean; c: ReturnType<typeof colors> },
+): Promise<number> {
+  const { watchVerify } = await import('../../checks/watch.ts');
+  // Validate once, so a missing folder is a usage error rather than a loop of errors.
+  if (!existsSync(resolve(dir, 'package.json'))) {
+    return reportError(new VerifyUsageError(existsSync(dir) ? `${resolve(dir, 'package.json')} does not exist: an app folder needs a package.json.` : `There is no folder ${dir}.`));
+  }
+  const clear = process.stdout.isTTY && !io.json ? '\x1b[2J\x1b[3J\x1b[H' : '';
+  return new Promise<number>(() => {
+    const watcher = watchVerify(step, dir, {
+      ...options,
+      onRunStart: (changed) => {
+        if (clear) process.stdout.write(clear);
+        else if (changed !== undefined && !io.json) console.log('');
+        if (!io.json && changed) console.log(io.c.dim(`Changed: ${changed}`));
+        io.header();
+      },
+      onReport: (report) => {
+        io.print(report);
+        if (!io.json) console.log(io.c.dim('Watching for changes; Ctrl-C to stop.'));
+      },
+      onError: (err) => {
+        if (err instanceof VerifyUsageError || err instanceof RedisUnavailableError) console.error(err.message);
+        else console.error(err.stack ?? err.message);
+      },
+    });
+    // Ctrl-C ends the watch: the watcher closes, a run in progress stops with its processes.
+    onShutdown(() => watcher.close());
+  });
 }

@@ -1,0 +1,99 @@
+// What a check is, what it reports, and how a list of them runs: in order,
+// each after the checks it needs, a check whose need failed being skipped
+// with the reason instead of failing in a cascade.
+import type { SlideRef } from './slides.ts';
+
+export type Status = 'passed' | 'failed' | 'skipped';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: Status;
+  /** What was observed (and, on failure, against what was expected). */
+  message: string;
+  /** On failure: what to do about it. Empty otherwise. */
+  hint: string;
+  slide: SlideRef;
+  ms: number;
+}
+
+export interface Check<Ctx> {
+  /** Stable, e.g. `step3.counter`: tests, the web UI and learners' reports rely on it. */
+  id: string;
+  /** One line a learner understands. */
+  title: string;
+  slide: SlideRef;
+  /** Ids of checks that must pass first; if one did not, this one is skipped. */
+  needs?: string[];
+  /** Resolves with a message on success; throws CheckFailed or CannotCheck otherwise. */
+  run(ctx: Ctx): Promise<string>;
+}
+
+/** The clause does not hold: what was seen against what was expected, and a hint. */
+export class CheckFailed extends Error {
+  override name = 'CheckFailed';
+  constructor(message: string, readonly hint = '') {
+    super(message);
+  }
+}
+
+/** The clause cannot be judged because of an earlier failure (said in `message`). */
+export class CannotCheck extends Error {
+  override name = 'CannotCheck';
+}
+
+export function fail(message: string, hint = ''): never {
+  throw new CheckFailed(message, hint);
+}
+
+function skipReason(need: CheckResult): string {
+  return `Not checked: it needs “${need.title}” (${need.id}), which ${need.status === 'failed' ? 'failed' : 'was not checked either'}.`;
+}
+
+/**
+ * Runs the checks in order. Each result is passed to `onResult` as soon as it
+ * is known, with its index in the list.
+ */
+export async function runChecks<Ctx>(
+  checks: readonly Check<Ctx>[],
+  ctx: Ctx,
+  onResult?: (result: CheckResult, index: number) => void,
+): Promise<CheckResult[]> {
+  const byId = new Map<string, CheckResult>();
+  const results: CheckResult[] = [];
+  for (const [index, check] of checks.entries()) {
+    const base = { id: check.id, title: check.title, slide: check.slide };
+    let result: CheckResult;
+    const unmet = (check.needs ?? []).map((id) => byId.get(id)).find((r) => r && r.status !== 'passed');
+    if (unmet) {
+      result = { ...base, status: 'skipped', message: skipReason(unmet), hint: '', ms: 0 };
+    } else {
+      const started = performance.now();
+      try {
+        const message = await check.run(ctx);
+        result = { ...base, status: 'passed', message, hint: '', ms: 0 };
+      } catch (err) {
+        if (err instanceof CheckFailed) {
+          result = { ...base, status: 'failed', message: err.message, hint: err.hint, ms: 0 };
+        } else if (err instanceof CannotCheck) {
+          result = { ...base, status: 'skipped', message: `Not checked: ${err.message}`, hint: '', ms: 0 };
+        } else {
+          // A bug in the check, not in the learner's app: say so rather than blame them.
+          const text = err instanceof Error ? err.message : String(err);
+          result = {
+            ...base,
+            status: 'failed',
+            message: `The check itself went wrong: ${text}`,
+            hint: 'This is likely a bug in the workshop, not in your app: please report it with this output.',
+            ms: 0,
+          };
+        }
+      }
+      result.ms = Math.round(performance.now() - started);
+    }
+    byId.set(check.id, result);
+    results.push(result);
+    onResult?.(result, index);
+  }
+  return results;
+}

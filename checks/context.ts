@@ -1,0 +1,168 @@
+// What the checks of one run share: the app under test (its files, the
+// running instances), the run's Redis, and the observations several checks
+// judge, each made once ("probes"). Probes are memoised promises started as
+// early as possible, so slow work (the second instance, the restart)
+// overlaps with the quick checks. Nothing here is global: two runs in one
+// process do not see each other.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { extname, join, relative } from 'node:path';
+import { CheckFailed } from './check.ts';
+import { AppStartError, Resources, startApp, type AppSpec, type RunningApp, type SessionRedis } from './harness.ts';
+import { hintForError, quoteStderr } from './hints.ts';
+import { Visitor, type Page } from './http.ts';
+import type { PackageJson } from './imports.ts';
+import { firstLines } from './page.ts';
+
+export interface SourceFile {
+  /** Relative to the app folder. */
+  path: string;
+  source: string;
+}
+
+export interface AppFiles {
+  sources: SourceFile[];
+  /** .pug files, relative to the app folder. */
+  views: string[];
+}
+
+export interface AppUnderTest {
+  dir: string;
+  entry: string;
+  pkg?: PackageJson;
+  /** Why package.json could not be read, if it could not. */
+  pkgError?: string;
+}
+
+const SKIP_DIRS = new Set(['node_modules', 'public', 'bower_components', 'coverage', 'dist']);
+const MAX_FILES = 400;
+
+/** The app's own JavaScript files (not node_modules, not public/) and its pug views. */
+export async function scanApp(dir: string, entry: string): Promise<AppFiles> {
+  const sources: SourceFile[] = [];
+  const views: string[] = [];
+  const entryPath = join(dir, entry);
+  async function walk(sub: string, depth: number): Promise<void> {
+    if (depth > 6 || sources.length + views.length > MAX_FILES) return;
+    const entries = await readdir(sub, { withFileTypes: true }).catch(() => []);
+    await Promise.all(
+      entries.map(async (e) => {
+        const path = join(sub, e.name);
+        if (e.isDirectory()) {
+          if (!e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) await walk(path, depth + 1);
+        } else if (e.name.endsWith('.pug')) {
+          views.push(relative(dir, path));
+        } else if (['.js', '.mjs', '.cjs'].includes(extname(e.name)) || path === entryPath) {
+          const info = await stat(path).catch(() => undefined);
+          if (info && info.size < 1024 * 1024) sources.push({ path: relative(dir, path), source: await readFile(path, 'utf8') });
+        }
+      }),
+    );
+  }
+  await walk(dir, 0);
+  sources.sort((a, b) => a.path.localeCompare(b.path));
+  views.sort();
+  return { sources, views };
+}
+
+export interface VerifyContextOptions {
+  step: number;
+  app: AppUnderTest;
+  timeoutMs: number;
+  /** The environment apps start with (PORT and REDIS_URL are set on top). */
+  env: NodeJS.ProcessEnv;
+  redis?: SessionRedis;
+  resources: Resources;
+}
+
+export class VerifyContext {
+  readonly step: number;
+  readonly app: AppUnderTest;
+  readonly timeoutMs: number;
+  readonly redis?: SessionRedis;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly resources: Resources;
+  private readonly memo = new Map<string, Promise<unknown>>();
+
+  constructor(options: VerifyContextOptions) {
+    this.step = options.step;
+    this.app = options.app;
+    this.timeoutMs = options.timeoutMs;
+    this.redis = options.redis;
+    this.env = options.env;
+    this.resources = options.resources;
+  }
+
+  /** Runs `make` once per key; every caller gets the same promise. */
+  once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = make();
+      p.catch(() => {}); // consumers see the rejection; nobody else should
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  get spec(): AppSpec {
+    const env: NodeJS.ProcessEnv = { ...this.env };
+    // The learner's own Redis is theirs: an app is only ever given ours.
+    delete env.REDIS_URL;
+    if (this.redis) env.REDIS_URL = this.redis.url;
+    return { dir: this.app.dir, entry: this.app.entry, env, timeoutMs: this.timeoutMs, redisPort: this.redis?.port };
+  }
+
+  start(port?: number): Promise<RunningApp> {
+    return startApp(this.spec, this.resources, port);
+  }
+
+  /** The instance most checks talk to. */
+  main(): Promise<RunningApp> {
+    return this.once('main', () => this.start());
+  }
+
+  /** Another instance on the same Redis, started alongside the first. */
+  second(): Promise<RunningApp> {
+    return this.once('second', () => this.start());
+  }
+
+  files(): Promise<AppFiles> {
+    return this.once('files', () => scanApp(this.app.dir, this.app.entry));
+  }
+
+  visitor(): Visitor {
+    return new Visitor(this.timeoutMs);
+  }
+
+  /** GET `path` as `visitor`; a failed request becomes a clear CheckFailed. */
+  async visit(visitor: Visitor, app: RunningApp, path: string): Promise<Page> {
+    try {
+      return await visitor.get(app.base, path);
+    } catch (err) {
+      throw requestFailed(app, path, err);
+    }
+  }
+}
+
+export function requestFailed(app: RunningApp, path: string, err: unknown): CheckFailed {
+  const reason = err instanceof Error ? err.message : String(err);
+  if (app.process.exit) {
+    const lines = quoteStderr(app.stderr);
+    return new CheckFailed(
+      `The app stopped while answering GET ${path} (${reason}).` + (lines.length ? `\nIts last lines on stderr:\n${lines.map((l) => `  ${l}`).join('\n')}` : ''),
+      hintForError(app.stderr.join('\n')) || 'Run the app yourself and open the page to see the error.',
+    );
+  }
+  return new CheckFailed(`GET ${path} failed: ${reason}.`, 'Make sure every route sends an answer (res.render, res.send or next()).');
+}
+
+/** A page that is not 200: its status and first lines, and a hint from them. */
+export function notOk(page: Page, what: string, stderr: readonly string[] = []): CheckFailed {
+  const lines = firstLines(page.body, 3);
+  return new CheckFailed(
+    `${what} answered ${page.status} instead of 200.` + (lines.length ? `\nThe page begins:\n${lines.map((l) => `  ${l}`).join('\n')}` : ''),
+    hintForError(`${page.body}\n${stderr.join('\n')}`) ||
+      (page.status === 404 ? 'No route answers this path.' : 'The app threw an error while answering: the lines above show it.'),
+  );
+}
+
+export { AppStartError };

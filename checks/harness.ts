@@ -1,0 +1,336 @@
+// The I/O edge of the checks: starting the app under test as `node <entry>`
+// in its folder on a free PORT, knowing when it listens (the port accepts
+// connections, and the socket is the child's own), a Redis of the run's own,
+// and stopping everything the run started, whatever happens.
+import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startProcess, type ManagedProcess } from '../runner/processes.ts';
+import { freePort, isListening, isPortFree } from '../runner/ports.ts';
+import { findOnPath, installHelp, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
+import { hintForError, hintForOtherPort, quoteStderr } from './hints.ts';
+import { MiniRedis, parseRedisUrl, withDatabase } from './redis-client.ts';
+
+/**
+ * Things to undo at the end of a run: the apps first (all at once), then
+ * the Redis they used, so no app writes to a Redis being cleaned.
+ */
+export class Resources {
+  private readonly closers = { apps: [] as (() => Promise<void>)[], redis: [] as (() => Promise<void>)[] };
+
+  add(close: () => Promise<void>, phase: 'apps' | 'redis' = 'apps'): void {
+    this.closers[phase].push(close);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const phase of ['apps', 'redis'] as const) {
+      await Promise.all(this.closers[phase].splice(0).map((close) => close().catch(() => {})));
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface AppSpec {
+  dir: string;
+  entry: string;
+  /** The environment the app starts with; PORT is added. */
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  /** For hints: the Redis port we gave the app. */
+  redisPort?: number;
+}
+
+export interface RunningApp {
+  port: number;
+  /** `http://127.0.0.1:<port>` (or `http://[::1]:<port>` for an app listening there only). */
+  base: string;
+  process: ManagedProcess;
+  stderr: string[];
+  readyMs: number;
+  /** Stops the app and everything it started. */
+  stop(): Promise<void>;
+}
+
+/** The app did not come up: what happened, and what to do. */
+export class AppStartError extends Error {
+  override name = 'AppStartError';
+  constructor(message: string, readonly hint: string) {
+    super(message);
+  }
+}
+
+function crashMessage(spec: AppSpec, run: ManagedProcess, stderr: string[], port: number): AppStartError {
+  const exit = run.exit;
+  if (exit?.error) return new AppStartError(`\`node ${spec.entry}\` could not be started: ${exit.error}.`, '');
+  const how = exit?.signal ? `was killed by ${exit.signal}` : `exited with code ${exit?.code}`;
+  const quoted = quoteStderr(stderr.length ? stderr : run.log);
+  const text = stderr.join('\n') || run.log.join('\n');
+  const hint =
+    hintForError(text, { port, redisPort: spec.redisPort }) ||
+    (exit?.code === 0
+      ? 'The app finished instead of staying up: it must call `app.listen(process.env.PORT)`.'
+      : 'Run the app yourself (`node ' + spec.entry + '` in its folder) to see the whole error.');
+  const lines = quoted.length ? `\nIts last lines on stderr:\n${quoted.map((l) => `  ${l}`).join('\n')}` : ' It printed nothing.';
+  return new AppStartError(`\`node ${spec.entry}\` ${how} before listening on PORT (${port}).${lines}`, hint);
+}
+
+/** Starts the app and resolves once it listens on `port` (a free one by default). */
+export async function startApp(spec: AppSpec, resources: Resources, port?: number): Promise<RunningApp> {
+  if (port === undefined || !(await isPortFree(port))) port = await freePort();
+  const stderr: string[] = [];
+  const started = performance.now();
+  const run = startProcess(process.execPath, [spec.entry], {
+    cwd: spec.dir,
+    env: { ...spec.env, PORT: String(port) },
+    keepLines: 100,
+    onLine: (line, stream) => {
+      if (stream === 'stderr') {
+        stderr.push(line);
+        if (stderr.length > 100) stderr.shift();
+      }
+    },
+  });
+  const stop = () => run.stop(1000).then(() => undefined);
+  resources.add(stop);
+  const fail = async (err: AppStartError): Promise<never> => {
+    await stop();
+    throw err;
+  };
+
+  const deadline = Date.now() + spec.timeoutMs;
+  let nextPortLook = Date.now() + 100;
+  let otherPortsSince = 0;
+  for (;;) {
+    if (run.exit) {
+      // Let the last lines of output arrive.
+      await sleep(20);
+      return fail(crashMessage(spec, run, stderr, port));
+    }
+    const [v4, v6] = await Promise.all([isListening(port, '127.0.0.1', 250), isListening(port, '::1', 250)]);
+    if (v4 || v6) {
+      const owner = await portOwner(port, run.pid);
+      if (owner === 'other') {
+        return fail(
+          new AppStartError(
+            `Something other than the app answers on port ${port}: the app did not bind PORT itself.`,
+            hintForOtherPort(run.log, port),
+          ),
+        );
+      }
+      return {
+        port,
+        base: v4 ? `http://127.0.0.1:${port}` : `http://[::1]:${port}`,
+        process: run,
+        stderr,
+        readyMs: Math.round(performance.now() - started),
+        stop,
+      };
+    }
+    if (Date.now() >= nextPortLook) {
+      // An app that listens, but elsewhere, need not keep us waiting until the deadline.
+      nextPortLook = Date.now() + 100;
+      const ports = await listeningPorts(run.pid);
+      if (ports?.length && !ports.includes(port)) {
+        otherPortsSince ||= Date.now();
+        if (Date.now() - otherPortsSince >= 200) {
+          return fail(
+            new AppStartError(
+              `The app listens on port ${ports.join(', ')}, not on the port it was given in PORT (${port}).`,
+              hintForOtherPort(run.log, port, ports),
+            ),
+          );
+        }
+      }
+    }
+    if (Date.now() >= deadline) {
+      const seconds = (spec.timeoutMs / 1000).toFixed(1).replace(/\.0$/, '');
+      const printed = quoteStderr(run.log, 5);
+      return fail(
+        new AppStartError(
+          `\`node ${spec.entry}\` was still running but not listening on PORT (${port}) after ${seconds} s.` +
+            (printed.length ? `\nIts last lines of output:\n${printed.map((l) => `  ${l}`).join('\n')}` : ''),
+          hintForOtherPort(run.log, port) +
+            ' If it just needs more time to start, pass a longer wait: `-- --timeout 15000`.',
+        ),
+      );
+    }
+    await sleep(10);
+  }
+}
+
+// --- Which process listens where (Linux /proc; elsewhere these answer "unknown").
+
+async function listeningInodes(): Promise<Map<string, number> | undefined> {
+  const inodes = new Map<string, number>();
+  let readAny = false;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+      readAny = true;
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] !== '0A') continue; // LISTEN
+      const port = parseInt(cols[1]?.split(':').pop() ?? '', 16);
+      if (cols[9]) inodes.set(cols[9], port);
+    }
+  }
+  return readAny ? inodes : undefined;
+}
+
+async function socketInodes(pid: number): Promise<Set<string> | undefined> {
+  try {
+    const fds = await readdir(`/proc/${pid}/fd`);
+    const links = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+    return new Set(links.map((l) => /^socket:\[(\d+)\]$/.exec(l)?.[1]).filter((x): x is string => !!x));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ports a process listens on, or undefined when the system does not tell. */
+export async function listeningPorts(pid: number): Promise<number[] | undefined> {
+  const [all, mine] = await Promise.all([listeningInodes(), socketInodes(pid)]);
+  if (!all || !mine) return undefined;
+  return [...new Set([...mine].map((i) => all.get(i)).filter((p): p is number => p !== undefined))];
+}
+
+async function groupMembers(pgid: number): Promise<number[]> {
+  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((d) => /^\d+$/.test(d));
+  const stats = await Promise.all(pids.map((p) => readFile(`/proc/${p}/stat`, 'utf8').catch(() => '')));
+  return pids.filter((_, i) => Number(stats[i]?.slice((stats[i] ?? '').lastIndexOf(')') + 2).split(' ')[2]) === pgid).map(Number);
+}
+
+/** Whether the socket listening on `port` belongs to the process group we started. */
+export async function portOwner(port: number, pid: number): Promise<'ours' | 'other' | 'unknown'> {
+  const all = await listeningInodes();
+  if (!all) return 'unknown';
+  const wanted = [...all].filter(([, p]) => p === port).map(([inode]) => inode);
+  if (!wanted.length) return 'unknown'; // e.g. another network namespace
+  for (const member of [pid, ...(await groupMembers(pid)).filter((p) => p !== pid)]) {
+    const mine = await socketInodes(member);
+    if (!mine) return 'unknown';
+    if (wanted.some((i) => mine.has(i))) return 'ours';
+  }
+  return 'other';
+}
+
+// --- Redis: a throwaway server, or a database of our own on REDIS_URL.
+
+export interface SessionRedis {
+  /** What the app gets as REDIS_URL. */
+  url: string;
+  port: number;
+  /** One line: which Redis the checks use. */
+  description: string;
+  client: MiniRedis;
+  /** The session data's keys (our own bookkeeping excluded). */
+  keys(): Promise<string[]>;
+  /** A key's value as text: a string as it is, a hash as JSON. */
+  read(key: string): Promise<string | undefined>;
+  /** How many connections other than ours the database has (the app's). */
+  appConnections(): Promise<number>;
+}
+
+const CLAIM_KEY = 'workshop:verify:claim';
+
+function sessionRedis(url: string, client: MiniRedis, ownId: number, db: number, description: string): SessionRedis {
+  return {
+    url,
+    port: parseRedisUrl(url).port,
+    description,
+    client,
+    keys: async () => (await client.keys()).filter((k) => k !== CLAIM_KEY),
+    async read(key) {
+      const type = await client.command('TYPE', key);
+      if (type === 'string') return ((await client.command('GET', key)) as string | null) ?? undefined;
+      if (type === 'hash') {
+        const flat = (await client.command('HGETALL', key)) as string[];
+        const obj: Record<string, string> = {};
+        for (let i = 0; i + 1 < flat.length; i += 2) obj[flat[i] as string] = flat[i + 1] as string;
+        return JSON.stringify(obj);
+      }
+      if (type === 'ReJSON-RL') return ((await client.command('JSON.GET', key)) as string | null) ?? undefined;
+      return undefined;
+    },
+    async appConnections() {
+      const list = String(await client.command('CLIENT', 'LIST'));
+      return list
+        .split('\n')
+        .filter((line) => line.trim())
+        .filter((line) => Number(/\bid=(\d+)/.exec(line)?.[1]) !== ownId && Number(/\bdb=(\d+)/.exec(line)?.[1] ?? 0) === db)
+        .length;
+    },
+  };
+}
+
+/**
+ * A Redis for one run that holds nobody else's data: a throwaway
+ * redis-server when the binary is installed, otherwise an empty database of
+ * the Redis in REDIS_URL (or on 127.0.0.1:6379), claimed for the run and
+ * emptied of the keys it created afterwards.
+ */
+export async function provideRedis(env: NodeJS.ProcessEnv, resources: Resources): Promise<SessionRedis> {
+  const binary = findOnPath('redis-server', env);
+  if (binary) {
+    const dir = await mkdtemp(join(tmpdir(), 'workshop-verify-redis-'));
+    let client: MiniRedis | undefined;
+    let server: Awaited<ReturnType<typeof startRedisServer>> | undefined;
+    resources.add(async () => {
+      client?.close();
+      await server?.process.stop(500); // nothing to save, and nothing of anyone's in it
+      await rm(dir, { recursive: true, force: true });
+    }, 'redis');
+    server = await startRedisServer({ dir, persist: false, binary });
+    client = await MiniRedis.open(server.url);
+    const id = Number(await client.command('CLIENT', 'ID'));
+    return sessionRedis(server.url, client, id, 0, `a throwaway redis-server on port ${server.port}`);
+  }
+
+  const base = env.REDIS_URL || 'redis://127.0.0.1:6379';
+  let client: MiniRedis;
+  try {
+    client = await MiniRedis.open(withDatabase(base, 0));
+  } catch (err) {
+    throw new RedisUnavailableError(
+      `Step 3 needs Redis: redis-server is not installed, and ${env.REDIS_URL ? 'the Redis in REDIS_URL' : 'nothing on 127.0.0.1:6379'} answers (${(err as Error).message}).\n${installHelp}`,
+    );
+  }
+  let claimed = false;
+  resources.add(async () => {
+    if (claimed) {
+      // Everything in this database appeared during our run: the app's sessions and our claim.
+      const keys = await client.keys();
+      for (let i = 0; i < keys.length; i += 500) await client.command('UNLINK', ...keys.slice(i, i + 500));
+    }
+    client.close();
+  }, 'redis');
+  const token = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  for (let db = 15; db >= 1; db--) {
+    try {
+      await client.command('SELECT', db);
+    } catch {
+      continue; // fewer databases than 16, or SELECT not allowed
+    }
+    if (Number(await client.command('DBSIZE')) !== 0) continue;
+    // Claim it, so a verify running at the same time picks another one.
+    if ((await client.command('SET', CLAIM_KEY, token, 'NX', 'PX', 10 * 60_000)) !== 'OK') continue;
+    if (Number(await client.command('DBSIZE')) !== 1) {
+      await client.command('DEL', CLAIM_KEY);
+      continue;
+    }
+    claimed = true;
+    const id = Number(await client.command('CLIENT', 'ID'));
+    const shown = new URL(base);
+    if (shown.password) shown.password = '****';
+    return sessionRedis(withDatabase(base, db), client, id, db, `database ${db} of ${shown.host} (emptied afterwards)`);
+  }
+  throw new RedisUnavailableError(
+    'Step 3 needs a Redis database of its own, but every database 1–15 of the Redis in REDIS_URL holds data (or SELECT is not allowed). ' +
+      `Install redis-server so the checks can start a throwaway one.\n${installHelp}`,
+  );
+}

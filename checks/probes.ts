@@ -1,0 +1,159 @@
+// The observations the checks judge, each made once per run. They do the
+// talking to the app and to Redis; the checks in step1..3.ts only judge.
+import type { VerifyContext } from './context.ts';
+import { requestFailed } from './context.ts';
+import { isSigned, latestByName, unsignedValue, type SetCookie } from './cookies.ts';
+import type { RunningApp } from './harness.ts';
+import { AppStartError } from './harness.ts';
+import type { Page, Visitor } from './http.ts';
+
+/** The app is up, and (step 3) the static-file probe is done, so key counts are not disturbed. */
+export async function ready(ctx: VerifyContext): Promise<RunningApp> {
+  const app = await ctx.main();
+  if (ctx.redis) await staticFile(ctx).catch(() => {});
+  return app;
+}
+
+export interface StaticObservation {
+  page: Page;
+  /** Keys that appeared in Redis during the request (step 3). */
+  newKeys: string[];
+}
+
+/** A new visitor's GET /stylesheets/style.css — first of all, with Redis quiet. */
+export function staticFile(ctx: VerifyContext): Promise<StaticObservation> {
+  return ctx.once('static', async () => {
+    const app = await ctx.main();
+    const before = new Set(ctx.redis ? await ctx.redis.keys() : []);
+    const page = await ctx.visit(ctx.visitor(), app, '/stylesheets/style.css');
+    const after = ctx.redis ? await ctx.redis.keys() : [];
+    return { page, newKeys: after.filter((k) => !before.has(k)) };
+  });
+}
+
+export interface Visits {
+  visitor: Visitor;
+  pages: Page[];
+}
+
+/** A new visitor's first GET /. */
+export function firstVisit(ctx: VerifyContext): Promise<Visits> {
+  return ctx.once('first-visit', async () => {
+    const app = await ready(ctx);
+    const visitor = ctx.visitor();
+    return { visitor, pages: [await ctx.visit(visitor, app, '/')] };
+  });
+}
+
+/** Three GET / with one cookie jar: the counter's 1, 2, 3. */
+export function threeVisits(ctx: VerifyContext): Promise<Visits> {
+  return ctx.once('three-visits', async () => {
+    const app = await ready(ctx);
+    const visitor = ctx.visitor();
+    const pages: Page[] = [];
+    for (let i = 0; i < 3; i++) pages.push(await ctx.visit(visitor, app, '/'));
+    return { visitor, pages };
+  });
+}
+
+/** Another new visitor's GET /, after the first one's three. */
+export function otherVisitor(ctx: VerifyContext): Promise<Visits> {
+  return ctx.once('other-visitor', async () => {
+    await threeVisits(ctx).catch(() => {});
+    const app = await ready(ctx);
+    const visitor = ctx.visitor();
+    return { visitor, pages: [await ctx.visit(visitor, app, '/')] };
+  });
+}
+
+/** The session id inside a signed cookie value, if it is one. */
+function sid(cookie: SetCookie): string | undefined {
+  return isSigned(cookie.value) ? unsignedValue(cookie.value) : undefined;
+}
+
+/** Keys of the run's Redis whose name holds one of these session ids. */
+export async function keysFor(ctx: VerifyContext, ids: readonly string[]): Promise<string[]> {
+  if (!ctx.redis || !ids.length) return [];
+  return (await ctx.redis.keys()).filter((k) => ids.some((id) => k.endsWith(id)));
+}
+
+export interface SessionCookie {
+  /** The session cookie as last set for the three-visit visitor. */
+  cookie?: SetCookie;
+  /** Its record in Redis. */
+  key?: string;
+}
+
+/**
+ * Which cookie is the session's: the signed one whose id names a key in our
+ * Redis (the name and the key prefix are the learner's choice), else one
+ * named connect.sid (express-session's default) for an app without Redis.
+ */
+export function sessionCookie(ctx: VerifyContext): Promise<SessionCookie> {
+  return ctx.once('session-cookie', async () => {
+    if (ctx.step < 3) return {};
+    const { visitor } = await threeVisits(ctx);
+    const cookies = latestByName(visitor.received);
+    const keys = ctx.redis ? await ctx.redis.keys() : [];
+    for (const cookie of cookies) {
+      const id = sid(cookie);
+      const key = id && keys.find((k) => k.endsWith(id));
+      if (key) return { cookie, key };
+    }
+    return { cookie: cookies.find((c) => c.name === 'connect.sid') };
+  });
+}
+
+/** The signed cookies a new visitor gets on GET / that are not the session's: step 2's first-visit cookie. */
+export async function visitCookies(ctx: VerifyContext): Promise<SetCookie[]> {
+  const { pages } = await firstVisit(ctx);
+  const session = (await sessionCookie(ctx).catch(() => ({}) as SessionCookie)).cookie?.name;
+  return latestByName(pages[0]?.setCookies ?? []).filter((c) => isSigned(c.value) && c.name !== session);
+}
+
+export interface RestartObservation {
+  /** The page before the restart and after it. */
+  before: Page;
+  after: Page;
+  /** The restarted instance: it also serves as the second instance, running beside the main one. */
+  restarted: RunningApp;
+  visitor: Visitor;
+  /** Keys of the visitor's session in Redis after the restart. */
+  sessionKeys: string[];
+}
+
+/**
+ * One visit to the second instance, which then stops; the same app starts
+ * again on the same port, and the same visitor comes back. Runs in the
+ * background from the start of a step-3 run: it is the slowest thing verify does.
+ */
+export function restart(ctx: VerifyContext): Promise<RestartObservation> {
+  return ctx.once('restart', async () => {
+    await ready(ctx);
+    const first = await ctx.second().catch((err: unknown) => {
+      throw restartFailed('A second copy of the app', err);
+    });
+    const visitor = ctx.visitor();
+    const before = await ctx.visit(visitor, first, '/');
+    await first.stop();
+    const restarted = await ctx.start(first.port).catch((err: unknown) => {
+      throw restartFailed('After it was stopped, the app', err);
+    });
+    let after: Page;
+    try {
+      after = await visitor.get(restarted.base, '/');
+    } catch (err) {
+      throw requestFailed(restarted, '/', err);
+    }
+    const ids = latestByName(visitor.received).map(sid).filter((x): x is string => !!x);
+    return { before, after, restarted, visitor, sessionKeys: await keysFor(ctx, ids) };
+  });
+}
+
+function restartFailed(what: string, err: unknown): Error {
+  if (err instanceof AppStartError) {
+    const e = new AppStartError(`${what} did not start: ${err.message}`, err.hint);
+    return e;
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,115 @@
+// The orchestrator: verify(step, dir) runs the step's checks (and the
+// earlier steps') against the app in `dir` and returns a Report. The CLI
+// and the web UI both call it; it keeps no state between calls, stops only
+// what it started, and never touches a Redis database it did not claim.
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { stateDir, workspaceDir } from '../runner/paths.ts';
+import { recordProgress } from '../runner/progress.ts';
+import { findStep, unknownStepMessage, type Step } from '../runner/steps.ts';
+import { runChecks, type Check, type CheckResult } from './check.ts';
+import { VerifyContext, type AppUnderTest } from './context.ts';
+import { provideRedis, Resources, type SessionRedis } from './harness.ts';
+import type { PackageJson } from './imports.ts';
+import { restart, staticFile } from './probes.ts';
+import { isPass, makeReport, type Report } from './report.ts';
+import { step1Checks } from './step1.ts';
+import { step2Checks } from './step2.ts';
+import { step3Checks } from './step3.ts';
+
+export type { Report } from './report.ts';
+export type { CheckResult } from './check.ts';
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+/** A usage error (unknown step, missing folder or package.json): one sentence, exit code 2. */
+export class VerifyUsageError extends Error {
+  override name = 'VerifyUsageError';
+}
+
+export interface VerifyOptions {
+  /** How long an app may take to listen, and a request to answer. */
+  timeoutMs?: number;
+  /** Called as each check completes, in order (for streaming to a terminal or over SSE). */
+  onResult?: (result: CheckResult, index: number, total: number) => void;
+  /** Environment for finding redis-server, REDIS_URL and the workspace, and the apps' base environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Record a pass in .workshop/progress.json. Default: only when `dir` is the learner's workspace. */
+  recordProgress?: boolean;
+  /** Abort: stops the app and Redis at once; verify() then rejects. */
+  signal?: AbortSignal;
+}
+
+const byStep: readonly Check<VerifyContext>[][] = [step1Checks, step2Checks, step3Checks];
+
+/** The checks of a step: its own and every earlier step's (steps are cumulative). */
+export function checksFor(step: Step): Check<VerifyContext>[] {
+  return byStep.slice(0, step.number).flat();
+}
+
+/** What a run of `step` will check, in order, before running it (for a UI to lay out). */
+export function plan(stepName: string): { id: string; title: string; slide: Check<VerifyContext>['slide'] }[] {
+  const step = findStep(stepName);
+  if (!step) throw new VerifyUsageError(unknownStepMessage(stepName));
+  return checksFor(step).map(({ id, title, slide }) => ({ id, title, slide }));
+}
+
+async function readApp(dir: string): Promise<AppUnderTest> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new VerifyUsageError(`There is no folder ${dir}.`);
+  const pkgPath = join(dir, 'package.json');
+  const text = await readFile(pkgPath, 'utf8').catch(() => undefined);
+  if (text === undefined) throw new VerifyUsageError(`${pkgPath} does not exist: an app folder needs a package.json.`);
+  try {
+    const pkg = JSON.parse(text) as PackageJson;
+    const entry = typeof pkg.main === 'string' && pkg.main.trim() ? pkg.main.trim() : 'app.js';
+    return { dir, entry, pkg };
+  } catch (err) {
+    return { dir, entry: 'app.js', pkgError: (err as Error).message };
+  }
+}
+
+async function sameDir(a: string, b: string): Promise<boolean> {
+  const [ra, rb] = await Promise.all([realpath(a).catch(() => a), realpath(b).catch(() => b)]);
+  return ra === rb;
+}
+
+/** Checks the app in `dir` against `stepName` (`step3`, `3`). */
+export async function verify(stepName: string, dir: string, options: VerifyOptions = {}): Promise<Report> {
+  const started = performance.now();
+  const step = findStep(stepName);
+  if (!step) throw new VerifyUsageError(unknownStepMessage(stepName));
+  const env = options.env ?? process.env;
+  const appDir = resolve(dir);
+  const app = await readApp(appDir);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const checks = checksFor(step);
+  const resources = new Resources();
+  const onAbort = () => void resources.closeAll();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let results: CheckResult[];
+  try {
+    options.signal?.throwIfAborted();
+    let redis: SessionRedis | undefined;
+    if (step.number >= 3) redis = await provideRedis(env, resources);
+    const ctx = new VerifyContext({ step: step.number, app, timeoutMs, env, redis, resources });
+    // Start the slow things now, so they overlap with the quick checks:
+    // the app, its files, and for step 3 a second instance and the restart.
+    void ctx.main().catch(() => {});
+    void ctx.files().catch(() => {});
+    void staticFile(ctx).catch(() => {});
+    if (step.number >= 3) {
+      void ctx.second().catch(() => {});
+      void restart(ctx).catch(() => {});
+    }
+    results = await runChecks(checks, ctx, (result, index) => options.onResult?.(result, index, checks.length));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await resources.closeAll();
+  }
+  options.signal?.throwIfAborted();
+  const report = makeReport(step.name, appDir, results, performance.now() - started);
+  const record = options.recordProgress ?? (await sameDir(appDir, workspaceDir(env)));
+  if (record && isPass(report)) await recordProgress(step.name, 'passed', stateDir(env));
+  return report;
+}

@@ -1,0 +1,107 @@
+// `verify --watch`: run again whenever something in the app folder changes.
+// Changes are debounced (an editor's save is several events), editors' swap
+// and backup files are ignored, and a change during a run queues one more run
+// rather than overlapping two.
+import { release } from 'node:os';
+import { basename, relative, sep } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Report } from './report.ts';
+import { verify, type VerifyOptions } from './verify.ts';
+
+/** Editors' temporary files: vim (.swp, .swx, 4913, ~), emacs (.#x, #x#), JetBrains, macOS. */
+export function isIgnoredPath(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  if (rel.split(sep).some((part) => part === 'node_modules' || part === '.git')) return true;
+  const name = basename(path);
+  return (
+    /\.sw[a-p]x?$|~$|^4913$|^\.#|^#.*#$|___jb_(?:tmp|old)___$|^\.DS_Store$|\.tmp$|\.crswap$/.test(name)
+  );
+}
+
+/** File events do not arrive from Windows drives under WSL: poll there (CHOKIDAR_USEPOLLING also works). */
+export function needsPolling(dir: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.WORKSHOP_POLL === '1') return true;
+  return process.platform === 'linux' && /microsoft/i.test(release()) && dir.startsWith('/mnt/');
+}
+
+export interface WatchOptions extends Omit<VerifyOptions, 'signal'> {
+  debounceMs?: number;
+  /** Called when a run starts, with the changed path that caused it (undefined for the first run). */
+  onRunStart?: (changed: string | undefined) => void;
+  onReport: (report: Report) => void;
+  /** A run that could not happen at all (e.g. the folder was deleted). */
+  onError: (err: Error) => void;
+}
+
+export interface Watcher {
+  /** Stops watching, ends the current run (stopping its processes) and resolves when all is quiet. */
+  close(): Promise<void>;
+  /** Resolves when the watcher is ready and the first run has finished. */
+  readonly firstRun: Promise<void>;
+}
+
+export function watchVerify(step: string, dir: string, options: WatchOptions): Watcher {
+  const debounceMs = options.debounceMs ?? 200;
+  let running: Promise<void> | undefined;
+  let controller: AbortController | undefined;
+  let pending: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const runOnce = async (changed: string | undefined): Promise<void> => {
+    options.onRunStart?.(changed);
+    controller = new AbortController();
+    try {
+      options.onReport(await verify(step, dir, { ...options, signal: controller.signal }));
+    } catch (err) {
+      if (!closed) options.onError(err as Error);
+    }
+  };
+
+  const schedule = (changed: string | undefined) => {
+    if (closed) return;
+    if (running) {
+      pending = changed ?? pending ?? '';
+      return;
+    }
+    running = (async () => {
+      let next: string | undefined = changed;
+      do {
+        pending = undefined;
+        await runOnce(next);
+        next = pending;
+      } while (next !== undefined && !closed);
+      running = undefined;
+    })();
+  };
+
+  const watcher: FSWatcher = watch(dir, {
+    ignored: (path) => isIgnoredPath(path, dir),
+    ignoreInitial: true,
+    usePolling: needsPolling(dir) || undefined,
+    interval: 300,
+  });
+  watcher.on('all', (_event, path) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => schedule(relative(dir, path) || path), debounceMs);
+  });
+  watcher.on('error', () => {}); // e.g. a file vanished between event and stat
+
+  const firstRun = new Promise<void>((resolve) => {
+    watcher.once('ready', () => {
+      schedule(undefined);
+      void (running ?? Promise.resolve()).then(resolve);
+    });
+  });
+
+  return {
+    firstRun,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      controller?.abort();
+      await watcher.close();
+      await running?.catch(() => {});
+    },
+  };
+}
