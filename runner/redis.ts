@@ -8,7 +8,6 @@
 import { mkdir } from 'node:fs/promises';
 import { delimiter, join, relative } from 'node:path';
 import { accessSync, constants } from 'node:fs';
-import { createClient } from 'redis';
 import { startProcess, type ManagedProcess } from './processes.ts';
 import { freePort, isPortFree } from './ports.ts';
 import { repoRoot, stateDir } from './paths.ts';
@@ -62,6 +61,9 @@ export function redactUrl(url: string): string {
 
 /** Answers 'PONG', or throws with the reason Redis could not be reached. */
 export async function ping(url: string, timeoutMs = 2000): Promise<void> {
+  // Loaded on first use: the package takes ~150 ms to load, which every
+  // `npm run verify` (which never pings) would otherwise pay.
+  const { createClient } = await import('redis');
   const client = createClient({
     url,
     socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
