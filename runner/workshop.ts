@@ -29,6 +29,11 @@ export interface Workshop {
   stop(): Promise<void>;
 }
 
+/** WORKSHOP_TRACE=1: when each stage of start-up happened, in ms since the process started. */
+export const trace = process.env.WORKSHOP_TRACE
+  ? (stage: string) => process.stderr.write(`[trace] ${Math.round(performance.now())} ms ${stage}\n`)
+  : () => {};
+
 const isAddressInUse = (err: unknown) => (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
 
 /** Listens on `port`, or the next free one above it (up to 50 tries). */
@@ -47,7 +52,9 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
   const say = options.say ?? (() => {});
   const warn = options.warn ?? say;
   const state = await WorkshopState.load(newToken(), env);
+  trace('state loaded');
   const ui = await listenNear(state, options.port);
+  trace('listening');
   const url = `http://127.0.0.1:${ui.port}/`;
   if (options.port && ui.port !== options.port) {
     say(`Port ${options.port} is in use, so the workshop uses port ${ui.port} instead.`);
@@ -81,7 +88,7 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
     }
   };
 
-  const startApps = async () => {
+  const startApps = async (redisReady: Promise<void>, workspaceReady: Promise<void>) => {
     const [{ SupervisedApp }, workspacePort, solutionPort] = await Promise.all([import('./apps.ts'), freePort(), freePort()]);
     const redisEnv = (): Record<string, string> => (state.redis.state === 'ready' ? { REDIS_URL: state.redis.url } : {});
     const workspace = new SupervisedApp({ id: 'workspace', dir: state.workspace, port: workspacePort });
@@ -123,10 +130,19 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
     closers.push(() => watcher.close());
   };
 
-  const redisReady = startRedis();
-  const workspaceReady = prepareWorkspace();
-  const ready = Promise.all([redisReady, workspaceReady, startApps(), watchDecks()])
+  // The current step's deck first, and the first slide out of the door
+  // (or a moment to ask for it), before anything else competes for the
+  // one thread: a learner sees slides at once, Redis and the apps follow.
+  const ready = ui.decks.get(state.step.name).catch(() => undefined).then(async () => {
+    trace('first deck rendered');
+    await ui.firstSlideSent(300);
+    trace('starting Redis and the apps');
+    const redisReady = startRedis();
+    const workspaceReady = prepareWorkspace();
+    return Promise.all([redisReady, workspaceReady, startApps(redisReady, workspaceReady), watchDecks()]);
+  })
     .then(async () => {
+      trace('Redis and apps settled');
       // Render every deck in the background: later steps open instantly.
       for (const s of steps) await ui.decks.get(s.name).catch(() => undefined);
     })

@@ -3,8 +3,7 @@
 // is, opens the browser, and runs until Ctrl-C, which stops everything.
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
-import { onShutdown } from '../processes.ts';
-import { startWorkshop } from '../workshop.ts';
+import { startWorkshop, trace } from '../workshop.ts';
 
 const usage = 'Usage: npm run workshop [-- --port N --no-open]';
 
@@ -28,6 +27,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
 
+  trace('command loaded');
   const say = (line: string) => console.log(line);
   const warn = (line: string) => console.error(pc.yellow(line));
   say(pc.dim('Starting the workshop…'));
@@ -41,12 +41,14 @@ export async function run(args: string[]): Promise<number> {
       : `The workshop could not start: ${e.message}`));
     return 1;
   }
+  // Tests and scripts read this line to find the port: keep its shape.
+  say(`The workshop is at ${pc.bold(pc.cyan(workshop.url))}  (Ctrl-C stops it)`);
+  // Loaded here, not at the top: it pulls in execa, and the first slide should not wait for it.
+  const { onShutdown } = await import('../processes.ts');
   onShutdown(async () => {
     say(pc.dim('\nStopping the workshop…'));
     await workshop.stop();
   });
-  // Tests and scripts read this line to find the port: keep its shape.
-  say(`The workshop is at ${pc.bold(pc.cyan(workshop.url))}  (Ctrl-C stops it)`);
   if (open) {
     import('open')
       .then(({ default: openBrowser }) => openBrowser(workshop.url))

@@ -44,6 +44,8 @@ function pageFor(template: string, token: string): string {
 
 export interface UiServer {
   server: Server;
+  /** Resolves once a slide or deck has been sent (or after `ms`): the page is up, slower work may start. */
+  firstSlideSent(ms: number): Promise<void>;
   port: number;
   decks: DeckCache;
   hub: EventHub;
@@ -53,6 +55,8 @@ export interface UiServer {
 
 export function createUiApp(state: WorkshopState) {
   const decks = new DeckCache();
+  let slideSent: () => void = () => {};
+  const firstSlide = new Promise<void>((r) => (slideSent = r));
   const hub = new EventHub(state);
   const verifier = new Verifier(state);
   const template = readFileSync(join(publicDir, 'index.html'), 'utf8');
@@ -88,6 +92,10 @@ export function createUiApp(state: WorkshopState) {
   });
   app.use('/ui', serveFolder(publicDir));
   app.use('/slides/img', serveFolder(join(slidesDir, 'img'), { maxAge: 60 }));
+  app.use('/api/decks', (_req, res, next) => {
+    res.once('finish', slideSent);
+    next();
+  });
   app.use('/api', apiRouter({ state, decks, hub, verifier }));
 
   app.use((_req: Request, res: Response) => {
@@ -106,7 +114,7 @@ export function createUiApp(state: WorkshopState) {
     }
     res.status(500).json({ error: `The workshop runner failed: ${(err as Error).message ?? String(err)}. See the terminal.` });
   });
-  return { app, decks, hub, verifier };
+  return { app, decks, hub, verifier, firstSlide };
 }
 
 /**
@@ -123,7 +131,7 @@ function refuseUpgrade(state: WorkshopState) {
 
 /** Listens on 127.0.0.1:`port` (0: any free port) and records the port in the state. */
 export async function startUiServer(state: WorkshopState, port: number): Promise<UiServer> {
-  const { app, decks, hub, verifier } = createUiApp(state);
+  const { app, decks, hub, verifier, firstSlide } = createUiApp(state);
   const server = createServer(app);
   server.on('upgrade', refuseUpgrade(state));
   await new Promise<void>((resolve, reject) => {
@@ -138,6 +146,7 @@ export async function startUiServer(state: WorkshopState, port: number): Promise
   return {
     server,
     port: state.port,
+    firstSlideSent: (ms) => Promise.race([firstSlide, new Promise<void>((r) => setTimeout(r, ms).unref())]),
     decks,
     hub,
     verifier,

@@ -1,14 +1,17 @@
 // Rendered decks for the UI, made on first request and kept until a deck
 // or a file it shows changes. The deck engine (runner/deck) escapes what
 // it renders; we only choose where assets are served from.
-import type { RenderedDeck } from '../deck/render.ts';
+// Imported up front, not on first use: it then loads alongside Express
+// instead of after it, and the first slide is what the learner waits for.
+import { renderDeck, type RenderedDeck } from '../deck/render.ts';
 import { findStep } from '../steps.ts';
 
 /** Deck assets are served under /slides/ (see app.ts). */
 export const assetUrl = (rel: string) => `/slides/${rel.split('/').map(encodeURIComponent).join('/')}`;
 
 export class DeckCache {
-  private decks = new Map<string, RenderedDeck>();
+  /** Rendered or being rendered: a second request waits for the first render. */
+  private decks = new Map<string, Promise<RenderedDeck>>();
   private generation = 0;
 
   /** The rendered deck of a step, or undefined for an unknown step. */
@@ -18,10 +21,12 @@ export class DeckCache {
     const cached = this.decks.get(step.name);
     if (cached) return cached;
     const gen = this.generation;
-    const { renderDeck } = await import('../deck/render.ts');
-    const deck = renderDeck(step, { assetUrl });
-    if (gen === this.generation) this.decks.set(step.name, deck);
-    return deck;
+    const rendering = Promise.resolve().then(() => renderDeck(step, { assetUrl }));
+    this.decks.set(step.name, rendering);
+    rendering.catch(() => {
+      if (gen === this.generation) this.decks.delete(step.name);
+    });
+    return rendering;
   }
 
   /** Forgets every rendered deck (a deck or a step file changed). */

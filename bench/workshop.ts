@@ -1,0 +1,118 @@
+// The workshop runner's start-up: from spawning `npm run workshop --
+// --no-open` (as `node --import tsx runner/cli.ts workshop`, what npm runs)
+// to the first slide answering 200, and the runner's memory (VmRSS) once
+// every deck is rendered and Redis and both apps are up.
+//
+// Each run gets its own temporary workspace and state, and a throwaway
+// redis-server through REDIS_URL, so the bench never touches port 6379 or
+// the learner's data.
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../runner/paths.ts';
+import { startRedisServer } from '../runner/redis.ts';
+import { steps } from '../runner/steps.ts';
+import { summarize, type Summary } from './stats.ts';
+
+export interface WorkshopBench {
+  /** Spawn to first slide answering 200, in ms. */
+  start: Summary;
+  /** The runner process's VmRSS with every deck loaded, in MB (largest over the runs). */
+  rssMb: number;
+}
+
+async function vmRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+  return kb / 1024;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+interface State {
+  redis: { state: string };
+  apps: { state: string }[];
+}
+
+async function oneRun(redisUrl: string): Promise<{ ms: number; rssMb: number }> {
+  const root = await mkdtemp(join(tmpdir(), 'workshop-bench-'));
+  await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
+  await cp(steps[0]!.dir, join(root, 'workspace'), { recursive: true });
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'workshop', '--port', '0', '--no-open'], {
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: '1', REDIS_URL: redisUrl, WORKSHOP_WORKSPACE: join(root, 'workspace'), WORKSHOP_STATE: join(root, '.workshop') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // gone
+    }
+  };
+  try {
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        const m = /The workshop is at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.stderr!.resume();
+      child.once('exit', (code) => reject(new Error(`bench: the runner exited (${code}):\n${out}`)));
+    });
+    await until('the first slide', async () => ((await fetch(`${url}api/decks/step1/1`)).status === 200 ? true : undefined));
+    const ms = performance.now() - started;
+    // Memory with everything loaded: Redis and both apps up, every deck rendered.
+    await until('Redis and the apps', async () => {
+      const s = (await (await fetch(`${url}api/state`)).json()) as State;
+      return s.redis.state !== 'starting' && s.apps.length === 2 && s.apps.every((a) => a.state !== 'starting' && a.state !== 'stopped') ? true : undefined;
+    });
+    for (const s of steps) await fetch(`${url}api/decks/${s.name}`).then((r) => r.arrayBuffer());
+    const rssMb = await vmRssMb(child.pid!);
+    return { ms, rssMb };
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    killGroup();
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+export async function benchWorkshopStart(runs: number): Promise<WorkshopBench> {
+  const dir = await mkdtemp(join(tmpdir(), 'workshop-bench-redis-'));
+  const redis = await startRedisServer({ dir, persist: false });
+  try {
+    // One unmeasured run warms the disk cache and tsx's transform cache, as a
+    // learner's second start would be.
+    await oneRun(redis.url);
+    const times: number[] = [];
+    let rss = 0;
+    for (let i = 0; i < runs; i++) {
+      const r = await oneRun(redis.url);
+      times.push(r.ms);
+      rss = Math.max(rss, r.rssMb);
+    }
+    return { start: summarize(times), rssMb: Math.round(rss * 10) / 10 };
+  } finally {
+    await redis.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// `node --import tsx bench/workshop.ts [runs]` runs it alone.
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const result = await benchWorkshopStart(Number(process.argv[2] ?? 7));
+  console.log(JSON.stringify(result, null, 2));
+}
