@@ -72,6 +72,8 @@ export interface VerifyContextOptions {
   env: NodeJS.ProcessEnv;
   redis?: SessionRedis;
   resources: Resources;
+  /** Notes what happened when, for `WORKSHOP_TRACE=1` (where the time goes). */
+  trace?: (event: string) => void;
 }
 
 export class VerifyContext {
@@ -82,8 +84,10 @@ export class VerifyContext {
   private readonly env: NodeJS.ProcessEnv;
   private readonly resources: Resources;
   private readonly memo = new Map<string, Promise<unknown>>();
+  readonly trace: (event: string) => void;
 
   constructor(options: VerifyContextOptions) {
+    this.trace = options.trace ?? (() => {});
     this.step = options.step;
     this.app = options.app;
     this.timeoutMs = options.timeoutMs;
@@ -111,18 +115,23 @@ export class VerifyContext {
     return { dir: this.app.dir, entry: this.app.entry, env, timeoutMs: this.timeoutMs, redisPort: this.redis?.port };
   }
 
-  start(port?: number): Promise<RunningApp> {
-    return startApp(this.spec, this.resources, port);
+  async start(name: string, port?: number): Promise<RunningApp> {
+    this.trace(`${name}: starting`);
+    try {
+      return await startApp(this.spec, this.resources, port);
+    } finally {
+      this.trace(`${name}: listening (or failed)`);
+    }
   }
 
   /** The instance most checks talk to. */
   main(): Promise<RunningApp> {
-    return this.once('main', () => this.start());
+    return this.once('main', () => this.start('main instance'));
   }
 
   /** Another instance on the same Redis, started alongside the first. */
   second(): Promise<RunningApp> {
-    return this.once('second', () => this.start());
+    return this.once('second', () => this.start('second instance'));
   }
 
   files(): Promise<AppFiles> {
@@ -136,7 +145,9 @@ export class VerifyContext {
   /** GET `path` as `visitor`; a failed request becomes a clear CheckFailed. */
   async visit(visitor: Visitor, app: RunningApp, path: string): Promise<Page> {
     try {
-      return await visitor.get(app.base, path);
+      const page = await visitor.get(app.base, path);
+      this.trace(`GET ${path} on :${app.port}: ${page.status} in ${page.ms} ms`);
+      return page;
     } catch (err) {
       throw requestFailed(app, path, err);
     }

@@ -85,27 +85,39 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const checks = checksFor(step);
   const resources = new Resources();
+  const trace = env.WORKSHOP_TRACE === '1'
+    ? (event: string) => process.stderr.write(`[verify +${Math.round(performance.now() - started)} ms] ${event}\n`)
+    : undefined;
   const onAbort = () => void resources.closeAll();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let results: CheckResult[];
   try {
     options.signal?.throwIfAborted();
     let redis: SessionRedis | undefined;
-    if (step.number >= 3) redis = await provideRedis(env, resources);
-    const ctx = new VerifyContext({ step: step.number, app, timeoutMs, env, redis, resources });
+    if (step.number >= 3) {
+      redis = await provideRedis(env, resources);
+      trace?.(`redis: ${redis.description}`);
+    }
+    const ctx = new VerifyContext({ step: step.number, app, timeoutMs, env, redis, resources, trace });
     // Start the slow things now, so they overlap with the quick checks:
     // the app, its files, and for step 3 a second instance and the restart.
-    void ctx.main().catch(() => {});
-    void ctx.files().catch(() => {});
-    void staticFile(ctx).catch(() => {});
     if (step.number >= 3) {
+      // The restart (second instance up, one visit, stop, start again, visit)
+      // is the longest chain: it goes first.
       void ctx.second().catch(() => {});
       void restart(ctx).catch(() => {});
     }
-    results = await runChecks(checks, ctx, (result, index) => options.onResult?.(result, index, checks.length));
+    void ctx.main().catch(() => {});
+    void staticFile(ctx).catch(() => {});
+    void ctx.files().catch(() => {});
+    results = await runChecks(checks, ctx, (result, index) => {
+      trace?.(`${result.id} ${result.status}`);
+      options.onResult?.(result, index, checks.length);
+    });
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await resources.closeAll();
+    trace?.('cleaned up');
   }
   options.signal?.throwIfAborted();
   const report = makeReport(step.name, appDir, results, performance.now() - started);
