@@ -32,18 +32,22 @@ export class Verifier {
 
   private async once(step: string): Promise<Report | undefined> {
     const { state } = this;
-    state.emit('verify-start', { step, at: Date.now() });
+    let started = false;
     try {
-      const { verify } = await loadChecks();
+      const { verify, plan } = await loadChecks();
+      // The list of checks first, so the page can show what is coming.
+      state.emit('verify-start', { step, at: Date.now(), plan: plan(step) });
+      started = true;
       const report = await verify(step, state.workspace, {
-        timeoutMs: 20_000,
-        onResult: (result) => state.emit('check', { step, result }),
+        timeoutMs: 8000,
+        onResult: (result, index) => state.emit('check', { step, result, index }),
         env: state.env,
       });
       await state.reloadProgress();
       state.emit('verify-end', { step, report });
       return report;
     } catch (err) {
+      if (!started) state.emit('verify-start', { step, at: Date.now(), plan: [] });
       state.emit('verify-end', { step, error: `The checks could not run: ${(err as Error).message}` });
       return undefined;
     }

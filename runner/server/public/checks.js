@@ -33,15 +33,21 @@ function resultItem(r) {
   );
 }
 
-export function verifyStarted({ step: name }) {
-  $('check-list').replaceChildren();
+export function verifyStarted({ step: name, plan = [] }) {
+  // What is coming, greyed out until each result arrives.
+  $('check-list').replaceChildren(
+    ...plan.map((c) => h('li', { class: 'check pending' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '…'), h('span', { class: 'title' }, c.title))),
+  );
   $('after-pass').hidden = true;
   $('verify-summary').textContent = `Checking ${name}…`;
   /** @type {HTMLButtonElement} */ ($('verify')).disabled = true;
 }
 
-export function checkDone({ result }) {
-  $('check-list').append(resultItem(result));
+export function checkDone({ result, index }) {
+  const list = $('check-list');
+  const pending = typeof index === 'number' ? list.children[index] : undefined;
+  if (pending) pending.replaceWith(resultItem(result));
+  else list.append(resultItem(result));
 }
 
 export function verifyEnded({ step: name, report, error }) {
@@ -54,7 +60,7 @@ export function verifyEnded({ step: name, report, error }) {
   }
   // Results that arrived before this page connected are filled in from the report.
   const list = $('check-list');
-  if (list.children.length !== report.checks.length) list.replaceChildren(...report.checks.map(resultItem));
+  if (list.querySelector('.pending') || list.children.length !== report.checks.length) list.replaceChildren(...report.checks.map(resultItem));
   const passed = report.failed === 0 && report.passed > 0;
   summary.textContent = `${name}: ${report.passed} passed, ${report.failed} failed${passed ? '. Well done!' : '.'}`;
   summary.dataset.result = passed ? 'passed' : 'failed';
