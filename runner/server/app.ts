@@ -106,6 +106,13 @@ export function createUiApp(state: WorkshopState) {
       res.status(err.status).json({ error: err.message });
       return;
     }
+    // The workspace's own errors are already one sentence with the way forward.
+    if (err instanceof Error && err.name === 'WorkspaceError') {
+      const code = (err as Error & { code?: string }).code;
+      const status = code === 'unknown-backup' || code === 'unknown-step' ? 404 : code === 'busy' ? 409 : 500;
+      res.status(status).json({ error: err.message });
+      return;
+    }
     // Body parser errors carry a status (400 bad JSON, 413 too large).
     const status = (err as { status?: number }).status;
     if (status && status >= 400 && status < 500) {

@@ -22,6 +22,8 @@ export interface RunnerOptions {
   /** A step folder (steps/step2) to copy as the learner's workspace; default: none (created from start). */
   workspaceFrom?: string;
   env?: Record<string, string>;
+  /** --port; default 0 (any free port). */
+  port?: number;
   args?: string[];
   timeoutMs?: number;
 }
@@ -42,7 +44,7 @@ export async function startWorkshopRunner(options: RunnerOptions = {}): Promise<
   const lines: string[] = [];
   let announce: (url: string) => void = () => {};
   const announced = new Promise<string>((r) => (announce = r));
-  const child = startProcess(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'workshop', '--port', '0', '--no-open', ...(options.args ?? [])], {
+  const child = startProcess(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'workshop', '--port', String(options.port ?? 0), '--no-open', ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1', WORKSHOP_WORKSPACE: box.workspace, WORKSHOP_STATE: box.state, ...options.env },
     onLine: (line) => {

@@ -1,0 +1,79 @@
+// `npm run workshop` from the terminal's side: what it says when Redis is
+// missing (and that slides keep working), when its port is taken, when the
+// arguments are wrong, and that Ctrl-C stops everything it started.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../runner/ports.ts';
+import { repoRoot } from '../runner/paths.ts';
+import { steps } from '../runner/steps.ts';
+import { processesWithEnv } from './helpers/process-table.ts';
+import { startWorkshopRunner, waitFor } from './helpers/workshop-runner.ts';
+
+interface Snapshot {
+  redis: { state: string; message?: string };
+  apps: { id: string; state: string }[];
+}
+
+describe('npm run workshop', () => {
+  it('says plainly when Redis is missing, and keeps serving slides and steps 1 and 2', async () => {
+    const deadPort = await freePort();
+    const runner = await startWorkshopRunner({ workspaceFrom: steps[0]!.dir, env: { REDIS_URL: `redis://127.0.0.1:${deadPort}` } });
+    try {
+      const state = await waitFor('Redis to be given up on', async () => {
+        const s = (await (await fetch(`${runner.url}api/state`)).json()) as Snapshot;
+        return s.redis.state === 'unavailable' && s.apps.every((a) => a.state === 'running') ? s : undefined;
+      });
+      expect(state.redis.message).toMatch(/^REDIS_URL is set to redis:\/\/127\.0\.0\.1:\d+, but Redis does not answer there/);
+      expect(runner.output()).toMatch(/The slides and steps 1 and 2 keep working; step 3 needs Redis\./);
+      expect((await fetch(`${runner.url}api/decks/step3/1`)).status).toBe(200);
+      expect(runner.output()).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('takes the next free port when the one asked for is in use, and says so', async () => {
+    const port = await freePort();
+    const squatter = createServer().listen(port, '127.0.0.1');
+    await new Promise((r) => squatter.once('listening', r));
+    const runner = await startWorkshopRunner({ port, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    try {
+      expect(runner.port).toBeGreaterThan(port);
+      expect(runner.output()).toContain(`Port ${port} is in use, so the workshop uses port ${runner.port} instead.`);
+      expect((await fetch(runner.url)).status).toBe(200);
+    } finally {
+      await runner.stop();
+      squatter.close();
+    }
+  });
+
+  it('refuses a bad --port with the usage, exit code 2', async () => {
+    const result = await execa(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'workshop', '--port', 'abc'], { cwd: repoRoot, reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--port must be a port number (0 to 65535), not "abc".');
+    expect(result.stderr).toContain('Usage: npm run workshop');
+  });
+
+  it('stops the apps and itself on Ctrl-C, leaving nothing running', async () => {
+    const marker = `WORKSHOP_CTRL_C=${randomUUID()}`;
+    const [name, value] = marker.split('=') as [string, string];
+    const runner = await startWorkshopRunner({ workspaceFrom: steps[0]!.dir, env: { [name]: value, REDIS_URL: 'redis://127.0.0.1:1' } });
+    try {
+      await waitFor('both apps running', async () => {
+        const s = (await (await fetch(`${runner.url}api/state`)).json()) as Snapshot;
+        return s.apps.length === 2 && s.apps.every((a) => a.state === 'running');
+      });
+      // The runner and its two apps.
+      expect(processesWithEnv(marker).length).toBeGreaterThanOrEqual(3);
+      process.kill(-runner.process.pid, 'SIGINT'); // what a terminal sends on Ctrl-C
+      const exit = await runner.process.exited;
+      expect(exit.code).toBe(130);
+      expect(runner.output()).toContain('Stopping the workshop');
+      await waitFor('every process to be gone', () => processesWithEnv(marker).length === 0, 5000);
+    } finally {
+      await runner.stop();
+    }
+  });
+});
