@@ -32,7 +32,12 @@ export interface Check<Ctx> {
 /** The clause does not hold: what was seen against what was expected, and a hint. */
 export class CheckFailed extends Error {
   override name = 'CheckFailed';
-  constructor(message: string, readonly hint = '') {
+  constructor(
+    message: string,
+    readonly hint = '',
+    /** The slide that teaches the fix, when the diagnosis points elsewhere than the check's own slide. */
+    readonly slide?: SlideRef,
+  ) {
     super(message);
   }
 }
@@ -42,8 +47,8 @@ export class CannotCheck extends Error {
   override name = 'CannotCheck';
 }
 
-export function fail(message: string, hint = ''): never {
-  throw new CheckFailed(message, hint);
+export function fail(message: string, hint = '', slide?: SlideRef): never {
+  throw new CheckFailed(message, hint, slide);
 }
 
 function skipReason(need: CheckResult): string {
@@ -74,7 +79,7 @@ export async function runChecks<Ctx>(
         result = { ...base, status: 'passed', message, hint: '', ms: 0 };
       } catch (err) {
         if (err instanceof CheckFailed) {
-          result = { ...base, status: 'failed', message: err.message, hint: err.hint, ms: 0 };
+          result = { ...base, slide: err.slide ?? check.slide, status: 'failed', message: err.message, hint: err.hint, ms: 0 };
         } else if (err instanceof CannotCheck) {
           result = { ...base, status: 'skipped', message: `Not checked: ${err.message}`, hint: '', ms: 0 };
         } else {

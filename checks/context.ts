@@ -8,10 +8,11 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { CheckFailed } from './check.ts';
 import { AppStartError, Resources, startApp, type AppSpec, type RunningApp, type SessionRedis } from './harness.ts';
-import { hintForError, quoteStderr } from './hints.ts';
+import { diagnoseError, quoteStderr } from './hints.ts';
+import { slideForTopic } from './slides.ts';
 import { Visitor, type Page } from './http.ts';
 import type { PackageJson } from './imports.ts';
-import { firstLines } from './page.ts';
+import { firstLines, pageLines } from './page.ts';
 
 export interface SourceFile {
   /** Relative to the app folder. */
@@ -158,9 +159,11 @@ export function requestFailed(app: RunningApp, path: string, err: unknown): Chec
   const reason = err instanceof Error ? err.message : String(err);
   if (app.process.exit) {
     const lines = quoteStderr(app.stderr);
+    const diagnosis = diagnoseError(app.stderr.join('\n'));
     return new CheckFailed(
       `The app stopped while answering GET ${path} (${reason}).` + (lines.length ? `\nIts last lines on stderr:\n${lines.map((l) => `  ${l}`).join('\n')}` : ''),
-      hintForError(app.stderr.join('\n')) || 'Run the app yourself and open the page to see the error.',
+      diagnosis?.hint || 'Run the app yourself and open the page to see the error.',
+      slideForTopic(diagnosis?.topic),
     );
   }
   return new CheckFailed(`GET ${path} failed: ${reason}.`, 'Make sure every route sends an answer (res.render, res.send or next()).');
@@ -169,10 +172,12 @@ export function requestFailed(app: RunningApp, path: string, err: unknown): Chec
 /** A page that is not 200: its status and first lines, and a hint from them. */
 export function notOk(page: Page, what: string, stderr: readonly string[] = []): CheckFailed {
   const lines = firstLines(page.body, 3);
+  const diagnosis = diagnoseError(`${pageLines(page.body).join('\n')}\n${stderr.join('\n')}`);
   return new CheckFailed(
     `${what} answered ${page.status} instead of 200.` + (lines.length ? `\nThe page begins:\n${lines.map((l) => `  ${l}`).join('\n')}` : ''),
-    hintForError(`${page.body}\n${stderr.join('\n')}`) ||
+    diagnosis?.hint ||
       (page.status === 404 ? 'No route answers this path.' : 'The app threw an error while answering: the lines above show it.'),
+    slideForTopic(diagnosis?.topic),
   );
 }
 

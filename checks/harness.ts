@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startProcess, type ManagedProcess } from '../runner/processes.ts';
 import { freePort, isListening, isPortFree } from '../runner/ports.ts';
 import { findOnPath, installHelp, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
-import { hintForError, hintForOtherPort, quoteStderr } from './hints.ts';
+import { diagnoseError, hintForOtherPort, quoteStderr, type Topic } from './hints.ts';
 import { MiniRedis, parseRedisUrl, withDatabase } from './redis-client.ts';
 
 /**
@@ -55,7 +55,7 @@ export interface RunningApp {
 /** The app did not come up: what happened, and what to do. */
 export class AppStartError extends Error {
   override name = 'AppStartError';
-  constructor(message: string, readonly hint: string) {
+  constructor(message: string, readonly hint: string, readonly topic?: Topic) {
     super(message);
   }
 }
@@ -66,13 +66,14 @@ function crashMessage(spec: AppSpec, run: ManagedProcess, stderr: string[], port
   const how = exit?.signal ? `was killed by ${exit.signal}` : `exited with code ${exit?.code}`;
   const quoted = quoteStderr(stderr.length ? stderr : run.log);
   const text = stderr.join('\n') || run.log.join('\n');
+  const diagnosis = diagnoseError(text, { port, redisPort: spec.redisPort });
   const hint =
-    hintForError(text, { port, redisPort: spec.redisPort }) ||
+    diagnosis?.hint ||
     (exit?.code === 0
       ? 'The app finished instead of staying up: it must call `app.listen(process.env.PORT)`.'
       : 'Run the app yourself (`node ' + spec.entry + '` in its folder) to see the whole error.');
   const lines = quoted.length ? `\nIts last lines on stderr:\n${quoted.map((l) => `  ${l}`).join('\n')}` : ' It printed nothing.';
-  return new AppStartError(`\`node ${spec.entry}\` ${how} before listening on PORT (${port}).${lines}`, hint);
+  return new AppStartError(`\`node ${spec.entry}\` ${how} before listening on PORT (${port}).${lines}`, hint, diagnosis?.topic);
 }
 
 /** Starts the app and resolves once it listens on `port` (a free one by default). */

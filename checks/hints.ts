@@ -2,69 +2,90 @@
 // checks pass in what they observed (an app's stderr, a 500 page, counts)
 // and get back one hint, or '' when nothing specific is recognised.
 
+/** What a diagnosed mistake is about, so the report can point at the slide that teaches it. */
+export type Topic = 'connect-redis' | 'redis-client' | 'redis-url' | 'port' | 'install' | 'session-order' | 'session-secret' | 'cookie-secret' | 'view';
+
+export interface Diagnosis {
+  hint: string;
+  topic?: Topic;
+}
+
 /** Error text (stderr at start-up, or the body of a 500) → a hint naming the likely mistake. */
 export function hintForError(text: string, env: { port?: number; redisPort?: number } = {}): string {
+  return diagnoseError(text, env)?.hint ?? '';
+}
+
+export function diagnoseError(text: string, env: { port?: number; redisPort?: number } = {}): Diagnosis | undefined {
+  const d = (hint: string, topic?: Topic): Diagnosis => ({ hint, topic });
   const t = text;
   if (
     /connectRedis is not a function|RedisStore is not a constructor|require\(\.\.\.\) is not a function[\s\S]*connect-redis|connect-redis[\s\S]*(?:require\(\.\.\.\) is not a function|does not provide an export named 'default')|does not provide an export named 'default'[\s\S]*connect-redis/i.test(
       t,
     )
   ) {
-    return (
+    return d(
       "This is connect-redis's old API (before version 7): `require('connect-redis')(session)` no longer exists. " +
       "Write `import { RedisStore } from 'connect-redis'` (or `const { RedisStore } = require('connect-redis')`) " +
-      'and `new RedisStore({ client: redisClient })`.'
+      'and `new RedisStore({ client: redisClient })`.',
+      'connect-redis',
     );
   }
   if (/ClientClosedError|The client is closed/i.test(t)) {
-    return (
+    return d(
       'The Redis client was never connected: call `await redisClient.connect()` (or `redisClient.connect().catch(console.error)`) ' +
-      'before the app starts handling requests.'
+      'before the app starts handling requests.',
+      'redis-client',
     );
   }
   const refused = /ECONNREFUSED (?:127\.0\.0\.1|::1|localhost|\[::1\]):(\d+)/i.exec(t);
   if (refused && env.redisPort !== undefined && Number(refused[1]) !== env.redisPort && Number(refused[1]) !== env.port) {
-    return (
+    return d(
       `The app tried to reach a server on port ${refused[1]}, but the Redis it was given is on port ${env.redisPort} (in REDIS_URL): ` +
-      'it seems to ignore REDIS_URL. Create the client with `createClient({ url: process.env.REDIS_URL })`.'
+      'it seems to ignore REDIS_URL. Create the client with `createClient({ url: process.env.REDIS_URL })`.',
+      'redis-url',
     );
   }
   const inUse = /EADDRINUSE[^\n]*?:(\d+)/.exec(t);
   if (inUse && env.port !== undefined && Number(inUse[1]) !== env.port) {
-    return (
+    return d(
       `The app tried to listen on port ${inUse[1]}, not on the port in PORT (${env.port}), and that one is taken: ` +
-      'listen on `process.env.PORT` (for example `const port = process.env.PORT || 3000`).'
+      'listen on `process.env.PORT` (for example `const port = process.env.PORT || 3000`).',
+      'port',
     );
   }
   const notFound = /Cannot find (?:module|package) '([^']+)'/.exec(t);
   if (notFound) {
     const name = notFound[1] ?? '';
-    return /^[./]/.test(name) || name.includes('/') && !name.startsWith('@')
-      ? `A file the app loads is missing: ${name}. Check the path (and, for ESM, the .js extension), or "main" in package.json.`
-      : `The package ${name} is not installed: add it to package.json's dependencies and run \`npm install\` in the workshop folder.`;
+    return d(
+      /^[./]/.test(name) || (name.includes('/') && !name.startsWith('@'))
+        ? `A file the app loads is missing: ${name}. Check the path (and, for ESM, the .js extension), or "main" in package.json.`
+        : `The package ${name} is not installed: add it to package.json's dependencies and run \`npm install\` in the workshop folder.`,
+      'install',
+    );
   }
   if (/SyntaxError/.test(t)) {
-    return 'There is a syntax error: the lines above show the file and line. Fix it and run verify again.';
+    return d('There is a syntax error: the lines above show the file and line. Fix it and run verify again.');
   }
   if (/Cannot (?:read|set) propert(?:y|ies) of undefined \(reading '(?:visits|views|count|cookie)'\)|req\.session is undefined|reading 'visits'/i.test(t)) {
-    return (
+    return d(
       '`req.session` is undefined in the route. Either the session middleware comes after the routes ' +
-      '(`app.use(session(...))` must come before `app.use(\'/\', indexRouter)`), or the store could not reach Redis.'
+      '(`app.use(session(...))` must come before `app.use(\'/\', indexRouter)`), or the store could not reach Redis.',
+      'session-order',
     );
   }
   if (/secret option required for sessions/i.test(t)) {
-    return 'express-session needs a `secret` to sign the session cookie: `session({ secret: process.env.SESSION_SECRET || \'keyboard cat\', ... })`.';
+    return d('express-session needs a `secret` to sign the session cookie: `session({ secret: process.env.SESSION_SECRET || \'keyboard cat\', ... })`.', 'session-secret');
   }
   if (/cookieParser\("secret"\) required for signed cookies/i.test(t)) {
-    return "Signed cookies need cookie-parser's secret: `app.use(cookieParser(secret))`.";
+    return d("Signed cookies need cookie-parser's secret: `app.use(cookieParser(secret))`.", 'cookie-secret');
   }
   if (/Failed to lookup view "([^"]+)"/.test(t)) {
-    return 'res.render() names a view that is not in the views folder: check the name and `app.set(\'views\', ...)`.';
+    return d('res.render() names a view that is not in the views folder: check the name and `app.set(\'views\', ...)`.', 'view');
   }
   if (/is not defined/.test(t) && /ReferenceError/.test(t)) {
-    return 'A name is used before it is defined or imported: the lines above show which and where.';
+    return d('A name is used before it is defined or imported: the lines above show which and where.');
   }
-  return '';
+  return undefined;
 }
 
 /** Stderr lines worth quoting: stack frames beyond the first two and Node's version line dropped. */

@@ -45,12 +45,13 @@ export interface Visits {
   pages: Page[];
 }
 
-/** A new visitor's first GET /. */
+/** A new visitor's GET /, and the same visitor's second one (with the cookies from the first). */
 export function firstVisit(ctx: VerifyContext): Promise<Visits> {
   return ctx.once('first-visit', async () => {
     const app = await ready(ctx);
     const visitor = ctx.visitor();
-    return { visitor, pages: [await ctx.visit(visitor, app, '/')] };
+    const first = await ctx.visit(visitor, app, '/');
+    return { visitor, pages: [first, await ctx.visit(visitor, app, '/')] };
   });
 }
 
@@ -157,7 +158,7 @@ export function restart(ctx: VerifyContext): Promise<RestartObservation> {
 
 function restartFailed(what: string, err: unknown): Error {
   if (err instanceof AppStartError) {
-    const e = new AppStartError(`${what} did not start: ${err.message}`, err.hint);
+    const e = new AppStartError(`${what} did not start: ${err.message}`, err.hint, err.topic);
     return e;
   }
   return err instanceof Error ? err : new Error(String(err));

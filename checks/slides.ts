@@ -35,6 +35,29 @@ export const slides = {
   whenItDoesntWork: ref('step3', 17, "When it doesn't work"),
 } as const satisfies Record<string, SlideRef>;
 
+/** The slide that teaches the fix for a diagnosed mistake (see hints.ts). */
+export function slideForTopic(topic: string | undefined): SlideRef | undefined {
+  switch (topic) {
+    case 'connect-redis':
+      return slides.requireStore;
+    case 'redis-client':
+    case 'redis-url':
+    case 'session-order':
+    case 'session-secret':
+      return slides.sessionStore;
+    case 'cookie-secret':
+      return slides.cookieParser;
+    case 'port':
+      return slides.startApp;
+    case 'view':
+      return slides.pugView;
+    case 'install':
+      return slides.packageJson;
+    default:
+      return undefined;
+  }
+}
+
 /** "step3 slide 10, “routes/index.js: a visits counter”" */
 export function describeSlide(slide: SlideRef): string {
   return `slides/${slide.deck}.md, slide ${slide.slide}: ${slide.title}`;

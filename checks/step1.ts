@@ -8,7 +8,7 @@ import { AppStartError, notOk, type VerifyContext } from './context.ts';
 import { missingDependencies, stripComments } from './imports.ts';
 import { h1Text } from './page.ts';
 import { firstVisit, staticFile } from './probes.ts';
-import { slides } from './slides.ts';
+import { slideForTopic, slides } from './slides.ts';
 
 /** The version ranges the workshop itself uses, to suggest in hints. */
 function workshopRange(name: string): string | undefined {
@@ -30,7 +30,7 @@ export const step1Checks: Check<VerifyContext>[] = [
         const app = await ctx.main();
         return `\`node ${ctx.app.entry}\` listens on PORT (${app.port}), ready after ${app.readyMs} ms.`;
       } catch (err) {
-        if (err instanceof AppStartError) fail(err.message, err.hint);
+        if (err instanceof AppStartError) fail(err.message, err.hint, slideForTopic(err.topic));
         throw err;
       }
     },
@@ -60,15 +60,21 @@ export const step1Checks: Check<VerifyContext>[] = [
     slide: slides.router,
     needs: ['step1.listens'],
     async run(ctx) {
-      const [page] = (await firstVisit(ctx)).pages;
-      if (!page) throw new Error('no page');
-      if (page.status !== 200) throw notOk(page, 'GET /', (await ctx.main()).stderr);
-      if (!/^text\/html\b/i.test(page.contentType)) {
-        fail(`GET / answered with ${page.contentType || 'no Content-Type'}, expected text/html.`, 'Render a view: `res.render(\'index\', { title: \'Express\' })`.');
+      // A new visitor, then the same one coming back: an app that only fails
+      // with its own cookies (a session store it cannot reach) fails here.
+      const pages = (await firstVisit(ctx)).pages;
+      const stderr = (await ctx.main()).stderr;
+      let h1: string | undefined;
+      for (const [i, page] of pages.entries()) {
+        const what = i === 0 ? 'GET /' : 'GET / for a returning visitor';
+        if (page.status !== 200) throw notOk(page, what, stderr);
+        if (!/^text\/html\b/i.test(page.contentType)) {
+          fail(`${what} answered with ${page.contentType || 'no Content-Type'}, expected text/html.`, 'Render a view: `res.render(\'index\', { title: \'Express\' })`.');
+        }
+        h1 = h1Text(page.body);
+        if (h1 === undefined) fail(`${what} answered 200 text/html, but the page has no <h1>.`, 'Give the view a heading: `h1= title` in views/index.pug.');
       }
-      const h1 = h1Text(page.body);
-      if (h1 === undefined) fail('GET / answered 200 text/html, but the page has no <h1>.', 'Give the view a heading: `h1= title` in views/index.pug.');
-      return `GET / answered 200 text/html with <h1>${h1}</h1>.`;
+      return `GET / answered 200 text/html with <h1>${h1}</h1>, for a new and a returning visitor.`;
     },
   },
   {

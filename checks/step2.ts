@@ -105,10 +105,9 @@ export const step2Checks: Check<VerifyContext>[] = [
     slide: slides.welcomeView,
     needs: ['step2.signed-cookie', 'step2.welcome'],
     async run(ctx) {
-      const { visitor } = await firstVisit(ctx);
-      const app = await ready(ctx);
-      const page = await ctx.visit(visitor, app, '/');
-      if (page.status !== 200) throw notOk(page, 'GET / with the cookie', app.stderr);
+      const page = (await firstVisit(ctx)).pages[1];
+      if (!page) throw new Error('no page');
+      if (page.status !== 200) throw notOk(page, 'GET / with the cookie', (await ctx.main()).stderr);
       if (!saysWelcomeBack(pageText(page.body))) {
         fail(
           `Coming back with the cookie it was given, the visitor is not welcomed back: ${quote(page)}.`,

@@ -13,7 +13,7 @@ import { hintForCounts, hintForLostCount, hintForNoSessionsInRedis, httpOnlyHint
 import type { Page } from './http.ts';
 import { visitCount } from './page.ts';
 import { keysFor, otherVisitor, restart, sessionCookie, staticFile, threeVisits } from './probes.ts';
-import { slides } from './slides.ts';
+import { slideForTopic, slides } from './slides.ts';
 import { isSigned, unsignedValue } from './cookies.ts';
 
 function shown(page: Page): string {
@@ -35,7 +35,7 @@ async function restartOrFail(ctx: VerifyContext) {
   try {
     return await restart(ctx);
   } catch (err) {
-    if (err instanceof AppStartError) fail(err.message, err.hint);
+    if (err instanceof AppStartError) fail(err.message, err.hint, slideForTopic(err.topic));
     throw err;
   }
 }
