@@ -4,6 +4,8 @@
 // survives a reload, the visits counter in the app pane, that session in
 // the inspector, Verify on step 2's code (step 3 fails, clause by clause),
 // a switch to step 3's solution, and every check passing.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { steps } from '../runner/steps.ts';
@@ -145,4 +147,17 @@ describe('the workshop page', () => {
     await page.locator('#show-workspace').click();
     await expect.poll(() => page.frameLocator('#app-frame').locator('body').textContent(), { timeout: 15_000 }).toMatch(/visited this page \d+ time/);
   }, 60_000);
+
+  it('re-verifies on save when watching', async () => {
+    await page.locator('#watch').check();
+    const view = join(runner.workspace, 'views', 'index.pug');
+    const good = await readFile(view, 'utf8');
+    const summary = page.locator('#verify-summary');
+    // The learner breaks the counter's view and saves: the checks run by themselves.
+    await writeFile(view, good.replace(/^.*visited this page.*$/m, '  p No counter here'));
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^step3: \d+ passed, [1-9]\d* failed/);
+    await writeFile(view, good);
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^step3: [1-9]\d* passed, 0 failed/);
+    await page.locator('#watch').uncheck();
+  }, 90_000);
 });

@@ -49,6 +49,11 @@ export async function run(args: string[]): Promise<number> {
     say(pc.dim('\nStopping the workshop…'));
     await workshop.stop();
   });
+  // A bug in one background task (an app, the inspector, a verify run) must
+  // not take the learner's slides and apps down with it: say so, keep going.
+  process.on('unhandledRejection', (err) => {
+    console.error(pc.red('The workshop runner hit a bug (it keeps running; please report this):'), err instanceof Error ? err.stack : err);
+  });
   if (open) {
     import('open')
       .then(({ default: openBrowser }) => openBrowser(workshop.url))

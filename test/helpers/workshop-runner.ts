@@ -64,6 +64,11 @@ export async function startWorkshopRunner(options: RunnerOptions = {}): Promise<
     await rm(box.root, { recursive: true, force: true });
     throw err;
   }).finally(() => clearTimeout(timer));
+  // A runner that dies under a test is the first thing to know about.
+  let stopping = false;
+  void child.exited.then((exit) => {
+    if (!stopping) process.stderr.write(`The workshop runner exited on its own (${JSON.stringify(exit)}):\n${lines.join('\n')}\n`);
+  });
   return {
     url,
     port: Number(new URL(url).port),
@@ -72,6 +77,7 @@ export async function startWorkshopRunner(options: RunnerOptions = {}): Promise<
     output: () => lines.join('\n'),
     async stop() {
       // SIGTERM, as Ctrl-C would: the runner stops its apps itself.
+      stopping = true;
       await child.stop(8000);
       await rm(box.root, { recursive: true, force: true });
     },
