@@ -67,7 +67,8 @@ export async function startWorkshopRunner(options: RunnerOptions = {}): Promise<
   // A runner that dies under a test is the first thing to know about.
   let stopping = false;
   void child.exited.then((exit) => {
-    if (!stopping) process.stderr.write(`The workshop runner exited on its own (${JSON.stringify(exit)}):\n${lines.join('\n')}\n`);
+    // 130/143: stopped by a signal a test sent on purpose (Ctrl-C, SIGTERM).
+    if (!stopping && exit.code !== 130 && exit.code !== 143) process.stderr.write(`The workshop runner exited on its own (${JSON.stringify(exit)}):\n${lines.join('\n')}\n`);
   });
   return {
     url,

@@ -11,6 +11,12 @@ let showSolution = () => {};
 
 export function setCheckStep(name) {
   if (step === name) return;
+  // Results of another step's run would mislead here: start clean.
+  if (step && !/** @type {HTMLButtonElement} */ ($('verify')).disabled) {
+    $('check-list').replaceChildren();
+    $('verify-summary').textContent = '';
+    $('after-pass').hidden = true;
+  }
   step = name;
   $('verify').textContent = `Verify ${name}`;
   $('skip').textContent = `Skip ${name}`;
