@@ -172,6 +172,10 @@ export function requestFailed(app: RunningApp, path: string, err: unknown): Chec
 /** A page that is not 200: its status and first lines, and a hint from them. */
 export function notOk(page: Page, what: string, stderr: readonly string[] = []): CheckFailed {
   const lines = firstLines(page.body, 3);
+  // A pug error starts with the template's lines; the message itself comes after them.
+  const head = firstLines(page.body, 20);
+  const message = head.find((l) => /Cannot |is not (?:defined|a function)/.test(l)) ?? head.find((l) => /^\w*Error\b/.test(l));
+  if (message && !lines.includes(message)) lines.push('…', message);
   const diagnosis = diagnoseError(`${pageLines(page.body).join('\n')}\n${stderr.join('\n')}`);
   return new CheckFailed(
     `${what} answered ${page.status} instead of 200.` + (lines.length ? `\nThe page begins:\n${lines.map((l) => `  ${l}`).join('\n')}` : ''),

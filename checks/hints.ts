@@ -3,7 +3,7 @@
 // and get back one hint, or '' when nothing specific is recognised.
 
 /** What a diagnosed mistake is about, so the report can point at the slide that teaches it. */
-export type Topic = 'connect-redis' | 'redis-client' | 'redis-url' | 'port' | 'install' | 'session-order' | 'session-secret' | 'cookie-secret' | 'view';
+export type Topic = 'locals' | 'connect-redis' | 'redis-client' | 'redis-url' | 'port' | 'install' | 'session-order' | 'session-secret' | 'cookie-secret' | 'view';
 
 export interface Diagnosis {
   hint: string;
@@ -65,6 +65,13 @@ export function diagnoseError(text: string, env: { port?: number; redisPort?: nu
   }
   if (/SyntaxError/.test(t)) {
     return d('There is a syntax error: the lines above show the file and line. Fix it and run verify again.');
+  }
+  if (/\.pug:\d+/.test(t) && /Cannot read propert(?:y|ies) of undefined|is not defined/.test(t)) {
+    return d(
+      'The view reads a value it was never given (the lines above show which): for `session`, add a middleware after the session and before the routes: ' +
+        '`app.use((req, res, next) => { res.locals.session = req.session; next(); })`.',
+      'locals',
+    );
   }
   if (/Cannot (?:read|set) propert(?:y|ies) of undefined \(reading '(?:visits|views|count|cookie)'\)|req\.session is undefined|reading 'visits'/i.test(t)) {
     return d(

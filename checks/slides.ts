@@ -12,34 +12,43 @@ const ref = (deck: SlideRef['deck'], slide: number, title: string): SlideRef => 
 
 export const slides = {
   // Step 1: an Express app.
-  startApp: ref('step1', 8, 'Start your app'),
-  packageJson: ref('step1', 3, 'package.json'),
-  pugView: ref('step1', 6, 'views/index.pug'),
-  router: ref('step1', 5, 'routes/index.js'),
-  staticFiles: ref('step1', 4, 'app.js: views and static files'),
+  packageJson: ref('step1', 3, 'package.json: Add pug'),
+  router: ref('step1', 5, 'routes/index.js: A router for /'),
+  pugView: ref('step1', 6, 'Views: layout.pug holds the page, index.pug fills it in'),
+  staticFiles: ref('step1', 7, 'Static files: public/ is served as it is'),
+  startApp: ref('step1', 8, 'Start your app!'),
 
   // Step 2: cookie parsing.
-  cookieParser: ref('step2', 3, 'app.js: cookie-parser with a secret'),
-  signedCookie: ref('step2', 4, 'routes/index.js: a signed first-visit cookie'),
-  welcomeView: ref('step2', 5, 'views/index.pug: Welcome or Welcome back'),
-  signatures: ref('step2', 6, 'What a signature protects'),
+  packageJson2: ref('step2', 3, 'package.json: Add cookie-parser'),
+  cookieParser: ref('step2', 4, 'app.js: Parse cookies, with a secret'),
+  signedCookie: ref('step2', 5, 'Signed cookies: Only a cookie we signed counts'),
+  welcomeView: ref('step2', 6, 'views/index.pug: Welcome, or welcome back'),
 
-  // Step 3: the seed deck, updated (see DESIGN.md "Deck format").
-  packageJson3: ref('step3', 6, 'package.json: add connect-redis'),
-  requireStore: ref('step3', 7, 'app.js: require connect-redis'),
-  sessionStore: ref('step3', 9, 'app.js: a session with our Redis store'),
-  visitsRoute: ref('step3', 10, 'routes/index.js: a visits counter'),
-  visitsView: ref('step3', 11, 'views/index.pug: show the visits'),
-  locals: ref('step3', 12, 'app.js: the session in res.locals'),
-  redisCli: ref('step3', 16, 'Connect to redis: view the session objects'),
+  // Step 3: the seed deck, updated.
+  packageJson3: ref('step3', 6, 'package.json: Add connect-redis, express-session and redis'),
+  requireStore: ref('step3', 7, 'app.js: Import connect-redis and set it up for express'),
+  sessionStore: ref('step3', 9, 'app.js: Configure a new session with our Redis SessionStore'),
+  visitsRoute: ref('step3', 10, 'routes/index.js: Add a quick visits counter to our index'),
+  visitsView: ref('step3', 11, 'views/index.pug: Add a quick visits counter to our index'),
+  locals: ref('step3', 12, 'app.js: Add a res.locals helper to give every view the session'),
+  redisCli: ref('step3', 16, 'Connect to redis: Use redis-cli to view the session objects'),
   whenItDoesntWork: ref('step3', 17, "When it doesn't work"),
 } as const satisfies Record<string, SlideRef>;
+
+/** The slide where a package joins package.json. */
+export function slideForPackage(name: string): SlideRef {
+  if (name === 'cookie-parser') return slides.packageJson2;
+  if (['connect-redis', 'express-session', 'redis'].includes(name)) return slides.packageJson3;
+  return slides.packageJson;
+}
 
 /** The slide that teaches the fix for a diagnosed mistake (see hints.ts). */
 export function slideForTopic(topic: string | undefined): SlideRef | undefined {
   switch (topic) {
     case 'connect-redis':
       return slides.requireStore;
+    case 'locals':
+      return slides.locals;
     case 'redis-client':
     case 'redis-url':
     case 'session-order':

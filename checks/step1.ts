@@ -8,7 +8,7 @@ import { AppStartError, notOk, type VerifyContext } from './context.ts';
 import { missingDependencies, stripComments } from './imports.ts';
 import { h1Text } from './page.ts';
 import { firstVisit, staticFile } from './probes.ts';
-import { slideForTopic, slides } from './slides.ts';
+import { slideForPackage, slideForTopic, slides } from './slides.ts';
 
 /** The version ranges the workshop itself uses, to suggest in hints. */
 function workshopRange(name: string): string | undefined {
@@ -48,7 +48,11 @@ export const step1Checks: Check<VerifyContext>[] = [
           (m) => `${m.files.join(', ')} ${m.files.length > 1 ? 'import' : 'imports'} ${m.name}, which package.json ${m.devOnly ? 'only lists in devDependencies' : 'does not declare'}.`,
         );
         const entries = missing.map((m) => `"${m.name}": "${workshopRange(m.name) ?? '*'}"`).join(', ');
-        fail(lines.join('\n'), `Add ${missing.length > 1 ? 'them' : 'it'} to "dependencies" in package.json: ${entries}.`);
+        fail(
+          lines.join('\n'),
+          `Add ${missing.length > 1 ? 'them' : 'it'} to "dependencies" in package.json: ${entries}.`,
+          slideForPackage(missing[0]?.name ?? ''),
+        );
       }
       const count = sources.length;
       return `${count} file${count === 1 ? '' : 's'} scanned; every imported package is in dependencies.`;

@@ -120,7 +120,7 @@ export const step2Checks: Check<VerifyContext>[] = [
   {
     id: 'step2.forged-signature',
     title: 'A cookie with a wrong signature counts as a new visitor',
-    slide: slides.signatures,
+    slide: slides.signedCookie,
     needs: ['step2.welcome-back'],
     async run(ctx) {
       const cookies = await visitCookiesOrSkip(ctx);
@@ -131,7 +131,7 @@ export const step2Checks: Check<VerifyContext>[] = [
   {
     id: 'step2.unsigned-cookie',
     title: 'An unsigned cookie of the same name counts as a new visitor',
-    slide: slides.signatures,
+    slide: slides.signedCookie,
     needs: ['step2.welcome-back'],
     async run(ctx) {
       const cookies = await visitCookiesOrSkip(ctx);

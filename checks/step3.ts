@@ -61,6 +61,7 @@ export const step3Checks: Check<VerifyContext>[] = [
         fail(
           `The page never says “visit”: ${counts[0]?.snippet ? `“${counts[0].snippet}…”` : 'it has no text'}.`,
           'Show the count beside the word “visit” in views/index.pug, e.g. `p You have visited this page #{session.visits} times.`, with the session in res.locals.',
+          slides.visitsView,
         );
       }
       for (const [i, count] of counts.entries()) {
@@ -74,6 +75,7 @@ export const step3Checks: Check<VerifyContext>[] = [
                 counts.map((c) => c.numbers[0]),
                 { sessionCookieSet: !!session.cookie, secureCookie: visitor.received.some((c) => c.secure) },
               ),
+          count.numbers.length === 0 && i === 0 ? slides.visitsView : undefined,
         );
       }
       return `Three visits with one cookie jar show 1, 2, 3 (“${counts[2]?.snippet}”).`;

@@ -80,6 +80,7 @@ const cases: Case[] = [
   fixture('s3-no-httponly', 'step3', ['step3.session-cookie-httponly'], { hint: /httpOnly/ }),
   fixture('s3-secret-at-startup', 'step3', ['step3.survives-restart', 'step3.second-instance'], { hint: /secret changes/ }),
   fixture('s3-secure-cookie', 'step3', ['step3.counter'], { hint: /secure/ }),
+  fixture('s3-no-locals', 'step3', ['step1.home-page'], { hint: /res\.locals\.session = req\.session/ }),
   fixture('s3-view-without-count', 'step3', ['step3.counter'], { hint: /session\.visits/ }),
   fixture('s3-old-connect-redis-api', 'step3', ['step1.listens'], { hint: /old API/ }),
   fixture('s3-counter-in-memory', 'step3', ['step3.redis-record', 'step3.survives-restart', 'step3.second-instance'], {

@@ -134,6 +134,9 @@ describe('hints', () => {
     expect(diagnoseError('Error: cookieParser("secret") required for signed cookies')?.topic).toBe('cookie-secret');
     expect(diagnoseError("Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'connect-redis' imported from /app.js")?.hint).toMatch(/not installed/);
     expect(diagnoseError('Error: Failed to lookup view "home" in views directory')?.topic).toBe('view');
+    expect(
+      diagnoseError("TypeError: /app/views/index.pug:7\n  > 7|   p You have visited #{session.visits}\n\nCannot read properties of undefined (reading 'visits')")?.topic,
+    ).toBe('locals');
     expect(diagnoseError('all is well')).toBeUndefined();
   });
 
