@@ -4,7 +4,8 @@
 // survives a reload, the visits counter in the app pane, that session in
 // the inspector, Verify on step 2's code (step 3 fails, clause by clause),
 // a switch to step 3's solution, and every check passing.
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -18,12 +19,19 @@ let redis: ThrowawayRedis;
 let runner: RunningWorkshop;
 let browser: Browser;
 let page: Page;
+let editorDir: string;
+const editorLog = () => join(editorDir, 'opened.log');
 
 const step2 = steps[1]!;
 
 beforeAll(async () => {
   redis = await throwawayRedis();
-  runner = await startWorkshopRunner({ workspaceFrom: step2.dir, env: { REDIS_URL: redis.url } });
+  // A stand-in for the learner's editor: it writes down what it was asked to open.
+  editorDir = await mkdtemp(join(tmpdir(), 'workshop-editor-'));
+  const editor = join(editorDir, 'editor.sh');
+  await writeFile(editor, `#!/bin/sh\necho "$@" >> '${editorLog()}'\n`);
+  await chmod(editor, 0o755);
+  runner = await startWorkshopRunner({ workspaceFrom: step2.dir, env: { REDIS_URL: redis.url, LAUNCH_EDITOR: editor } });
   browser = await launchBrowser({ viewport: { width: 1440, height: 900 } });
   page = browser.page;
   page.on('dialog', (d) => void d.accept());
@@ -35,6 +43,7 @@ afterAll(async () => {
   await runner?.stop();
   if (pid) expect(isRunning(pid)).toBe(false);
   await redis?.dispose();
+  await rm(editorDir, { recursive: true, force: true });
 });
 
 const counter = () => page.locator('#counter');
@@ -160,4 +169,23 @@ describe('the workshop page', () => {
     await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^step3: [1-9]\d* passed, 0 failed/);
     await page.locator('#watch').uncheck();
   }, 90_000);
+
+  it('shows a crash at once, and opens the file of the error in the editor', async () => {
+    const appJs = join(runner.workspace, 'app.js');
+    const good = await readFile(appJs, 'utf8');
+    await page.locator('#show-workspace').click();
+    await writeFile(appJs, `${good}\nthrow new Error('the learner broke it');\n`);
+    await expect.poll(() => page.locator('#app-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('crashed');
+    expect(await page.locator('#app-state').textContent()).toMatch(/crashed.*exited with code 1/);
+    await expect.poll(() => page.locator('#app-log').textContent()).toContain('the learner broke it');
+    // The stack trace names the file: one click opens it at that line.
+    const link = page.locator('#app-log .file-link', { hasText: /workspace\/app\.js:\d+/ }).first();
+    await link.click();
+    const opened = await waitFor('the editor', async () => (await readFile(editorLog(), 'utf8').catch(() => '')).trim());
+    // launch-editor hands $LAUNCH_EDITOR the file, the line and the column.
+    expect(opened.startsWith(`${appJs} `)).toBe(true);
+    expect(opened).toMatch(/ \d+ \d+$/);
+    await writeFile(appJs, good);
+    await expect.poll(() => page.locator('#app-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('running');
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 // The running app beside the slides: your app or the step's solution in an
 // iframe, its URL, its state and its recent log lines (so a crash shows at once).
 import { post } from './api.js';
-import { $ } from './dom.js';
+import { $, h, withFileLinks } from './dom.js';
 
 let which = 'workspace';
 const statuses = new Map();
@@ -41,10 +41,16 @@ function render() {
   renderLog();
 }
 
+let openFile = (_ref) => {};
+
 function renderLog() {
-  const lines = logs[which].slice(-40).map((l) => (l.stream === 'runner' ? `» ${l.text}` : l.text));
   const pre = $('app-log');
-  pre.textContent = lines.join('\n');
+  // Text only; file names in errors and stack traces open in the editor.
+  pre.replaceChildren(
+    ...logs[which].slice(-40).map((l) =>
+      h('span', { class: `log-line ${l.stream}` }, l.stream === 'runner' ? `» ${l.text}` : withFileLinks(l.text, openFile), '\n'),
+    ),
+  );
   pre.scrollTop = pre.scrollHeight;
 }
 
@@ -70,7 +76,9 @@ export function appLog(line) {
   if (line.app === which) renderLog();
 }
 
-export function startAppPane() {
+/** @param {(ref: string) => void} open */
+export function startAppPane(open) {
+  openFile = open;
   $('show-workspace').addEventListener('click', () => showApp('workspace'));
   $('show-solution').addEventListener('click', () => showApp('solution'));
   $('reload-app').addEventListener('click', () => {

@@ -24,8 +24,10 @@ export function h(tag, attrs = {}, ...children) {
 
 export const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-// `workspace/app.js:12`, `routes/index.js:3:7`, `steps/step3/app.js`.
-const fileRef = /\b((?:workspace\/|steps\/)?[\w.-]+(?:\/[\w.-]+)*\.(?:js|mjs|cjs|json|pug|css|ts)(?::\d+){0,2})\b/g;
+// `workspace/app.js:12`, `routes/index.js:3:7`, and the absolute paths of
+// stack traces (`/home/me/workshop/workspace/app.js:12:5`). The runner
+// opens only files inside the workspace or the workshop.
+const fileRef = /((?:\/|\b)(?:[\w.-]+\/)*[\w.-]+\.(?:js|mjs|cjs|json|pug|css|ts)(?::\d+){0,2})\b/g;
 
 /**
  * Text with file references turned into "open in editor" buttons.

@@ -64,7 +64,7 @@ async function openFile(ref) {
 }
 
 async function main() {
-  startAppPane();
+  startAppPane(openFile);
   startChecks(openFile, () => showApp('solution'));
   startWorkspace();
   const state = await get('/state');
