@@ -151,6 +151,8 @@ export class SupervisedApp extends EventEmitter {
   /** Points the app at another folder (the solution of another step) and restarts it. */
   setDir(dir: string): Promise<void> {
     return this.enqueue(async () => {
+      // Already running that very app: a restart would only lose its state.
+      if (dir === this.dir && this.status.state === 'running') return;
       if (dir !== this.dir) {
         this.dir = dir;
         await this.unwatch();
