@@ -96,13 +96,24 @@ const exists = (path: string) => lstat(path).then(() => true, () => false);
 
 const queues = new Map<string, Promise<unknown>>();
 
+// A switch holds the lock for about a second, so waiting a little beats
+// failing (a UI refreshing its diff while the CLI switches).
+const lockWaitMs = 3000;
+
 async function acquire(lock: string, workspace: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const deadline = Date.now() + lockWaitMs;
+  for (;;) {
     try {
       await writeFile(lock, String(process.pid), { flag: 'wx' });
       return;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && !(await exists(dirname(lock)))) {
+        // WORKSHOP_WORKSPACE names a folder in a folder not made yet.
+        await mkdir(dirname(lock), { recursive: true }).catch(() => {});
+        if (await exists(dirname(lock))) continue;
+      }
+      if (code !== 'EEXIST') {
         throw new WorkspaceError(
           `Cannot write beside ${display(workspace)} (${reason(err)}); the folder that holds it must be writable.`,
           'workspace-unusable',
@@ -111,6 +122,10 @@ async function acquire(lock: string, workspace: string): Promise<void> {
     }
     const owner = Number(await readFile(lock, 'utf8').catch(() => ''));
     if (owner && owner !== process.pid && alive(owner)) {
+      if (Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
       throw new WorkspaceError(
         `Another workshop command (process ${owner}) is changing ${display(workspace)} right now; wait for it to finish and try again.`,
         'busy',
@@ -119,7 +134,6 @@ async function acquire(lock: string, workspace: string): Promise<void> {
     // Left by a process that died (or by an earlier call of ours that failed to tidy up).
     await rm(lock, { force: true });
   }
-  throw new WorkspaceError(`Could not take the lock ${display(lock)}; try again.`, 'busy');
 }
 
 function withLock<T>(p: Places, fn: () => Promise<T>): Promise<T> {
@@ -245,7 +259,11 @@ async function matchOf(workspace: string, listing: Listing): Promise<string | un
 export async function matchingStep(options: { places?: Places } = {}): Promise<string | undefined> {
   const p = options.places ?? places();
   if (!(await exists(p.workspace))) return undefined;
-  return matchOf(p.workspace, await listTree(p.workspace, await workspaceRules(p.workspace)));
+  // Under the lock: mid-switch, workspace/ is briefly missing.
+  return withLock(p, async () => {
+    if (!(await exists(p.workspace))) return undefined;
+    return matchOf(p.workspace, await listTree(p.workspace, await workspaceRules(p.workspace)));
+  });
 }
 
 function toStep(step: Step | string): Step {
@@ -259,8 +277,11 @@ export async function diffAgainst(step: Step | string, options: { places?: Place
   const target = toStep(step);
   const p = options.places ?? places();
   await ensureWorkspace(options);
-  const listing = await listTree(p.workspace, await workspaceRules(p.workspace));
-  return diffSnapshots(await readSnapshot(p.workspace, listing.files), await solutionSnapshot(target.dir), 'workspace', target.name);
+  // Under the lock: mid-switch, workspace/ is briefly missing.
+  return withLock(p, async () => {
+    const listing = await listTree(p.workspace, await workspaceRules(p.workspace));
+    return diffSnapshots(await readSnapshot(p.workspace, listing.files), await solutionSnapshot(target.dir), 'workspace', target.name);
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -359,70 +380,73 @@ async function plan(p: Places, target: Target, targetFiles: readonly string[]): 
   return planSwitch(current, await matchOf(p.workspace, current), target.to, targetFiles);
 }
 
-async function replaceWorkspace(target: Target, options: SwitchOptions): Promise<SwitchResult> {
+function replaceWorkspace(target: Target, options: SwitchOptions): Promise<SwitchResult> {
   const p = options.places ?? places();
   const log = options.log ?? stderr;
-  await ensureWorkspace({ places: p, log });
+  const { confirm } = options;
+  // With nothing to ask, take our turn at once, so that switches asked for
+  // together (a double click) happen in the order they were asked for.
+  if (!confirm) return withLock(p, () => replaceLocked(p, target, log));
+  return (async () => {
+    await ensureWorkspace({ places: p, log });
+    const first = await plan(p, target, (await listTree(target.dir, bulkyOnly)).files);
+    if (first.nothingToDo || !(await confirm(first))) return { ...first, switched: false, carried: [] };
+    return withLock(p, () => replaceLocked(p, target, log));
+  })();
+}
+
+async function replaceLocked(p: Places, target: Target, log: Log): Promise<SwitchResult> {
+  await recoverLocked(p, log);
+  if (!(await exists(p.workspace))) await createFromStart(p);
   const targetFiles = (await listTree(target.dir, bulkyOnly)).files;
+  // Planned (again) under the lock: the learner may have saved a file while we asked.
+  const decided = await plan(p, target, targetFiles);
+  if (decided.nothingToDo) return { ...decided, switched: false, carried: [] };
 
-  if (options.confirm) {
-    const first = await plan(p, target, targetFiles);
-    if (first.nothingToDo) return { ...first, switched: false, carried: [] };
-    if (!(await options.confirm(first))) return { ...first, switched: false, carried: [] };
-  }
-
-  return withLock(p, async () => {
-    await recoverLocked(p, log);
-    if (!(await exists(p.workspace))) await createFromStart(p);
-    // Planned again under the lock: the learner may have saved a file while we asked.
-    const decided = await plan(p, target, targetFiles);
-    if (decided.nothingToDo) return { ...decided, switched: false, carried: [] };
-
-    let backupMade: Backup | undefined;
-    if (decided.backup) {
-      try {
-        backupMade = await writeBackup(p.workspace, p.state, target.backupLabel, target.backupReason, () =>
-          reach('backup-partial'),
-        );
-      } catch (err) {
-        throw new WorkspaceError(
-          `Could not back up ${display(p.workspace)} into ${display(join(p.state, 'backups'))}: ${reason(err)}. ` +
-            `Nothing was changed; fix that (or set WORKSHOP_STATE to another folder) and try again.`,
-          'state-unwritable',
-        );
-      }
-      reach('backup-done');
-    }
-
-    const fresh = `${p.workspace}.new-${process.pid}`;
-    const old = `${p.workspace}.old-${process.pid}`;
+  let backupMade: Backup | undefined;
+  if (decided.backup) {
     try {
-      await rm(fresh, { recursive: true, force: true });
-      await mkdir(fresh);
-      await copyFiles(target.dir, fresh, targetFiles, () => reach('build-partial'));
-      reach('built');
-      await rename(p.workspace, old);
+      backupMade = await writeBackup(p.workspace, p.state, target.backupLabel, target.backupReason, () =>
+        reach('backup-partial'),
+      );
     } catch (err) {
-      await rm(fresh, { recursive: true, force: true }).catch(() => {});
       throw new WorkspaceError(
-        `Could not build the new workspace beside ${display(p.workspace)}: ${reason(err)}. Nothing was changed.`,
-        'workspace-unusable',
+        `Could not back up ${display(p.workspace)} into ${display(join(p.state, 'backups'))}: ${reason(err)}. ` +
+          `Nothing was changed; fix that (or set WORKSHOP_STATE to another folder) and try again.`,
+        'state-unwritable',
       );
     }
-    reach('old-aside');
-    try {
-      await rename(fresh, p.workspace);
-    } catch (err) {
-      await rename(old, p.workspace); // put the learner's workspace back before anything else
-      await rm(fresh, { recursive: true, force: true }).catch(() => {});
-      throw new WorkspaceError(`Could not swap in the new workspace: ${reason(err)}. Nothing was changed.`, 'workspace-unusable');
-    }
-    reach('swapped');
-    const carried = await moveEntries(old, p.workspace, decided.carry, () => reach('carry-partial'));
-    reach('carried');
-    await rm(old, { recursive: true, force: true });
-    return { ...decided, switched: true, carried, ...(backupMade ? { backupMade } : {}) };
-  });
+    reach('backup-done');
+  }
+
+  const fresh = `${p.workspace}.new-${process.pid}`;
+  const old = `${p.workspace}.old-${process.pid}`;
+  try {
+    await rm(fresh, { recursive: true, force: true });
+    await mkdir(fresh);
+    await copyFiles(target.dir, fresh, targetFiles, () => reach('build-partial'));
+    reach('built');
+    await rename(p.workspace, old);
+  } catch (err) {
+    await rm(fresh, { recursive: true, force: true }).catch(() => {});
+    throw new WorkspaceError(
+      `Could not build the new workspace beside ${display(p.workspace)}: ${reason(err)}. Nothing was changed.`,
+      'workspace-unusable',
+    );
+  }
+  reach('old-aside');
+  try {
+    await rename(fresh, p.workspace);
+  } catch (err) {
+    await rename(old, p.workspace); // put the learner's workspace back before anything else
+    await rm(fresh, { recursive: true, force: true }).catch(() => {});
+    throw new WorkspaceError(`Could not swap in the new workspace: ${reason(err)}. Nothing was changed.`, 'workspace-unusable');
+  }
+  reach('swapped');
+  const carried = await moveEntries(old, p.workspace, decided.carry, () => reach('carry-partial'));
+  reach('carried');
+  await rm(old, { recursive: true, force: true });
+  return { ...decided, switched: true, carried, ...(backupMade ? { backupMade } : {}) };
 }
 
 /**

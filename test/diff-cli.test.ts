@@ -21,6 +21,7 @@ it('prints a unified diff from the workspace to the solution, in colour when ask
   expect(plain.stdout.trim().split('\n').pop()).toBe('3 files differ: 1 changed, 2 only in workspace/.');
 
   const coloured = await cli(box, ['workshop', 'diff', 'step1'], { NO_COLOR: undefined, FORCE_COLOR: '1' });
+  expect(coloured.stderr).toBe('');
   expect(coloured.stdout).toContain('\u001b[31m-// my own line, keep it\u001b[39m');
 });
 

@@ -62,8 +62,9 @@ describe('npm run solution', () => {
 
   it('asks on a terminal, and a no changes nothing', async () => {
     const command = `node --import tsx runner/cli.ts solution step3`;
-    const env = { ...process.env, WORKSHOP_WORKSPACE: box.workspace, WORKSHOP_STATE: box.state, NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, WORKSHOP_WORKSPACE: box.workspace, WORKSHOP_STATE: box.state, NO_COLOR: '1' };
     delete env.npm_config_yes;
+    delete env.WORKSHOP_CRASH_AT;
     // `script` gives the CLI a real terminal; the answer is typed into it.
     const no = await execa('script', ['-qec', command, '/dev/null'], { cwd: repoRoot, env, input: 'n\n', reject: false, timeout: 20_000 });
     expect(no.stdout).toContain("Replace ");

@@ -135,6 +135,14 @@ describe('the workspace', () => {
     expect(await listBackups({ places: box.places })).toHaveLength(1);
   });
 
+  it('lets a diff asked for during a switch wait for it, never seeing half a switch', async () => {
+    await learnerWorkspace(box.workspace);
+    const switching = switchTo('step2', { places: box.places, log: quiet });
+    const diff = diffAgainst('step2', { places: box.places });
+    expect((await switching).switched).toBe(true);
+    expect((await diff).identical).toBe(true);
+  });
+
   it('refuses an unwritable state folder with one sentence, and changes nothing', async () => {
     await learnerWorkspace(box.workspace);
     await writeFile(box.state, 'a file where .workshop/ should be');
