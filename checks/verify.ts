@@ -86,7 +86,8 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
   const checks = checksFor(step);
   const resources = new Resources();
   const trace = env.WORKSHOP_TRACE === '1'
-    ? (event: string) => process.stderr.write(`[verify +${Math.round(performance.now() - started)} ms] ${event}\n`)
+    ? // Milliseconds since the process started, so verify's own start-up shows too.
+      (event: string) => process.stderr.write(`[verify ${Math.round(performance.now())} ms] ${event}\n`)
     : undefined;
   const onAbort = () => void resources.closeAll();
   options.signal?.addEventListener('abort', onAbort, { once: true });
