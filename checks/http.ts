@@ -2,7 +2,7 @@
 // (tough-cookie) that keeps what the app sets, plus raw requests with a
 // hand-made Cookie header for forged and unsigned cookies.
 import { request } from 'node:http';
-import { CookieJar } from 'tough-cookie';
+import type { CookieJar } from 'tough-cookie';
 import { parseSetCookie, type SetCookie } from './cookies.ts';
 
 export interface Page {
@@ -60,27 +60,42 @@ export function get(url: string, options: { cookie?: string; timeoutMs: number }
   });
 }
 
+let toughCookie: Promise<typeof import('tough-cookie')> | undefined;
+
+/**
+ * Loads tough-cookie. Verify calls it once the apps are starting, so that
+ * loading it overlaps their boot instead of delaying it.
+ */
+export function loadCookieJar(): Promise<typeof import('tough-cookie')> {
+  return (toughCookie ??= import('tough-cookie'));
+}
+
 /** A visitor with a browser's cookie jar: cookies set by one answer go with the next request. */
 export class Visitor {
-  readonly jar = new CookieJar();
+  private jarPromise: Promise<CookieJar> | undefined;
   /** Every Set-Cookie this visitor received, in order. */
   readonly received: SetCookie[] = [];
 
   constructor(private readonly timeoutMs: number) {}
 
+  private jar(): Promise<CookieJar> {
+    return (this.jarPromise ??= loadCookieJar().then(({ CookieJar }) => new CookieJar()));
+  }
+
   async get(base: string, path: string): Promise<Page> {
     const url = new URL(path, base).toString();
-    const cookie = await this.jar.getCookieString(url);
+    const jar = await this.jar();
+    const cookie = await jar.getCookieString(url);
     const page = await get(url, { cookie, timeoutMs: this.timeoutMs });
     for (const c of page.setCookies) {
       this.received.push(c);
-      await this.jar.setCookie(c.raw, url, { ignoreError: true });
+      await jar.setCookie(c.raw, url, { ignoreError: true });
     }
     return page;
   }
 
   /** The cookies the jar would send to `base`, as name/value pairs. */
   async cookies(base: string): Promise<{ name: string; value: string }[]> {
-    return (await this.jar.getCookies(base)).map((c) => ({ name: c.key, value: c.value }));
+    return (await (await this.jar()).getCookies(base)).map((c) => ({ name: c.key, value: c.value }));
   }
 }

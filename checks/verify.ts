@@ -10,6 +10,7 @@ import { findStep, unknownStepMessage, type Step } from '../runner/steps.ts';
 import { runChecks, type Check, type CheckResult } from './check.ts';
 import { VerifyContext, type AppUnderTest } from './context.ts';
 import { provideRedis, Resources, type SessionRedis } from './harness.ts';
+import { loadCookieJar } from './http.ts';
 import type { PackageJson } from './imports.ts';
 import { restart, staticFile } from './probes.ts';
 import { isPass, makeReport, type Report } from './report.ts';
@@ -109,6 +110,7 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
       void restart(ctx).catch(() => {});
     }
     void ctx.main().catch(() => {});
+    void loadCookieJar(); // while the apps boot
     void staticFile(ctx).catch(() => {});
     void ctx.files().catch(() => {});
     results = await runChecks(checks, ctx, (result, index) => {
