@@ -20,6 +20,8 @@ import { parseFileRef, resolveFileRef } from '../runner/server/editor.ts';
 import { sseFrame } from '../runner/server/events.ts';
 import { firstOpenStep } from '../runner/state.ts';
 import { isIgnoredChange } from '../runner/apps.ts';
+import { readStoredDeck, sourcesKey, writeStoredDeck } from '../runner/server/deck-store.ts';
+import type { RenderedDeck } from '../runner/deck/render.ts';
 
 describe('isAllowedHost', () => {
   it('allows the three loopback names with our port', () => {
@@ -176,5 +178,28 @@ describe('odds and ends', () => {
   it('ignores editor swap files and dependencies when watching', () => {
     for (const p of ['/w/.app.js.swp', '/w/app.js~', '/w/.#app.js', '/w/4913', '/w/node_modules/x/index.js', '/w/.git/HEAD', '/w/#app.js#']) expect(isIgnoredChange(p), p).toBe(true);
     for (const p of ['/w/app.js', '/w/views/index.pug', '/w/package.json']) expect(isIgnoredChange(p), p).toBe(false);
+  });
+
+  it('keeps a rendered deck only for the very same sources', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'workshop-store-'));
+    try {
+      const src = join(dir, 'src');
+      await mkdir(join(src, 'node_modules'), { recursive: true });
+      await writeFile(join(src, 'step1.md'), '# One');
+      const key = await sourcesKey([src]);
+      expect(await sourcesKey([src])).toBe(key);
+      await writeFile(join(src, 'node_modules', 'x.js'), 'ignored');
+      expect(await sourcesKey([src])).toBe(key);
+      const deck = { name: 'step1', file: 'slides/step1.md', title: 'One', slides: [], problems: [] } as RenderedDeck;
+      await writeStoredDeck('step1', key, deck, join(dir, 'store'));
+      expect(await readStoredDeck('step1', key, join(dir, 'store'))).toEqual(deck);
+      await writeFile(join(src, 'step1.md'), '# One, edited');
+      const changed = await sourcesKey([src]);
+      expect(changed).not.toBe(key);
+      expect(await readStoredDeck('step1', changed, join(dir, 'store'))).toBeUndefined();
+      expect(await readStoredDeck('step2', key, join(dir, 'store'))).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
