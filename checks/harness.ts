@@ -2,9 +2,8 @@
 // in its folder on a free PORT, knowing when it listens (the port accepts
 // connections, and the socket is the child's own), a Redis of the run's own,
 // and stopping everything the run started, whatever happens.
-import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startProcess, type ManagedProcess } from '../runner/processes.ts';
 import { freePort, isListening, isPortFree } from '../runner/ports.ts';
 import { findOnPath, installHelp, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
@@ -278,16 +277,16 @@ function sessionRedis(url: string, client: MiniRedis, ownId: number, db: number,
 export async function provideRedis(env: NodeJS.ProcessEnv, resources: Resources): Promise<SessionRedis> {
   const binary = findOnPath('redis-server', env);
   if (binary) {
-    const dir = await mkdtemp(join(tmpdir(), 'workshop-verify-redis-'));
+    // No folder of its own: a server that never saves (and is killed, not
+    // shut down) writes nothing, so even a verify killed mid-run leaves no trace.
     let client: MiniRedis | undefined;
     let server: Awaited<ReturnType<typeof startRedisServer>> | undefined;
     resources.add(async () => {
       client?.close();
       // SIGKILL at once: nothing to save, and SIGTERM would wait for Redis's next cron tick (~100 ms).
       await server?.process.stop(0);
-      await rm(dir, { recursive: true, force: true });
     }, 'redis');
-    server = await startRedisServer({ dir, persist: false, binary });
+    server = await startRedisServer({ dir: tmpdir(), persist: false, binary });
     client = await MiniRedis.open(server.url);
     const id = Number(await client.command('CLIENT', 'ID'));
     return sessionRedis(server.url, client, id, 0, `a throwaway redis-server on port ${server.port}`);

@@ -77,11 +77,19 @@ export async function run(args: string[]): Promise<number> {
 
   if (values.watch) return watchMode(step.name, dir, options, { header, print, json, c });
 
-  // Ctrl-C: stop the app and Redis (their whole process groups), then exit 130.
-  onShutdown(() => {});
+  // Ctrl-C: the run stops its apps and Redis (their whole process groups) and
+  // cleans up as it would at its end; then the process exits 130.
+  const controller = new AbortController();
+  let running: Promise<unknown> | undefined;
+  onShutdown(async () => {
+    controller.abort();
+    await running?.catch(() => {});
+  });
   try {
     header();
-    const report = await verify(step.name, dir, options);
+    const run = verify(step.name, dir, { ...options, signal: controller.signal });
+    running = run;
+    const report = await run;
     print(report);
     return isPass(report) ? 0 : 1;
   } catch (err) {
