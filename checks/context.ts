@@ -150,9 +150,23 @@ export class VerifyContext {
       this.trace(`GET ${path} on :${app.port}: ${page.status} in ${page.ms} ms`);
       return page;
     } catch (err) {
-      throw requestFailed(app, path, err);
+      throw await failedRequest(app, path, err);
     }
   }
+}
+
+/**
+ * requestFailed, once the app had a moment to be seen exiting: the socket of
+ * a request that crashed the app closes before its exit is reported, and
+ * "socket hang up" alone would send the learner looking at the wrong thing.
+ */
+export async function failedRequest(app: RunningApp, path: string, err: unknown): Promise<CheckFailed> {
+  if (!app.process.exit) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([app.process.exited, new Promise((r) => (timer = setTimeout(r, 300)))]);
+    clearTimeout(timer);
+  }
+  return requestFailed(app, path, err);
 }
 
 export function requestFailed(app: RunningApp, path: string, err: unknown): CheckFailed {

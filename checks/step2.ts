@@ -9,7 +9,7 @@ import { httpOnlyHint } from './hints.ts';
 import { pageText, saysWelcomeBack, saysWelcomeNew } from './page.ts';
 import { firstVisit, ready, visitCookies } from './probes.ts';
 import { slides } from './slides.ts';
-import { requestFailed } from './context.ts';
+import { failedRequest } from './context.ts';
 
 function quote(page: Page): string {
   const text = pageText(page.body);
@@ -34,7 +34,7 @@ async function visitWith(ctx: VerifyContext, tamper: (c: SetCookie) => string): 
   try {
     return await get(new URL('/', app.base).toString(), { cookie, timeoutMs: ctx.timeoutMs });
   } catch (err) {
-    throw requestFailed(app, '/', err);
+    throw await failedRequest(app, '/', err);
   }
 }
 
