@@ -22,8 +22,18 @@ export interface WorkshopBench {
   start: Summary;
   /** The same with no rendered decks kept from earlier runs (the very first start after npm install). */
   coldStart: Summary;
+  /** CPU time the runner used up to the first slide (warm start): what a loaded machine does not inflate. */
+  startCpu: Summary;
   /** The runner process's VmRSS with every deck loaded, in MB (largest over all runs). */
   rssMb: number;
+}
+
+/** CPU time (user + system) the process has used, in ms: unlike wall time, barely moved by other load on the machine. */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the file, in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function vmRssMb(pid: number): Promise<number> {
@@ -55,7 +65,7 @@ async function workshopCommand(): Promise<string[]> {
   return args;
 }
 
-async function oneRun(redisUrl: string): Promise<{ ms: number; rssMb: number }> {
+async function oneRun(redisUrl: string): Promise<{ ms: number; cpuMs: number; rssMb: number }> {
   const args = await workshopCommand();
   const root = await mkdtemp(join(tmpdir(), 'workshop-bench-'));
   await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
@@ -87,6 +97,7 @@ async function oneRun(redisUrl: string): Promise<{ ms: number; rssMb: number }> 
     });
     await until('the first slide', async () => ((await fetch(`${url}api/decks/step1/1`)).status === 200 ? true : undefined));
     const ms = performance.now() - started;
+    const cpu = await cpuMs(child.pid!);
     // Memory with everything loaded: Redis and both apps up, every deck rendered.
     await until('Redis and the apps', async () => {
       const s = (await (await fetch(`${url}api/state`)).json()) as State;
@@ -94,7 +105,7 @@ async function oneRun(redisUrl: string): Promise<{ ms: number; rssMb: number }> 
     });
     for (const s of steps) await fetch(`${url}api/decks/${s.name}`).then((r) => r.arrayBuffer());
     const rssMb = await vmRssMb(child.pid!);
-    return { ms, rssMb };
+    return { ms, cpuMs: cpu, rssMb };
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     killGroup();
@@ -112,6 +123,7 @@ export async function benchWorkshopStart(runs: number): Promise<WorkshopBench> {
     await oneRun(redis.url);
     const warm: number[] = [];
     const cold: number[] = [];
+    const cpu: number[] = [];
     let rss = 0;
     for (let i = 0; i < runs; i++) {
       // Alternate, so a busy moment of the machine hits both alike.
@@ -119,10 +131,11 @@ export async function benchWorkshopStart(runs: number): Promise<WorkshopBench> {
       await rm(storeDir, { recursive: true, force: true });
       const c = await oneRun(redis.url);
       warm.push(w.ms);
+      cpu.push(w.cpuMs);
       cold.push(c.ms);
       rss = Math.max(rss, w.rssMb, c.rssMb);
     }
-    return { start: summarize(warm), coldStart: summarize(cold), rssMb: Math.round(rss * 10) / 10 };
+    return { start: summarize(warm), coldStart: summarize(cold), startCpu: summarize(cpu), rssMb: Math.round(rss * 10) / 10 };
   } finally {
     await redis.stop();
     await rm(dir, { recursive: true, force: true });
