@@ -8,7 +8,7 @@ import { startProcess, type ManagedProcess } from '../runner/processes.ts';
 import { freePort, isListening, isPortFree } from '../runner/ports.ts';
 import { findOnPath, installHelp, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
 import { diagnoseError, hintForOtherPort, quoteStderr, type Topic } from './hints.ts';
-import { MiniRedis, parseRedisUrl, withDatabase } from './redis-client.ts';
+import { openRedis, preloadRedisClient, redisPort, withDatabase, type ChecksRedis } from './redis-client.ts';
 
 /**
  * Things to undo at the end of a run: the apps first (all at once), then
@@ -227,7 +227,6 @@ export interface SessionRedis {
   port: number;
   /** One line: which Redis the checks use. */
   description: string;
-  client: MiniRedis;
   /** The session data's keys (our own bookkeeping excluded). */
   keys(): Promise<string[]>;
   /** A key's value as text: a string as it is, a hash as JSON. */
@@ -238,27 +237,39 @@ export interface SessionRedis {
 
 const CLAIM_KEY = 'workshop:verify:claim';
 
-function sessionRedis(url: string, client: MiniRedis, ownId: number, db: number, description: string): SessionRedis {
+/**
+ * `connection` resolves to our client and its CLIENT ID; the app can boot
+ * while it connects, since nothing reads Redis before the app answers.
+ */
+function sessionRedis(
+  url: string,
+  connection: Promise<{ client: ChecksRedis; ownId: number }>,
+  db: number,
+  description: string,
+): SessionRedis {
+  // Without a listener, a failed connection nobody asked for yet would be an unhandled rejection.
+  connection.catch(() => {});
+  const command = async (...args: (string | number)[]) => (await connection).client.command(...args);
   return {
     url,
-    port: parseRedisUrl(url).port,
+    port: redisPort(url),
     description,
-    client,
-    keys: async () => (await client.keys()).filter((k) => k !== CLAIM_KEY),
+    keys: async () => (await (await connection).client.keys()).filter((k) => k !== CLAIM_KEY),
     async read(key) {
-      const type = await client.command('TYPE', key);
-      if (type === 'string') return ((await client.command('GET', key)) as string | null) ?? undefined;
+      const type = await command('TYPE', key);
+      if (type === 'string') return ((await command('GET', key)) as string | null) ?? undefined;
       if (type === 'hash') {
-        const flat = (await client.command('HGETALL', key)) as string[];
+        const flat = (await command('HGETALL', key)) as string[];
         const obj: Record<string, string> = {};
         for (let i = 0; i + 1 < flat.length; i += 2) obj[flat[i] as string] = flat[i + 1] as string;
         return JSON.stringify(obj);
       }
-      if (type === 'ReJSON-RL') return ((await client.command('JSON.GET', key)) as string | null) ?? undefined;
+      if (type === 'ReJSON-RL') return ((await command('JSON.GET', key)) as string | null) ?? undefined;
       return undefined;
     },
     async appConnections() {
-      const list = String(await client.command('CLIENT', 'LIST'));
+      const { ownId } = await connection;
+      const list = String(await command('CLIENT', 'LIST'));
       return list
         .split('\n')
         .filter((line) => line.trim())
@@ -279,23 +290,26 @@ export async function provideRedis(env: NodeJS.ProcessEnv, resources: Resources)
   if (binary) {
     // No folder of its own: a server that never saves (and is killed, not
     // shut down) writes nothing, so even a verify killed mid-run leaves no trace.
-    let client: MiniRedis | undefined;
+    let client: ChecksRedis | undefined;
     let server: Awaited<ReturnType<typeof startRedisServer>> | undefined;
     resources.add(async () => {
       client?.close();
       // SIGKILL at once: nothing to save, and SIGTERM would wait for Redis's next cron tick (~100 ms).
       await server?.process.stop(0);
     }, 'redis');
+    preloadRedisClient();
     server = await startRedisServer({ dir: tmpdir(), persist: false, binary });
-    client = await MiniRedis.open(server.url);
-    const id = Number(await client.command('CLIENT', 'ID'));
-    return sessionRedis(server.url, client, id, 0, `a throwaway redis-server on port ${server.port}`);
+    const connection = openRedis(server.url).then(async (c) => {
+      client = c;
+      return { client: c, ownId: Number(await c.command('CLIENT', 'ID')) };
+    });
+    return sessionRedis(server.url, connection, 0, `a throwaway redis-server on port ${server.port}`);
   }
 
   const base = env.REDIS_URL || 'redis://127.0.0.1:6379';
-  let client: MiniRedis;
+  let client: ChecksRedis;
   try {
-    client = await MiniRedis.open(withDatabase(base, 0));
+    client = await openRedis(withDatabase(base, 0));
   } catch (err) {
     throw new RedisUnavailableError(
       `Step 3 needs Redis: redis-server is not installed, and ${env.REDIS_URL ? 'the Redis in REDIS_URL' : 'nothing on 127.0.0.1:6379'} answers (${(err as Error).message}).\n${installHelp}`,
@@ -325,10 +339,10 @@ export async function provideRedis(env: NodeJS.ProcessEnv, resources: Resources)
       continue;
     }
     claimed = true;
-    const id = Number(await client.command('CLIENT', 'ID'));
+    const ownId = Number(await client.command('CLIENT', 'ID'));
     const shown = new URL(base);
     if (shown.password) shown.password = '****';
-    return sessionRedis(withDatabase(base, db), client, id, db, `database ${db} of ${shown.host} (emptied afterwards)`);
+    return sessionRedis(withDatabase(base, db), Promise.resolve({ client, ownId }), db, `database ${db} of ${shown.host} (emptied afterwards)`);
   }
   throw new RedisUnavailableError(
     'Step 3 needs a Redis database of its own, but every database 1–15 of the Redis in REDIS_URL holds data (or SELECT is not allowed). ' +

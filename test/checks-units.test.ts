@@ -13,7 +13,7 @@ import {
 } from '../checks/hints.ts';
 import { importedPackages, missingDependencies, packageName, stripComments } from '../checks/imports.ts';
 import { firstLines, h1Text, pageText, saysWelcomeBack, saysWelcomeNew, visitCount } from '../checks/page.ts';
-import { parseRedisUrl, parseReply, withDatabase } from '../checks/redis-client.ts';
+import { redisPort, withDatabase } from '../checks/redis-client.ts';
 import { colors, formatEnding, formatJson, formatLine, isPass, makeReport } from '../checks/report.ts';
 import { slides } from '../checks/slides.ts';
 import { numbersIn } from '../checks/step3.ts';
@@ -244,26 +244,11 @@ describe('step 3 records', () => {
   });
 });
 
-describe('RESP', () => {
-  it('parses replies, partial ones included', () => {
-    expect(parseReply(Buffer.from('+OK\r\n'))?.reply).toBe('OK');
-    expect(parseReply(Buffer.from(':12\r\n'))?.reply).toBe(12);
-    expect(parseReply(Buffer.from('$-1\r\n'))?.reply).toBeNull();
-    expect(parseReply(Buffer.from('*2\r\n$1\r\n0\r\n*1\r\n$5\r\nsess:\r\n'))?.reply).toEqual(['0', ['sess:']]);
-    expect(parseReply(Buffer.from('$5\r\nsess'))).toBeUndefined();
-    expect(parseReply(Buffer.from('-ERR nope\r\n'))?.reply).toBeInstanceOf(Error);
-  });
-
-  it('reads redis URLs and swaps their database', () => {
-    expect(parseRedisUrl('rediss://user:p%40ss@example.com:6380/2')).toEqual({
-      host: 'example.com',
-      port: 6380,
-      tls: true,
-      username: 'user',
-      password: 'p@ss',
-      db: 2,
-    });
+describe('Redis URLs', () => {
+  it('swaps their database and reads their port', () => {
     expect(withDatabase('redis://:pw@127.0.0.1:6379/0', 14)).toBe('redis://:pw@127.0.0.1:6379/14');
+    expect(redisPort('rediss://user:p%40ss@example.com:6380/2')).toBe(6380);
+    expect(redisPort('redis://localhost')).toBe(6379);
   });
 });
 
