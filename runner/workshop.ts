@@ -34,6 +34,18 @@ export const trace = process.env.WORKSHOP_TRACE
   ? (stage: string) => process.stderr.write(`[trace] ${Math.round(performance.now())} ms ${stage}\n`)
   : () => {};
 
+/**
+ * A stage of start-up: traced, and (tests only) WORKSHOP_PAUSE_AT=<stage>
+ * stops start-up there for good, after printing `[paused] <stage>` to
+ * stderr, so a test can send Ctrl-C or SIGTERM in exactly that phase.
+ */
+async function stage(name: string): Promise<void> {
+  trace(name);
+  if (process.env.WORKSHOP_PAUSE_AT !== name) return;
+  process.stderr.write(`[paused] ${name}\n`);
+  await new Promise<never>(() => setInterval(() => {}, 60_000));
+}
+
 const isAddressInUse = (err: unknown) => (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
 
 /** Listens on `port`, or the next free one above it (up to 50 tries). */
@@ -52,9 +64,9 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
   const say = options.say ?? (() => {});
   const warn = options.warn ?? say;
   const state = await WorkshopState.load(newToken(), env);
-  trace('state loaded');
+  await stage('state loaded');
   const ui = await listenNear(state, options.port);
-  trace('listening');
+  await stage('listening');
   const url = `http://127.0.0.1:${ui.port}/`;
   if (options.port && ui.port !== options.port) {
     say(`Port ${options.port} is in use, so the workshop uses port ${ui.port} instead.`);
@@ -134,9 +146,9 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
   // (or a moment to ask for it), before anything else competes for the
   // one thread: a learner sees slides at once, Redis and the apps follow.
   const ready = ui.decks.get(state.step.name).catch(() => undefined).then(async () => {
-    trace('first deck rendered');
+    await stage('first deck rendered');
     await ui.firstSlideSent(300);
-    trace('starting Redis and the apps');
+    await stage('starting Redis and the apps');
     const redisReady = startRedis();
     const workspaceReady = prepareWorkspace();
     return Promise.all([redisReady, workspaceReady, startApps(redisReady, workspaceReady), watchDecks()]);
