@@ -4,6 +4,8 @@
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { startWorkshop, trace } from '../workshop.ts';
+import { claimInstance, isClaim, type Claim } from '../instance.ts';
+import { stateDir } from '../paths.ts';
 
 const usage = 'Usage: npm run workshop [-- --port N --no-open]';
 
@@ -30,6 +32,20 @@ export async function run(args: string[]): Promise<number> {
   trace('command loaded');
   const say = (line: string) => console.log(line);
   const warn = (line: string) => console.error(pc.yellow(line));
+  // One runner per workspace: a second one says where the first is.
+  let claim: Claim | undefined;
+  try {
+    const got = claimInstance(stateDir());
+    if (!isClaim(got)) {
+      console.error(got.url
+        ? `The workshop is already running at ${got.url} (process ${got.pid}): open that one, or stop it (Ctrl-C in its terminal) first.`
+        : `The workshop is already starting in process ${got.pid}: wait for it, or stop it first.`);
+      return 1;
+    }
+    claim = got;
+  } catch {
+    // An unwritable state folder: run anyway; the workspace code says what is wrong with it.
+  }
   say(pc.dim('Starting the workshop…'));
   let workshop;
   try {
@@ -39,8 +55,10 @@ export async function run(args: string[]): Promise<number> {
     console.error(pc.red(e.code === 'EADDRINUSE'
       ? `Port ${port} and the ones after it are in use: pass another with --port N.`
       : `The workshop could not start: ${e.message}`));
+    claim?.release();
     return 1;
   }
+  claim?.setUrl(workshop.url);
   // Tests and scripts read this line to find the port: keep its shape.
   say(`The workshop is at ${pc.bold(pc.cyan(workshop.url))}  (Ctrl-C stops it)`);
   // Loaded here, not at the top: it pulls in execa, and the first slide should not wait for it.
