@@ -1,7 +1,7 @@
 // The deck engine's speed: how long rendering every deck takes.
 //
-// cold: a fresh `node --import tsx` process imports the engine (marked,
-//       highlight.js and its languages) and renders all decks once; timed
+// cold: fresh `node --import tsx` processes import the engine (marked,
+//       highlight.js and its languages) and render all decks once; timed
 //       inside the child from just before the import, so Node's own start
 //       is not counted but everything the first render needs is.
 // warm: in this process, the median of `runs` renders of all decks after
@@ -9,22 +9,16 @@
 import { execa } from 'execa';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { repoRoot } from '../runner/paths.ts';
+import { summarize, type Summary } from './stats.ts';
 
 export interface DeckBench {
-  coldMs: number;
-  warmMedianMs: number;
-  warmMinMs: number;
-  warmMaxMs: number;
-  runs: number;
+  /** The first render in a fresh process, highlighter included, in ms. */
+  cold: Summary;
+  /** Rendering every deck again in a warm process, in ms. */
+  warm: Summary;
   decks: number;
   slides: number;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 /** Runs in the child: import, render everything once, print the time. */
 async function coldChild(): Promise<void> {
@@ -36,12 +30,15 @@ async function coldChild(): Promise<void> {
   process.stdout.write(JSON.stringify({ coldMs: ms }) + '\n');
 }
 
-export async function benchDeck(runs: number): Promise<DeckBench> {
-  const child = await execa('node', ['--import', 'tsx', fileURLToPath(import.meta.url), '--cold'], {
-    cwd: repoRoot,
-    timeout: 60_000,
-  });
-  const { coldMs } = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { coldMs: number };
+export async function benchDeck(runs: number, coldRuns = 5): Promise<DeckBench> {
+  const cold: number[] = [];
+  for (let i = 0; i < coldRuns; i++) {
+    const child = await execa('node', ['--import', 'tsx', fileURLToPath(import.meta.url), '--cold'], {
+      cwd: repoRoot,
+      timeout: 60_000,
+    });
+    cold.push((JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { coldMs: number }).coldMs);
+  }
 
   const { renderDecks } = await import('../runner/deck/render.ts');
   const first = renderDecks();
@@ -52,11 +49,8 @@ export async function benchDeck(runs: number): Promise<DeckBench> {
     times.push(performance.now() - t);
   }
   return {
-    coldMs: Math.round(coldMs * 10) / 10,
-    warmMedianMs: Math.round(median(times) * 100) / 100,
-    warmMinMs: Math.round(Math.min(...times) * 100) / 100,
-    warmMaxMs: Math.round(Math.max(...times) * 100) / 100,
-    runs: times.length,
+    cold: summarize(cold),
+    warm: summarize(times),
     decks: first.length,
     slides: first.reduce((n, d) => n + d.slides.length, 0),
   };

@@ -1,0 +1,79 @@
+// `npm run bench`: every speed figure the workshop promises, measured on this
+// machine in one run, with a baseline measured in the same run beside each.
+// Prints a table, or one JSON object with --json. `--runs N` (default 5).
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../runner/paths.ts';
+import { benchDeck } from './deck.ts';
+import { benchStore } from './store.ts';
+import { summarize, type Summary } from './stats.ts';
+import { benchVerify } from './verify.ts';
+import { benchWorkshopStart } from './workshop.ts';
+
+const { values } = parseArgs({ options: { json: { type: 'boolean' }, runs: { type: 'string', default: '5' } } });
+const runs = Math.max(1, Number(values.runs) || 5);
+const progress = (what: string) => values.json || process.stderr.write(`measuring ${what}…\n`);
+
+/** Node with tsx doing nothing: the floor under every command of ours. */
+function nodeBaseline(): Summary {
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, ['--import', 'tsx', '-e', ''], { cwd: repoRoot });
+    if (i) times.push(Math.round(performance.now() - t)); // the first run warms the caches
+  }
+  return summarize(times);
+}
+
+progress('Node + tsx start-up (baseline)');
+const baseline = nodeBaseline();
+const verify: Record<string, Summary> = {};
+for (const step of ['step1', 'step2', 'step3']) {
+  progress(`verify ${step} on its solution`);
+  verify[`${step} (solution)`] = await benchVerify(step, `steps/${step}`, { runs });
+}
+progress('npm run verify step3 (npm included)');
+verify['step3 via npm run'] = await benchVerify('step3', 'steps/step3', { runs, via: 'npm' });
+progress('verify step3 on step 2 (a failing app)');
+verify['step3 on step2 (fails)'] = await benchVerify('step3', 'steps/step2', { runs, expectExit: 1 });
+progress('verify step1 on an app that never listens');
+verify['step1, never listens (fails)'] = await benchVerify('step1', 'test/fixtures/apps/s1-never-listens', { runs, expectExit: 1 });
+progress('workshop start-up');
+const workshop = await benchWorkshopStart(runs);
+progress('deck rendering');
+const deck = await benchDeck(50, runs);
+progress('requests per second, Redis store against MemoryStore');
+const store = await benchStore({ rounds: 3, seconds: 3 });
+
+const machine = {
+  cpu: cpus()[0]?.model.trim() ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  load: loadavg().map((l) => Math.round(l * 100) / 100),
+  date: new Date().toISOString(),
+};
+const report = { machine, runs, baseline, verify, workshop, deck, store };
+
+if (values.json) {
+  console.log(JSON.stringify(report, null, 2));
+} else {
+  const ms = (s: Summary) => `${Math.round(s.median)} ms (${Math.round(s.min)}–${Math.round(s.max)})`;
+  const x = (s: Summary) => `${(s.median / baseline.median).toFixed(1)}× baseline`;
+  const rows: [string, string, string][] = [
+    ['Node + tsx start-up (baseline)', ms(baseline), ''],
+    ...Object.entries(verify).map(([name, s]): [string, string, string] => [`verify ${name}`, ms(s), x(s)]),
+    ['workshop: start to first slide (usual)', ms(workshop.start), x(workshop.start)],
+    ['workshop: start to first slide (first ever)', ms(workshop.coldStart), x(workshop.coldStart)],
+    ['workshop: runner RSS, every deck loaded', `${workshop.rssMb} MB`, ''],
+    [`decks: first render, fresh process (${deck.decks} decks, ${deck.slides} slides)`, ms(deck.cold), ''],
+    ['decks: render all, warm', `${deck.warm.median.toFixed(1)} ms (${deck.warm.min.toFixed(1)}–${deck.warm.max.toFixed(1)})`, ''],
+    ['step 3 app with the Redis store', `${Math.round(store.redis.median)} req/s`, `${(store.ratio * 100).toFixed(0)}% of MemoryStore`],
+    ['step 3 app with MemoryStore (baseline)', `${Math.round(store.memory.median)} req/s`, ''],
+  ];
+  const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log(`\n${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${machine.load.join(' ')}`);
+  console.log(`medians of ${runs} runs (min–max)\n`);
+  for (const r of rows) console.log(`${r[0].padEnd(w[0]!)}  ${r[1].padStart(w[1]!)}  ${r[2]}`);
+}
