@@ -212,8 +212,11 @@ export class SupervisedApp extends EventEmitter {
     let entry: string;
     try {
       entry = await entryOf(this.dir);
-    } catch {
-      this.setStatus('missing', `There is no app in ${this.dir} (no readable package.json).`);
+    } catch (err) {
+      // A package.json that is there but not JSON is the learner's to fix, not a missing app.
+      this.setStatus('missing', err instanceof SyntaxError
+        ? `${join(this.dir, 'package.json')} is not valid JSON (${err.message}): fix it, and the app starts.`
+        : `There is no app in ${this.dir} (no readable package.json).`);
       await this.watch();
       return;
     }
