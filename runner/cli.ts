@@ -2,6 +2,7 @@
 // Thin on purpose: it picks the command and hands over its arguments; each
 // command lives in runner/commands/ and returns the exit code.
 import pc from 'picocolors';
+import { UsageError } from './commands/args.ts';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -59,6 +60,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(err.message);
+      process.exitCode = 2;
+      return;
+    }
     // A bug of ours, not the learner's: say so plainly, with the stack for a report.
     console.error(pc.red('The workshop runner failed unexpectedly:'), err instanceof Error ? err.stack : err);
     process.exitCode = 1;

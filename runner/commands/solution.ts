@@ -1,10 +1,9 @@
 // `npm run solution <step> [-- --yes]`: replaces workspace/ with a step's
 // solution, after a backup. Asks first unless --yes; with no terminal to ask
 // on, refuses rather than guess.
-import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
-import { findStep, unknownStepMessage } from '../steps.ts';
+import { oneStep, parseCommandArgs } from './args.ts';
 import { display, places, switchTo, WorkspaceError, type SwitchPlan, type SwitchResult } from '../workspace.ts';
 
 const usage = 'Usage: npm run solution <step> [-- --yes]';
@@ -40,23 +39,8 @@ export function report(result: SwitchResult, what: string): void {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { yes: { type: 'boolean', short: 'y' } } });
-  } catch (err) {
-    console.error(`${(err as Error).message.split('. ')[0]}.\n${usage}`);
-    return 2;
-  }
-  const [name, ...extra] = parsed.positionals;
-  const step = name ? findStep(name) : undefined;
-  if (!step) {
-    console.error(unknownStepMessage(name));
-    return 2;
-  }
-  if (extra.length) {
-    console.error(`Name one step only.\n${usage}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(args, { yes: { type: 'boolean', short: 'y' } }, usage);
+  const step = oneStep(parsed.positionals, usage);
   // `npm run solution step2 --yes` (without `--`) gives --yes to npm, which
   // passes it on as npm_config_yes: the learner meant it all the same.
   const yes = parsed.values.yes === true || process.env.npm_config_yes === 'true';

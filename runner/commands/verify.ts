@@ -2,14 +2,13 @@
 // Exit codes: 0 every check passed, 1 any did not, 2 usage error.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { colors, formatEnding, formatHeader, formatJson, formatLine, isPass, type Report } from '../../checks/report.ts';
 import { DEFAULT_TIMEOUT_MS, VerifyUsageError, verify } from '../../checks/verify.ts';
 import { workspaceDir } from '../paths.ts';
 import { onShutdown } from '../processes.ts';
 import { RedisUnavailableError } from '../redis.ts';
-import { findStep, unknownStepMessage } from '../steps.ts';
+import { oneStep, parseCommandArgs } from './args.ts';
 
 const usage = 'Usage: npm run verify <step> [-- --dir PATH --json --watch --timeout MS]';
 
@@ -17,38 +16,22 @@ export const noWorkspaceMessage =
   'There is no workspace yet: run `npm run workshop` to create it, or `npm run solution step1 -- --yes`.';
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        dir: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        watch: { type: 'boolean', default: false },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${usage}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      dir: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    usage,
+  );
   if (values.help) {
     console.log(usage);
     return 0;
   }
-  const [stepName, ...extra] = positionals;
-  const step = stepName ? findStep(stepName) : undefined;
-  if (!step) {
-    console.error(`${unknownStepMessage(stepName)}\n${usage}`);
-    return 2;
-  }
-  if (extra.length) {
-    console.error(`Unexpected argument: ${extra.join(' ')}. Name one step.\n${usage}`);
-    return 2;
-  }
+  const step = oneStep(positionals, usage);
   const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(values.timeout);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     console.error(`--timeout takes a number of milliseconds, e.g. --timeout 10000 (got "${values.timeout}").`);
