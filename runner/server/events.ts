@@ -11,6 +11,9 @@ export function sseFrame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** How much unsent data a page may have queued (see broadcast). */
+export const limits = { skipLogBytes: 256 * 1024, dropClientBytes: 4 * 1024 * 1024 } as const;
+
 export class EventHub {
   private clients = new Set<Response>();
   private inspector: Inspector | undefined;
@@ -26,7 +29,21 @@ export class EventHub {
   broadcast(event: string, data: unknown): void {
     if (!this.clients.size) return;
     const frame = sseFrame(event, data);
-    for (const res of this.clients) res.write(frame);
+    for (const res of this.clients) {
+      // A page that reads slower than an app floods its log (a busy or
+      // background tab) must not make us buffer without bound: past a
+      // little backlog it misses log lines (it has the recent ones on
+      // reconnect); past a larger one it is cut off, and its page
+      // reconnects to a fresh picture.
+      const backlog = res.writableLength;
+      if (backlog > limits.dropClientBytes) {
+        this.clients.delete(res);
+        res.destroy();
+        continue;
+      }
+      if (event === 'log' && backlog > limits.skipLogBytes) continue;
+      res.write(frame);
+    }
   }
 
   /** GET /api/events */
