@@ -1,0 +1,229 @@
+// The learner's app misbehaving, under both things that run it: `npm run
+// verify` (the real CLI) and the runner's app supervisor (the real runner).
+// An app that crashes on a request, never answers, floods its output,
+// listens on the wrong port, or starts a helper that ignores SIGTERM: each
+// gets one clear sentence, nothing it started outlives the case, and the
+// learner's files are byte for byte what they were.
+// (A syntax error, a 500, never listening, a hard-coded port: test/checks-matrix.test.ts.)
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { processesWithEnv, isRunning } from '../helpers/process-table.ts';
+import { startCli } from '../helpers/verify-cli.ts';
+import { startWorkshopRunner, waitFor, type RunningWorkshop } from '../helpers/workshop-runner.ts';
+import {
+  app,
+  expectNoOrphans,
+  expectReadable,
+  faultFixtures,
+  newMarker,
+  openEvents,
+  picture,
+  post,
+  rssMb,
+  untilState,
+  type Marker,
+} from './helpers.ts';
+
+const fixture = (name: string) => join(faultFixtures, name);
+
+/** `npm run verify step1 --dir <fixture>`, marked; its exit, output and the fixture's files after. */
+async function verifyFixture(name: string, args: string[] = []) {
+  const m = newMarker();
+  const dir = fixture(name);
+  const before = await picture(dir);
+  const run = startCli(['step1', '--dir', dir, ...args], m.env);
+  // verify's own peak memory, read while it runs.
+  let peakMb = 0;
+  const sampler = setInterval(() => {
+    void rssMb(run.child.pid ?? -1).then((mb) => (peakMb = Math.max(peakMb, mb)), () => {});
+  }, 50);
+  const { code } = await run.done;
+  clearInterval(sampler);
+  await expectNoOrphans(m);
+  expect(await picture(dir)).toEqual(before);
+  return { code, stdout: run.stdout(), stderr: run.stderr(), peakMb };
+}
+
+/** The block of a failed check in verify's human output. */
+const failure = (stdout: string, id: string) => stdout.split('\n\n').find((b) => b.startsWith(`✖ `) && b.split('\n')[0]!.endsWith(id)) ?? '';
+
+describe('npm run verify, with a misbehaving app', () => {
+  it.concurrent('crashes while answering GET /: says the app stopped, quoting its error', async () => {
+    const r = await verifyFixture('crash-on-request');
+    expect(r.code).toBe(1);
+    const block = failure(r.stdout, 'step1.home-page');
+    expect(block.split('\n')[1]).toBe('    The app stopped while answering GET / (socket hang up).');
+    expect(block).toContain("TypeError: Cannot read properties of undefined (reading 'toUpperCase')");
+    // (The stylesheet check passes or fails depending on whether it ran before the crash.)
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^[34] passed, [12] failed$/);
+    expectReadable(r.stderr);
+  });
+
+  it.concurrent('never answers GET /: fails that check after the timeout, runs the rest', async () => {
+    const r = await verifyFixture('hang', ['--timeout', '1500']);
+    expect(r.code).toBe(1);
+    const block = failure(r.stdout, 'step1.home-page');
+    expect(block.split('\n')[1]).toBe('    GET / failed: no answer to GET / within 1.5 s.');
+    expect(block).toMatch(/Hint: Make sure every route sends an answer/);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('4 passed, 1 failed');
+  });
+
+  it.concurrent('floods stdout: the verdict is unaffected and verify stays small', async () => {
+    const r = await verifyFixture('flood');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('5 passed, 0 failed');
+    expect(r.peakMb).toBeLessThan(250);
+  });
+
+  it.concurrent('listens on PORT + 1: names both ports at once, without waiting out the timeout', async () => {
+    const r = await verifyFixture('wrong-port', ['--json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string; hint: string; ms: number }[] };
+    const listens = report.checks.find((c) => c.id === 'step1.listens')!;
+    expect(listens.status).toBe('failed');
+    const [, port] = /given in PORT \((\d+)\)/.exec(listens.message) ?? [];
+    expect(listens.message).toBe(`The app listens on port ${Number(port) + 1}, not on the port it was given in PORT (${port}).`);
+    expect(listens.hint).toMatch(/use the PORT environment variable/);
+    expect(listens.ms).toBeLessThan(4000); // the default timeout is 5 s
+  });
+
+  it.concurrent('starts a helper that ignores SIGTERM (and ignores it too): passes, and both are gone after', async () => {
+    // expectNoOrphans (in verifyFixture) is the point: the helper carries the marker.
+    const r = await verifyFixture('fork-ignores-term');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('5 passed, 0 failed');
+  });
+});
+
+/** A runner whose workspace is a copy of the fixture, no Redis (step 1 apps need none). */
+async function runnerWith(name: string, m: Marker): Promise<RunningWorkshop> {
+  return startWorkshopRunner({ workspaceFrom: fixture(name), env: { ...m.env, REDIS_URL: 'redis://127.0.0.1:1' } });
+}
+
+/** Stops the runner and proves the case clean: nothing of it runs, the learner's files unchanged. */
+async function finish(runner: RunningWorkshop, m: Marker, name: string): Promise<void> {
+  const after = await picture(runner.workspace);
+  await runner.stop();
+  await expectNoOrphans(m);
+  expect(after).toEqual(await picture(fixture(name)));
+}
+
+describe('the runner, with a misbehaving app in the workspace', () => {
+  it.concurrent('crashes on a request: the app pane says it crashed, the log holds the error, the terminal too', async () => {
+    const m = newMarker();
+    const runner = await runnerWith('crash-on-request', m);
+    try {
+      const events = await openEvents(runner.url);
+      const up = await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+      await fetch(app(up, 'workspace')!.url).catch(() => undefined); // what the app pane's iframe does
+      const s = await untilState(runner.url, 'the crash', (s) => app(s, 'workspace')?.state === 'crashed' && app(s, 'solution')?.state === 'running');
+      expect(app(s, 'workspace')!.message).toBe('The app exited with code 1: see its last log lines. Save a file or press Reload to restart it.');
+      await events.next('the error in the app log', (f) => f.event === 'log' && /TypeError: Cannot read properties of undefined/.test(f.data.text));
+      await events.next('the runner saying so in the log', (f) => f.event === 'log' && f.data.stream === 'runner' && f.data.text === 'The app exited with code 1.');
+      await waitFor('the terminal to say so', () => /Your app: The app exited with code 1/.test(runner.output()));
+      expect(runner.output()).toContain("TypeError: Cannot read properties of undefined (reading 'toUpperCase')");
+      // The solution pane (running, above) and the slides are unaffected.
+      expect((await fetch(new URL('api/decks/step1/1', runner.url))).status).toBe(200);
+      events.close();
+    } finally {
+      await finish(runner, m, 'crash-on-request');
+    }
+  });
+
+  it.concurrent('floods stdout: the runner stays responsive and bounded, even for a page that reads nothing; a new page gets the last lines', async () => {
+    const m = newMarker();
+    const runner = await runnerWith('flood', m);
+    try {
+      const events = await openEvents(runner.url);
+      await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+      // A second page that reads nothing at all (a frozen tab): the runner must not queue for it forever.
+      const frozen = connect({ port: runner.port, host: '127.0.0.1' });
+      frozen.on('error', () => {});
+      frozen.write(`GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${runner.port}\r\nX-Workshop-Token: ${events.token}\r\n\r\n`);
+      frozen.pause();
+      // Let it flood for a while, measuring the runner and how long the UI takes to answer.
+      const rss: number[] = [];
+      let slowest = 0;
+      const until = Date.now() + 4000;
+      while (Date.now() < until) {
+        const t = performance.now();
+        expect((await fetch(new URL('api/state', runner.url))).status).toBe(200);
+        slowest = Math.max(slowest, performance.now() - t);
+        rss.push(await rssMb(runner.process.pid));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const floodLines = events.frames.filter((f) => f.event === 'log' && /^flood \d+$/.test(f.data.text)).length;
+      expect(floodLines).toBeGreaterThan(100); // it really flooded
+      // Without the bound on what a page may have queued, the frozen page alone grew it by ~150 MB a second.
+      expect(Math.max(...rss)).toBeLessThan(250);
+      // No steady growth: the last second is not far above the first one.
+      const first = Math.max(...rss.slice(0, 10));
+      const last = Math.max(...rss.slice(-10));
+      expect(last - first).toBeLessThan(50);
+      expect(slowest).toBeLessThan(2000);
+      // A page opened now gets the recent lines only, each of bounded length.
+      const late = await openEvents(runner.url);
+      const logs = await late.next('the log replay', (f) => f.event === 'logs' && f.data.app === 'workspace');
+      expect(logs.data.lines.length).toBeLessThanOrEqual(50);
+      for (const line of logs.data.lines as { text: string }[]) expect(line.text.length).toBeLessThanOrEqual(70 * 1024);
+      late.close();
+      events.close();
+      frozen.destroy();
+    } finally {
+      await finish(runner, m, 'flood');
+    }
+  });
+
+  it.concurrent('starts a helper that ignores SIGTERM: a restart and the runner stopping take it down with the app', async () => {
+    const m = newMarker();
+    const runner = await runnerWith('fork-ignores-term', m);
+    try {
+      const { token } = await openEvents(runner.url).then((e) => (e.close(), e));
+      await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+      // The helpers of the workspace's app (the solution's app has none: it is steps/step1).
+      const helpers = () =>
+        processesWithEnv(m.marker)
+          .filter((p) => p.args.includes('SIGTERM ignored'))
+          .map((p) => p.pid);
+      const [first] = await waitFor('the helper running', () => (helpers().length === 1 ? helpers() : undefined));
+      // Reload the app pane: the app and its helper go, a new pair comes.
+      expect((await post(runner.url, token, 'apps/workspace/restart')).status).toBe(202);
+      await untilState(runner.url, 'the restarted app', (s) => app(s, 'workspace')?.state === 'running' && app(s, 'workspace')!.starts === 2);
+      expect(isRunning(first!)).toBe(false);
+      const [second] = await waitFor('the new helper', () => (helpers().length === 1 ? helpers() : undefined));
+      expect(second).not.toBe(first);
+    } finally {
+      await finish(runner, m, 'fork-ignores-term');
+    }
+  });
+
+  it.concurrent('never answers a request: the runner keeps answering, and stops cleanly', async () => {
+    const m = newMarker();
+    const runner = await runnerWith('hang', m);
+    try {
+      const s = await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+      // Five requests the app will never answer, left hanging.
+      const pending = Array.from({ length: 5 }, () => fetch(app(s, 'workspace')!.url, { signal: AbortSignal.timeout(20_000) }).catch(() => undefined));
+      const t = performance.now();
+      expect((await fetch(new URL('api/state', runner.url))).status).toBe(200);
+      expect(performance.now() - t).toBeLessThan(1000);
+      void Promise.all(pending);
+    } finally {
+      await finish(runner, m, 'hang');
+    }
+  });
+
+  it.concurrent('listens on PORT + 1: the app pane says it did not listen on PORT', async () => {
+    const m = newMarker();
+    const runner = await runnerWith('wrong-port', m);
+    try {
+      const s = await untilState(runner.url, 'the verdict on the app', (s) => app(s, 'workspace')?.state === 'not-listening', 25_000);
+      const a = app(s, 'workspace')!;
+      expect(a.message).toBe(`The app is running but did not listen on PORT (${a.port}) within 15 s: does it call app.listen(process.env.PORT)?`);
+      expectReadable(runner.output());
+    } finally {
+      await finish(runner, m, 'wrong-port');
+    }
+  }, 40_000);
+});

@@ -1,0 +1,125 @@
+// Redis failing under the workshop: killed in the middle of a verify, and
+// stopped and started again while the runner runs (the learner's app and
+// the inspector come back by themselves, the runner is not restarted).
+// Every case also proves the learner's own keys are still in their Redis.
+// (Redis missing at start: test/workshop-cli.test.ts, test/verify-redis.test.ts.)
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from 'redis';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../runner/ports.ts';
+import { startRedisServer, type RedisServer } from '../../runner/redis.ts';
+import { steps } from '../../runner/steps.ts';
+import { visitor } from '../helpers/app.ts';
+import { isRunning, processesWithEnv } from '../helpers/process-table.ts';
+import { throwawayRedis } from '../helpers/redis.ts';
+import { repo, startCli } from '../helpers/verify-cli.ts';
+import { startWorkshopRunner, waitFor } from '../helpers/workshop-runner.ts';
+import { app, expectNoOrphans, expectReadable, newMarker, openEvents, picture, untilState, uiState } from './helpers.ts';
+
+/** redis-server processes whose parent is `ppid` (Redis rewrites its title over its environment). */
+async function redisChildren(ppid: number): Promise<number[]> {
+  const found: number[] = [];
+  for (const d of (await readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = await readFile(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === ppid && (await readFile(`/proc/${d}/cmdline`, 'utf8')).includes('redis-server')) found.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
+/** The learner's own data, which nothing of ours may touch. */
+const learnerKeys = { 'learner:note': 'my own key', 'sess:learner-session': JSON.stringify({ cookie: { originalMaxAge: null }, visits: 41 }) };
+
+describe('Redis killed during a verify', () => {
+  it('verify finishes with the failures named, leaves nothing running and the learner\'s Redis as it was', async () => {
+    const learner = await throwawayRedis();
+    const m = newMarker();
+    try {
+      for (const [k, v] of Object.entries(learnerKeys)) await learner.client.set(k, v);
+      const dir = join(repo, 'steps/step3');
+      const before = await picture(dir);
+      const run = startCli(['step3', '--dir', dir, '--json', '--timeout', '3000'], { ...m.env, REDIS_URL: learner.url });
+      // The middle of the run: the checks' own Redis is up, and the apps are starting against it.
+      await waitFor('verify\'s apps starting', () => processesWithEnv(m.marker).filter((p) => p.args.includes('app.js')).length >= 2, 20_000);
+      const [redis] = await redisChildren(run.child.pid ?? -1);
+      expect(redis).toBeDefined();
+      process.kill(redis!, 'SIGKILL');
+      const started = Date.now();
+      const { code } = await run.done;
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(code).toBe(1);
+      const report = JSON.parse(run.stdout()) as { failed: number; checks: { id: string; status: string; message: string }[] };
+      expect(report.failed).toBeGreaterThan(0);
+      for (const c of report.checks.filter((c) => c.status === 'failed')) {
+        expect(c.message.length).toBeGreaterThan(0);
+        expectReadable(c.message);
+      }
+      expectReadable(run.stderr());
+      await expectNoOrphans(m);
+      expect(isRunning(redis!)).toBe(false);
+      expect(await picture(dir)).toEqual(before);
+      for (const [k, v] of Object.entries(learnerKeys)) expect(await learner.client.get(k)).toBe(v);
+    } finally {
+      await learner.dispose();
+    }
+  }, 40_000);
+});
+
+describe('Redis restarted while the runner runs', () => {
+  it('the learner\'s app and the inspector recover without restarting the runner; no key is lost', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'workshop-fault-redis-'));
+    const port = await freePort();
+    // A learner's Redis that saves its data, on a port that stays the same.
+    const start = () => startRedisServer({ port, dir: dataDir, persist: true });
+    let redis: RedisServer | undefined = await start();
+    const m = newMarker();
+    const runner = await startWorkshopRunner({ workspaceFrom: steps[2]!.dir, env: { ...m.env, REDIS_URL: redis.url } });
+    const client = createClient({ url: redis.url, socket: { reconnectStrategy: 100 } });
+    client.on('error', () => {});
+    const before = await picture(runner.workspace);
+    try {
+      await client.connect();
+      for (const [k, v] of Object.entries(learnerKeys)) await client.set(k, v);
+      const events = await openEvents(runner.url);
+      const s = await untilState(runner.url, 'the apps on Redis', (s) => s.redis.state === 'ready' && s.apps.every((a) => a.state === 'running') && s.apps.length === 2);
+      const base = app(s, 'workspace')!.url;
+      const browser = visitor();
+      const visits = async () => /visited this page (\d+) time/.exec((await browser.get(base)).body)?.[1];
+      expect(await visits()).toBe('1');
+      expect(await visits()).toBe('2');
+      await events.next('the session in the inspector', (f) => f.event === 'inspector' && !f.data.error && f.data.sessions.some((x: { value: string }) => /"visits": 2/.test(x.value)));
+
+      // Redis goes away (SIGTERM: it saves first, as `redis-cli shutdown` does) ...
+      await redis.stop();
+      redis = undefined;
+      const down = events.frames.length;
+      // ... and the page hears about it (or at least the runner keeps answering meanwhile).
+      expect((await uiState(runner.url)).redis.state).toBe('ready');
+      const page = await browser.get(base).catch(() => undefined);
+      expect(page?.status ?? 0).not.toBe(200);
+
+      // Back on the same port with the same data.
+      redis = await start();
+      await waitFor('the app counting again', async () => (await visits()) === '3', 20_000);
+      // The count of 3 exists only in the Redis that came back: the inspector reads it.
+      await events.next('the inspector showing the session again', (f) => f.event === 'inspector' && !f.data.error && f.data.sessions.some((x: { value: string }) => /"visits": 3/.test(x.value)), 20_000, down);
+      expect((await uiState(runner.url)).apps.every((a) => a.state === 'running' && a.starts === 1)).toBe(true);
+      for (const [k, v] of Object.entries(learnerKeys)) expect(await client.get(k)).toBe(v);
+      events.close();
+    } finally {
+      client.destroy();
+      const after = await picture(runner.workspace);
+      await runner.stop();
+      await redis?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+      await expectNoOrphans(m);
+      expect(after).toEqual(before);
+    }
+  }, 60_000);
+});
