@@ -3,20 +3,11 @@
 // and backup files are ignored, and a change during a run queues one more run
 // rather than overlapping two.
 import { release } from 'node:os';
-import { basename, relative, sep } from 'node:path';
+import { relative } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { isIgnoredChange } from '../runner/changes.ts';
 import type { Report } from './report.ts';
 import { verify, type VerifyOptions } from './verify.ts';
-
-/** Editors' temporary files: vim (.swp, .swx, 4913, ~), emacs (.#x, #x#), JetBrains, macOS. */
-export function isIgnoredPath(path: string, root: string): boolean {
-  const rel = relative(root, path);
-  if (rel.split(sep).some((part) => part === 'node_modules' || part === '.git')) return true;
-  const name = basename(path);
-  return (
-    /\.sw[a-p]x?$|~$|^4913$|^\.#|^#.*#$|___jb_(?:tmp|old)___$|^\.DS_Store$|\.tmp$|\.crswap$/.test(name)
-  );
-}
 
 /** File events do not arrive from Windows drives under WSL: poll there (CHOKIDAR_USEPOLLING also works). */
 export function needsPolling(dir: string, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -76,7 +67,7 @@ export function watchVerify(step: string, dir: string, options: WatchOptions): W
   };
 
   const watcher: FSWatcher = watch(dir, {
-    ignored: (path) => isIgnoredPath(path, dir),
+    ignored: (path) => isIgnoredChange(path, dir),
     ignoreInitial: true,
     usePolling: needsPolling(dir) || undefined,
     interval: 300,

@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { startProcess, type ManagedProcess } from './processes.ts';
 import { waitForPort } from './ports.ts';
+import { isIgnoredChange } from './changes.ts';
 
 export type AppId = 'workspace' | 'solution';
 
@@ -54,20 +55,6 @@ export interface AppOptions {
   /** Quiet time after the last file change before restarting. */
   debounceMs?: number;
   keepLines?: number;
-}
-
-/** Files whose change never means "restart": editor swap and backup files, dependencies, VCS. */
-export function isIgnoredChange(path: string): boolean {
-  const name = basename(path);
-  if (/(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(path)) return true;
-  return (
-    /\.(swp|swo|swx|tmp|bak)$/.test(name) ||
-    name.endsWith('~') ||
-    name.startsWith('.#') ||
-    /^#.*#$/.test(name) ||
-    name === '4913' || // vim's "can I write here" probe
-    name === '.DS_Store'
-  );
 }
 
 /** The entry file of an app folder: package.json's `main`, default app.js. */
@@ -250,7 +237,7 @@ export class SupervisedApp extends EventEmitter {
     if (this.watcher || this.disposed) return;
     const { watch } = await import('chokidar');
     this.watcher = watch(this.dir, {
-      ignored: (path: string) => isIgnoredChange(path),
+      ignored: (path: string) => isIgnoredChange(path, this.dir),
       ignoreInitial: true,
       // Editors write in bursts (temp file, rename, chmod): wait for quiet.
       awaitWriteFinish: false,

@@ -17,7 +17,7 @@ import { redisPort, withDatabase } from '../checks/redis-client.ts';
 import { colors, formatEnding, formatJson, formatLine, isPass, makeReport } from '../checks/report.ts';
 import { slides } from '../checks/slides.ts';
 import { numbersIn } from '../checks/step3.ts';
-import { isIgnoredPath } from '../checks/watch.ts';
+import { isIgnoredChange } from '../runner/changes.ts';
 
 describe('page', () => {
   it('finds the number beside "visit" in the forms learners write', () => {
@@ -255,10 +255,10 @@ describe('Redis URLs', () => {
 describe('watch', () => {
   it("ignores editors' temporary files and node_modules", () => {
     for (const name of ['.app.js.swp', 'app.js~', '4913', '.#app.js', '#app.js#', 'app.js___jb_tmp___', 'node_modules/x/y.js', '.git/index']) {
-      expect(isIgnoredPath(`/app/${name}`, '/app'), name).toBe(true);
+      expect(isIgnoredChange(`/app/${name}`, '/app'), name).toBe(true);
     }
     for (const name of ['app.js', 'views/index.pug', 'public/stylesheets/style.css']) {
-      expect(isIgnoredPath(`/app/${name}`, '/app'), name).toBe(false);
+      expect(isIgnoredChange(`/app/${name}`, '/app'), name).toBe(false);
     }
   });
 });

@@ -19,7 +19,7 @@ import { commonPrefix, sessionJson, shellQuote, toEntry, cliCommand } from '../r
 import { parseFileRef, resolveFileRef } from '../runner/server/editor.ts';
 import { sseFrame } from '../runner/server/events.ts';
 import { firstOpenStep } from '../runner/state.ts';
-import { isIgnoredChange } from '../runner/apps.ts';
+import { isIgnoredChange } from '../runner/changes.ts';
 import { readStoredDeck, sourcesKey, writeStoredDeck } from '../runner/server/deck-store.ts';
 import type { RenderedDeck } from '../runner/deck/render.ts';
 
@@ -176,8 +176,8 @@ describe('odds and ends', () => {
     expect(firstOpenStep({ steps: { step1: { status: 'passed', at: '' }, step2: { status: 'passed', at: '' }, step3: { status: 'passed', at: '' } } }).name).toBe('step3');
   });
   it('ignores editor swap files and dependencies when watching', () => {
-    for (const p of ['/w/.app.js.swp', '/w/app.js~', '/w/.#app.js', '/w/4913', '/w/node_modules/x/index.js', '/w/.git/HEAD', '/w/#app.js#']) expect(isIgnoredChange(p), p).toBe(true);
-    for (const p of ['/w/app.js', '/w/views/index.pug', '/w/package.json']) expect(isIgnoredChange(p), p).toBe(false);
+    for (const p of ['/w/.app.js.swp', '/w/app.js~', '/w/.#app.js', '/w/4913', '/w/node_modules/x/index.js', '/w/.git/HEAD', '/w/#app.js#']) expect(isIgnoredChange(p, '/w'), p).toBe(true);
+    for (const p of ['/w/app.js', '/w/views/index.pug', '/w/package.json']) expect(isIgnoredChange(p, '/w'), p).toBe(false);
   });
 
   it('keeps a rendered deck only for the very same sources', async () => {
