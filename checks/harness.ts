@@ -2,10 +2,10 @@
 // in its folder on a free PORT, knowing when it listens (the port accepts
 // connections, and the socket is the child's own), a Redis of the run's own,
 // and stopping everything the run started, whatever happens.
-import { readFile, readdir, readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { startProcess, type ManagedProcess } from '../runner/processes.ts';
 import { freePort, isListening, isPortFree } from '../runner/ports.ts';
+import { listeningPorts, portOwner } from '../runner/sockets.ts';
 import { findOnPath, installHelp, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
 import { diagnoseError, hintForOtherPort, quoteStderr, type Topic } from './hints.ts';
 import { openRedis, preloadRedisClient, redisPort, withDatabase, type ChecksRedis } from './redis-client.ts';
@@ -157,66 +157,6 @@ export async function startApp(spec: AppSpec, resources: Resources, port?: numbe
     }
     await sleep(10);
   }
-}
-
-// --- Which process listens where (Linux /proc; elsewhere these answer "unknown").
-
-async function listeningInodes(): Promise<Map<string, number> | undefined> {
-  const inodes = new Map<string, number>();
-  let readAny = false;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-      readAny = true;
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[3] !== '0A') continue; // LISTEN
-      const port = parseInt(cols[1]?.split(':').pop() ?? '', 16);
-      if (cols[9]) inodes.set(cols[9], port);
-    }
-  }
-  return readAny ? inodes : undefined;
-}
-
-async function socketInodes(pid: number): Promise<Set<string> | undefined> {
-  try {
-    const fds = await readdir(`/proc/${pid}/fd`);
-    const links = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
-    return new Set(links.map((l) => /^socket:\[(\d+)\]$/.exec(l)?.[1]).filter((x): x is string => !!x));
-  } catch {
-    return undefined;
-  }
-}
-
-/** The ports a process listens on, or undefined when the system does not tell. */
-export async function listeningPorts(pid: number): Promise<number[] | undefined> {
-  const [all, mine] = await Promise.all([listeningInodes(), socketInodes(pid)]);
-  if (!all || !mine) return undefined;
-  return [...new Set([...mine].map((i) => all.get(i)).filter((p): p is number => p !== undefined))];
-}
-
-async function groupMembers(pgid: number): Promise<number[]> {
-  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((d) => /^\d+$/.test(d));
-  const stats = await Promise.all(pids.map((p) => readFile(`/proc/${p}/stat`, 'utf8').catch(() => '')));
-  return pids.filter((_, i) => Number(stats[i]?.slice((stats[i] ?? '').lastIndexOf(')') + 2).split(' ')[2]) === pgid).map(Number);
-}
-
-/** Whether the socket listening on `port` belongs to the process group we started. */
-export async function portOwner(port: number, pid: number): Promise<'ours' | 'other' | 'unknown'> {
-  const all = await listeningInodes();
-  if (!all) return 'unknown';
-  const wanted = [...all].filter(([, p]) => p === port).map(([inode]) => inode);
-  if (!wanted.length) return 'unknown'; // e.g. another network namespace
-  for (const member of [pid, ...(await groupMembers(pid)).filter((p) => p !== pid)]) {
-    const mine = await socketInodes(member);
-    if (!mine) return 'unknown';
-    if (wanted.some((i) => mine.has(i))) return 'ours';
-  }
-  return 'other';
 }
 
 // --- Redis: a throwaway server, or a database of our own on REDIS_URL.

@@ -11,6 +11,7 @@ import type { FSWatcher } from 'chokidar';
 import { startProcess, type ManagedProcess } from './processes.ts';
 import { waitForPort } from './ports.ts';
 import { isIgnoredChange } from './changes.ts';
+import { listeningPorts } from './sockets.ts';
 
 export type AppId = 'workspace' | 'solution';
 
@@ -55,6 +56,21 @@ export interface AppOptions {
   /** Quiet time after the last file change before restarting. */
   debounceMs?: number;
   keepLines?: number;
+}
+
+/** Resolves with the ports the app listens on once none of them is `port`; polls until stopped. */
+function otherPorts(child: ManagedProcess, port: number): { found: Promise<number[]>; stop(): void } {
+  let stopped = false;
+  const found = new Promise<number[]>((resolve) => {
+    const look = async () => {
+      if (stopped || child.exit) return;
+      const ports = await listeningPorts(child.pid);
+      if (ports?.length && !ports.includes(port)) resolve(ports);
+      else setTimeout(look, 200).unref();
+    };
+    setTimeout(look, 200).unref();
+  });
+  return { found, stop: () => void (stopped = true) };
 }
 
 /** The entry file of an app folder: package.json's `main`, default app.js. */
@@ -224,13 +240,19 @@ export class SupervisedApp extends EventEmitter {
       this.addLine('runner', `The app ${how}.`);
       this.setStatus('crashed', `The app ${how}: see its last log lines. Save a file or press Reload to restart it.`);
     });
-    const ready = await waitForPort(this.port, { timeoutMs: this.listenTimeoutMs, until: child.exited });
+    // An app that listens, but on another port, is named at once rather than after the wait.
+    const elsewhere = otherPorts(child, this.port);
+    const ready = await waitForPort(this.port, { timeoutMs: this.listenTimeoutMs, until: Promise.race([child.exited, elsewhere.found]) });
+    elsewhere.stop();
     if (this.child !== child) return;
     if (ready === 'listening') this.setStatus('running');
     else if (ready === 'timeout') {
       this.setStatus('not-listening', `The app is running but did not listen on PORT (${this.port}) within ${this.listenTimeoutMs / 1000} s: does it call app.listen(process.env.PORT)?`);
+    } else if (!child.exit) {
+      const ports = (await elsewhere.found).join(', ');
+      this.setStatus('not-listening', `The app listens on port ${ports}, not on PORT (${this.port}): call app.listen(process.env.PORT).`);
     }
-    // 'stopped': the exit handler above has said why.
+    // Otherwise it exited, and the exit handler above has said why.
   }
 
   private async watch(): Promise<void> {
