@@ -2,7 +2,9 @@
 // missing (and that slides keep working), when its port is taken, when the
 // arguments are wrong, and that Ctrl-C stops everything it started.
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../runner/ports.ts';
@@ -29,6 +31,20 @@ describe('npm run workshop', () => {
       expect(runner.output()).toMatch(/The slides and steps 1 and 2 keep working; step 3 needs Redis\./);
       expect((await fetch(`${runner.url}api/decks/step3/1`)).status).toBe(200);
       expect(runner.output()).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('creates the workspace from steps/start on the first run, and says where it is', async () => {
+    const runner = await startWorkshopRunner({ env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } });
+    try {
+      await waitFor('the workspace app to run', async () => {
+        const s = (await (await fetch(`${runner.url}api/state`)).json()) as Snapshot;
+        return s.apps.find((a) => a.id === 'workspace')?.state === 'running';
+      });
+      expect(runner.output()).toMatch(/Created .*workspace\/ from steps\/start: this is your app, edit it there\./);
+      expect(await readFile(join(runner.workspace, 'app.js'), 'utf8')).toBe(await readFile(join(repoRoot, 'steps/start/app.js'), 'utf8'));
     } finally {
       await runner.stop();
     }
