@@ -216,11 +216,12 @@ export class SupervisedApp extends EventEmitter {
     try {
       entry = await entryOf(this.dir);
     } catch (err) {
+      // Watch first: a fix saved the moment after we say so must not be missed.
+      await this.watch();
       // A package.json that is there but not JSON is the learner's to fix, not a missing app.
       this.setStatus('missing', err instanceof SyntaxError
         ? `${join(this.dir, 'package.json')} is not valid JSON (${err.message}): fix it, and the app starts.`
         : `There is no app in ${this.dir} (no readable package.json).`);
-      await this.watch();
       return;
     }
     await this.watch();
@@ -266,6 +267,12 @@ export class SupervisedApp extends EventEmitter {
     });
     this.watcher.on('all', (_event, path) => this.onChange(path));
     this.watcher.on('error', () => {}); // a vanished folder is reported by the next start
+    // Until its first scan is done, chokidar does not report changes.
+    const watcher = this.watcher;
+    await new Promise<void>((resolve) => {
+      watcher.once('ready', resolve);
+      setTimeout(resolve, 2000).unref();
+    });
   }
 
   private async unwatch(): Promise<void> {

@@ -218,8 +218,8 @@ describe('the runner, with a misbehaving app in the workspace', () => {
     const m = newMarker();
     const runner = await runnerWith('wrong-port', m);
     try {
-      // Well before the 15 s listen timeout.
-      const s = await untilState(runner.url, 'the verdict on the app', (s) => app(s, 'workspace')?.state === 'not-listening', 8_000);
+      // The message proves it came from the port lookup, not from the 15 s listen timeout.
+      const s = await untilState(runner.url, 'the verdict on the app', (s) => app(s, 'workspace')?.state === 'not-listening');
       const a = app(s, 'workspace')!;
       expect(a.message).toBe(`The app listens on port ${a.port + 1}, not on PORT (${a.port}): call app.listen(process.env.PORT).`);
       expectReadable(runner.output());

@@ -84,11 +84,17 @@ export async function uiState(base: string): Promise<StateView> {
 }
 
 /** Waits for the runner's state to satisfy `ok`. */
-export function untilState(base: string, what: string, ok: (s: StateView) => boolean, timeoutMs = 20_000): Promise<StateView> {
-  return waitFor(what, async () => {
-    const s = await uiState(base);
-    return ok(s) ? s : undefined;
-  }, timeoutMs);
+export async function untilState(base: string, what: string, ok: (s: StateView) => boolean, timeoutMs = 20_000): Promise<StateView> {
+  let last: StateView | undefined;
+  try {
+    return await waitFor(what, async () => {
+      last = await uiState(base);
+      return ok(last) ? last : undefined;
+    }, timeoutMs);
+  } catch (err) {
+    // Say what the runner showed instead, so a failure explains itself.
+    throw new Error(`${(err as Error).message}; the apps were: ${JSON.stringify(last?.apps)}`);
+  }
 }
 
 export const app = (s: StateView, id: 'workspace' | 'solution') => s.apps.find((a) => a.id === id);
