@@ -85,7 +85,7 @@ describe('npm run verify, with a misbehaving app', () => {
     const [, port] = /given in PORT \((\d+)\)/.exec(listens.message) ?? [];
     expect(listens.message).toBe(`The app listens on port ${Number(port) + 1}, not on the port it was given in PORT (${port}).`);
     expect(listens.hint).toMatch(/use the PORT environment variable/);
-    expect(listens.ms).toBeLessThan(4000); // the default timeout is 5 s
+    expect(listens.ms).toBeLessThan(5000); // named before the default 5 s timeout ran out
   });
 
   it.concurrent('starts a helper that ignores SIGTERM (and ignores it too): passes, and both are gone after', async () => {
@@ -161,7 +161,7 @@ describe('the runner, with a misbehaving app in the workspace', () => {
       const first = Math.max(...rss.slice(0, 10));
       const last = Math.max(...rss.slice(-10));
       expect(last - first).toBeLessThan(50);
-      expect(slowest).toBeLessThan(2000);
+      expect(slowest).toBeLessThan(5000); // answering, not stuck behind the flood; room for a loaded machine
       // A page opened now gets the recent lines only, each of bounded length.
       const late = await openEvents(runner.url);
       const logs = await late.next('the log replay', (f) => f.event === 'logs' && f.data.app === 'workspace');
@@ -207,7 +207,8 @@ describe('the runner, with a misbehaving app in the workspace', () => {
       const pending = Array.from({ length: 5 }, () => fetch(app(s, 'workspace')!.url, { signal: AbortSignal.timeout(20_000) }).catch(() => undefined));
       const t = performance.now();
       expect((await fetch(new URL('api/state', runner.url))).status).toBe(200);
-      expect(performance.now() - t).toBeLessThan(1000);
+      // A runner that waited on the app would not answer at all; 5 s leaves room for a loaded machine.
+      expect(performance.now() - t).toBeLessThan(5000);
       void Promise.all(pending);
     } finally {
       await finish(runner, m, 'hang');

