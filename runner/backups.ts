@@ -5,6 +5,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bulkyOnly, copyFiles, listTree } from './tree.ts';
+import { isAlive } from './processes.ts';
 
 export interface Backup {
   name: string;
@@ -37,16 +38,6 @@ export function backupName(date: Date, label: string, taken: ReadonlySet<string>
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   return name;
-}
-
-/** Whether a process is still running (a stale `.partial-` or lock belongs to a dead one). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function names(dir: string): Promise<string[]> {
@@ -141,7 +132,7 @@ export async function cleanPartialBackups(state: string): Promise<void> {
   const dir = backupsDir(state);
   for (const name of await names(dir).catch(() => [])) {
     const m = /^\.partial-(.+)-(\d+)$/.exec(name);
-    if (!m || alive(Number(m[2]))) continue;
+    if (!m || isAlive(Number(m[2]))) continue;
     await rm(join(dir, name), { recursive: true, force: true });
     const whole = await stat(join(dir, m[1]!)).catch(() => undefined);
     if (!whole) await rm(join(dir, `${m[1]}.json`), { force: true });

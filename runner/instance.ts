@@ -7,6 +7,7 @@
 // died without cleaning up (SIGKILL, a power cut) is taken over.
 import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from './processes.ts';
 
 export interface OtherRunner {
   pid: number;
@@ -18,15 +19,6 @@ export interface Claim {
   setUrl(url: string): void;
   /** Gives the claim up (only if it is still ours). */
   release(): void;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readClaim(file: string): OtherRunner | undefined {
@@ -73,7 +65,7 @@ export function claimInstance(stateDir: string): Claim | OtherRunner {
       unlinkSync(tmp);
     }
     const other = readClaim(file);
-    if (other && other.pid !== process.pid && alive(other.pid)) return other;
+    if (other && other.pid !== process.pid && isAlive(other.pid)) return other;
     // Stale: its runner is gone (or it is unreadable). Take it over.
     try {
       unlinkSync(file);

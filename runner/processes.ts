@@ -34,7 +34,8 @@ export interface StartOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
-const live = new Set<number>();
+// Every child still running, by its pid (= its process group id).
+const live = new Map<number, ManagedProcess>();
 let watchdog: ChildProcess | undefined;
 
 const watchdogScript = `
@@ -69,7 +70,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 process.on('exit', () => {
-  for (const pid of live) killGroup(pid, 'SIGKILL');
+  for (const pid of live.keys()) killGroup(pid, 'SIGKILL');
 });
 
 /** Starts `command args` in a process group of its own. */
@@ -85,10 +86,7 @@ export function startProcess(command: string, args: string[], options: StartOpti
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid ?? -1;
-  if (pid > 0) {
-    live.add(pid);
-    tellWatchdog(`add ${pid}`);
-  }
+  if (pid > 0) tellWatchdog(`add ${pid}`);
 
   for (const stream of ['stdout', 'stderr'] as const) {
     let partial = '';
@@ -133,7 +131,7 @@ export function startProcess(command: string, args: string[], options: StartOpti
     return result;
   });
 
-  return {
+  const managed: ManagedProcess = {
     pid,
     log,
     exited,
@@ -151,29 +149,22 @@ export function startProcess(command: string, args: string[], options: StartOpti
       }
     },
   };
-}
-
-/** Process group ids of the children still running. */
-export function liveGroups(): number[] {
-  return [...live];
+  if (pid > 0 && !exit) live.set(pid, managed);
+  return managed;
 }
 
 /** Stops every child we started, in parallel. */
 export async function stopAll(graceMs = 2000): Promise<void> {
-  await Promise.all([...live].map(async (pid) => {
-    killGroup(pid, 'SIGTERM');
-    const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline && isAlive(pid)) await new Promise((r) => setTimeout(r, 25));
-    killGroup(pid, 'SIGKILL');
-  }));
+  await Promise.all([...live.values()].map((child) => child.stop(graceMs)));
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process exists (EPERM: it does, it just isn't ours to signal). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

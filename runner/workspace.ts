@@ -18,10 +18,11 @@
 import { statSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
-import { alive, cleanPartialBackups, listBackups as listBackupsIn, pickBackup, writeBackup, type Backup } from './backups.ts';
+import { cleanPartialBackups, listBackups as listBackupsIn, pickBackup, writeBackup, type Backup } from './backups.ts';
 import { diffSnapshots, type TreeDiff } from './diff.ts';
 import { stateDir, workspaceDir } from './paths.ts';
 import { findStep, startDir, steps, unknownStepMessage, type Step } from './steps.ts';
+import { isAlive } from './processes.ts';
 import {
   bulkyOnly,
   collides,
@@ -121,7 +122,7 @@ async function acquire(lock: string, workspace: string): Promise<void> {
       }
     }
     const owner = Number(await readFile(lock, 'utf8').catch(() => ''));
-    if (owner && owner !== process.pid && alive(owner)) {
+    if (owner && owner !== process.pid && isAlive(owner)) {
       if (Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50));
         continue;
@@ -173,7 +174,7 @@ async function interrupted(p: Places): Promise<boolean> {
   const { news, olds } = await siblings(p);
   if (news.length || olds.length) return true;
   const owner = Number(await readFile(`${p.workspace}.lock`, 'utf8').catch(() => ''));
-  return owner > 0 && !alive(owner);
+  return owner > 0 && !isAlive(owner);
 }
 
 // Runs under the lock, so every .new-/.old- sibling belongs to a dead process.
