@@ -5,8 +5,8 @@
 import { tmpdir } from 'node:os';
 import { startProcess, type ManagedProcess } from '../runner/processes.ts';
 import { freePort, isListening, isPortFree } from '../runner/ports.ts';
-import { listeningPorts, portOwner } from '../runner/sockets.ts';
-import { findOnPath, installHelp, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
+import { listeningPorts, OTHER_PORTS_SETTLE_MS, portOwner } from '../runner/sockets.ts';
+import { findOnPath, installHelp, redactUrl, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
 import { diagnoseError, hintForOtherPort, quoteStderr, type Topic } from './hints.ts';
 import { openRedis, preloadRedisClient, redisPort, withDatabase, type ChecksRedis } from './redis-client.ts';
 
@@ -103,8 +103,7 @@ export async function startApp(spec: AppSpec, resources: Resources, port?: numbe
   let otherPortsSince = 0;
   for (;;) {
     if (run.exit) {
-      // Let the last lines of output arrive.
-      await sleep(20);
+      // run.exit is set on 'close', once the pipes are drained: the log is complete.
       return fail(crashMessage(spec, run, stderr, port));
     }
     const [v4, v6] = await Promise.all([isListening(port, '127.0.0.1', 250), isListening(port, '::1', 250)]);
@@ -131,9 +130,11 @@ export async function startApp(spec: AppSpec, resources: Resources, port?: numbe
       // An app that listens, but elsewhere, need not keep us waiting until the deadline.
       nextPortLook = Date.now() + 100;
       const ports = await listeningPorts(run.pid);
-      if (ports?.length && !ports.includes(port)) {
-        otherPortsSince ||= Date.now();
-        if (Date.now() - otherPortsSince >= 200) {
+      const elsewhere = Boolean(ports?.length && !ports.includes(port));
+      // An app may open another listener first and PORT a moment later.
+      otherPortsSince = elsewhere ? otherPortsSince || Date.now() : 0;
+      if (ports && elsewhere) {
+        if (Date.now() - otherPortsSince >= OTHER_PORTS_SETTLE_MS) {
           return fail(
             new AppStartError(
               `The app listens on port ${ports.join(', ')}, not on the port it was given in PORT (${port}).`,
@@ -280,8 +281,7 @@ export async function provideRedis(env: NodeJS.ProcessEnv, resources: Resources)
     }
     claimed = true;
     const ownId = Number(await client.command('CLIENT', 'ID'));
-    const shown = new URL(base);
-    if (shown.password) shown.password = '****';
+    const shown = new URL(redactUrl(base));
     return sessionRedis(withDatabase(base, db), Promise.resolve({ client, ownId }), db, `database ${db} of ${shown.host} (emptied afterwards)`);
   }
   throw new RedisUnavailableError(

@@ -11,10 +11,6 @@ export interface Diagnosis {
 }
 
 /** Error text (stderr at start-up, or the body of a 500) → a hint naming the likely mistake. */
-export function hintForError(text: string, env: { port?: number; redisPort?: number } = {}): string {
-  return diagnoseError(text, env)?.hint ?? '';
-}
-
 export function diagnoseError(text: string, env: { port?: number; redisPort?: number } = {}): Diagnosis | undefined {
   const d = (hint: string, topic?: Topic): Diagnosis => ({ hint, topic });
   const t = text;

@@ -33,6 +33,8 @@ export interface StaticObservation {
 export function staticFile(ctx: VerifyContext): Promise<StaticObservation> {
   return ctx.once('static', async () => {
     const app = await staticTarget(ctx);
+    // The other instance may still be booting: let it, so Redis is quiet while we look.
+    await ctx.main().catch(() => {});
     const before = new Set(ctx.redis ? await ctx.redis.keys() : []);
     const page = await ctx.visit(ctx.visitor(), app, '/stylesheets/style.css');
     const after = ctx.redis ? await ctx.redis.keys() : [];

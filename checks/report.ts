@@ -90,11 +90,6 @@ export function formatEnding(report: Report, c: Colors): string {
   return parts.join('\n');
 }
 
-/** The whole human report, for a non-streaming caller. */
-export function formatHuman(report: Report, step: { name: string; title: string }, c: Colors): string {
-  return [formatHeader(step, report.dir, c), ...report.checks.map((r) => formatLine(r, c)), formatEnding(report, c)].join('\n');
-}
-
 export function formatJson(report: Report): string {
   return JSON.stringify(report, null, 2);
 }

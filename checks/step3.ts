@@ -13,6 +13,7 @@ import { hintForCounts, hintForLostCount, hintForNoSessionsInRedis, httpOnlyHint
 import type { Page } from './http.ts';
 import { visitCount } from './page.ts';
 import { keysFor, otherVisitor, restart, sessionCookie, staticFile, threeVisits } from './probes.ts';
+import { redactUrl } from '../runner/redis.ts';
 import { slideForTopic, slides } from './slides.ts';
 import { isSigned, unsignedValue } from './cookies.ts';
 
@@ -124,7 +125,7 @@ export const step3Checks: Check<VerifyContext>[] = [
       }
       const connected = (await redis.appConnections()) > 0;
       fail(
-        `After 3 visits, the Redis in REDIS_URL (${redis.url}) holds no session, and the app ${connected ? 'is connected to it' : 'never connected to it'}.`,
+        `After 3 visits, the Redis in REDIS_URL (${redactUrl(redis.url)}) holds no session, and the app ${connected ? 'is connected to it' : 'never connected to it'}.`,
         hintForNoSessionsInRedis(connected),
       );
     },

@@ -17,6 +17,7 @@ import { isPass, makeReport, type Report } from './report.ts';
 import { step1Checks } from './step1.ts';
 import { step2Checks } from './step2.ts';
 import { step3Checks } from './step3.ts';
+import { entryFrom } from '../runner/entry.ts';
 
 export type { Report } from './report.ts';
 export type { CheckResult } from './check.ts';
@@ -63,8 +64,7 @@ async function readApp(dir: string): Promise<AppUnderTest> {
   if (text === undefined) throw new VerifyUsageError(`${pkgPath} does not exist: an app folder needs a package.json.`);
   try {
     const pkg = JSON.parse(text) as PackageJson;
-    const entry = typeof pkg.main === 'string' && pkg.main.trim() ? pkg.main.trim() : 'app.js';
-    return { dir, entry, pkg };
+    return { dir, entry: entryFrom(pkg), pkg };
   } catch (err) {
     return { dir, entry: 'app.js', pkgError: (err as Error).message };
   }

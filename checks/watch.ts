@@ -27,8 +27,6 @@ export interface WatchOptions extends Omit<VerifyOptions, 'signal'> {
 export interface Watcher {
   /** Stops watching, ends the current run (stopping its processes) and resolves when all is quiet. */
   close(): Promise<void>;
-  /** Resolves when the watcher is ready and the first run has finished. */
-  readonly firstRun: Promise<void>;
 }
 
 export function watchVerify(step: string, dir: string, options: WatchOptions): Watcher {
@@ -78,15 +76,9 @@ export function watchVerify(step: string, dir: string, options: WatchOptions): W
   });
   watcher.on('error', () => {}); // e.g. a file vanished between event and stat
 
-  const firstRun = new Promise<void>((resolve) => {
-    watcher.once('ready', () => {
-      schedule(undefined);
-      void (running ?? Promise.resolve()).then(resolve);
-    });
-  });
+  watcher.once('ready', () => schedule(undefined));
 
   return {
-    firstRun,
     async close() {
       closed = true;
       clearTimeout(timer);

@@ -11,7 +11,8 @@ import type { FSWatcher } from 'chokidar';
 import { startProcess, type ManagedProcess } from './processes.ts';
 import { waitForPort } from './ports.ts';
 import { isIgnoredChange } from './changes.ts';
-import { listeningPorts } from './sockets.ts';
+import { entryFrom } from './entry.ts';
+import { listeningPorts, OTHER_PORTS_SETTLE_MS } from './sockets.ts';
 
 export type AppId = 'workspace' | 'solution';
 
@@ -58,15 +59,22 @@ export interface AppOptions {
   keepLines?: number;
 }
 
-/** Resolves with the ports the app listens on once none of them is `port`; polls until stopped. */
+/**
+ * Resolves with the ports the app listens on once, for OTHER_PORTS_SETTLE_MS,
+ * none of them has been `port` (an app may open another listener first and
+ * PORT a moment later); polls until stopped.
+ */
 function otherPorts(child: ManagedProcess, port: number): { found: Promise<number[]>; stop(): void } {
   let stopped = false;
+  let since = 0;
   const found = new Promise<number[]>((resolve) => {
     const look = async () => {
       if (stopped || child.exit) return;
       const ports = await listeningPorts(child.pid);
-      if (ports?.length && !ports.includes(port)) resolve(ports);
-      else setTimeout(look, 200).unref();
+      const elsewhere = Boolean(ports?.length && !ports.includes(port));
+      since = elsewhere ? since || Date.now() : 0;
+      if (elsewhere && Date.now() - since >= OTHER_PORTS_SETTLE_MS) resolve(ports!);
+      else setTimeout(look, 100).unref();
     };
     setTimeout(look, 200).unref();
   });
@@ -75,8 +83,7 @@ function otherPorts(child: ManagedProcess, port: number): { found: Promise<numbe
 
 /** The entry file of an app folder: package.json's `main`, default app.js. */
 export async function entryOf(dir: string): Promise<string> {
-  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { main?: unknown };
-  return typeof pkg.main === 'string' && pkg.main ? pkg.main : 'app.js';
+  return entryFrom(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { main?: unknown });
 }
 
 /**

@@ -4,6 +4,9 @@
 // (macOS, another network namespace) these answer "unknown".
 import { readdir, readFile, readlink } from 'node:fs/promises';
 
+/** How long an app must listen only elsewhere before we say it ignores PORT. */
+export const OTHER_PORTS_SETTLE_MS = 500;
+
 async function listeningInodes(): Promise<Map<string, number> | undefined> {
   const inodes = new Map<string, number>();
   let readAny = false;
@@ -54,10 +57,17 @@ export async function portOwner(port: number, pid: number): Promise<'ours' | 'ot
   if (!all) return 'unknown';
   const wanted = [...all].filter(([, p]) => p === port).map(([inode]) => inode);
   if (!wanted.length) return 'unknown'; // e.g. another network namespace
-  for (const member of [pid, ...(await groupMembers(pid)).filter((p) => p !== pid)]) {
+  const owns = async (member: number) => {
     const mine = await socketInodes(member);
-    if (!mine) return 'unknown';
-    if (wanted.some((i) => mine.has(i))) return 'ours';
+    return mine ? wanted.some((i) => mine.has(i)) : undefined;
+  };
+  // Nearly always the app itself holds the socket: scan /proc for the rest of its group only if not.
+  const leader = await owns(pid);
+  if (leader !== false) return leader === undefined ? 'unknown' : 'ours';
+  for (const member of (await groupMembers(pid)).filter((p) => p !== pid)) {
+    const answer = await owns(member);
+    if (answer === undefined) return 'unknown';
+    if (answer) return 'ours';
   }
   return 'other';
 }
