@@ -178,6 +178,12 @@ describe('Origin and token on state changes', () => {
     expect(ok.status).toBe(200);
     expect(ok.headers['content-type']).toMatch(/^text\/event-stream/);
   });
+
+  it.each(['/api/events/', '/API/EVENTS', '/api/Events'])('gives no event stream without the token at %s either', async (path) => {
+    const res = await rawRequest(port, { path, headers: [h()], headOnly: true });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.headers['content-type'] ?? '').not.toMatch(/event-stream/);
+  });
 });
 
 describe('headers on every response', () => {

@@ -55,7 +55,7 @@ function bodyOf(req: Request): Record<string, unknown> {
 
 export function apiRouter(ctx: ApiContext): Router {
   const { state, decks, hub, verifier } = ctx;
-  const api = express.Router();
+  const api = express.Router({ caseSensitive: true, strict: true });
   api.use(express.json({ limit: '16kb' }));
 
   api.get('/state', (_req, res) => {

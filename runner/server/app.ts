@@ -63,6 +63,10 @@ export function createUiApp(state: WorkshopState) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // One spelling per path: the guard below tells the event stream by its path,
+  // so /API/EVENTS or /api/events/ must not reach it as something else.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const framePorts = [state.apps.workspace?.port, state.apps.solution?.port].filter((p): p is number => !!p);
