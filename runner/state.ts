@@ -57,6 +57,11 @@ export class WorkshopState {
   progress: Progress;
   redis: RedisState = { state: 'starting' };
   apps: { workspace?: SupervisedApp; solution?: SupervisedApp } = {};
+  /**
+   * The ports the two apps get, chosen before the page is first served: its
+   * Content-Security-Policy, fixed when it loads, must already allow framing them.
+   */
+  appPorts = { workspace: 0, solution: 0 };
   /** Re-verify the workspace when its files change. */
   watch = false;
   readonly env: NodeJS.ProcessEnv;

@@ -64,6 +64,8 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
   const say = options.say ?? (() => {});
   const warn = options.warn ?? say;
   const state = await WorkshopState.load(newToken(), env);
+  const [workspacePort, solutionPort] = await Promise.all([freePort(), freePort()]);
+  state.appPorts = { workspace: workspacePort, solution: solutionPort };
   await stage('state loaded');
   const ui = await listenNear(state, options.port);
   await stage('listening');
@@ -102,7 +104,8 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
   };
 
   const startApps = async (redisReady: Promise<void>, workspaceReady: Promise<void>) => {
-    const [{ SupervisedApp }, workspacePort, solutionPort] = await Promise.all([import('./apps.ts'), freePort(), freePort()]);
+    const { SupervisedApp } = await import('./apps.ts');
+    const { workspace: workspacePort, solution: solutionPort } = state.appPorts;
     const redisEnv = (): Record<string, string> => (state.redis.state === 'ready' ? { REDIS_URL: state.redis.url } : {});
     const workspace = new SupervisedApp({ id: 'workspace', dir: state.workspace, port: workspacePort });
     const solution = new SupervisedApp({ id: 'solution', dir: state.step.dir, port: solutionPort });

@@ -39,10 +39,15 @@ describe('npm run workshop', () => {
   it('creates the workspace from steps/start on the first run, and says where it is', async () => {
     const runner = await startWorkshopRunner({ env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } });
     try {
+      // The page a browser opens at once, before the apps run, may already frame both of them.
+      const csp = (await fetch(runner.url)).headers.get('content-security-policy') ?? '';
       await waitFor('the workspace app to run', async () => {
         const s = (await (await fetch(`${runner.url}api/state`)).json()) as Snapshot;
         return s.apps.find((a) => a.id === 'workspace')?.state === 'running';
       });
+      const { apps } = (await (await fetch(`${runner.url}api/state`)).json()) as { apps: { id: string; port: number }[] };
+      expect(apps.map((a) => a.port)).toHaveLength(2);
+      for (const a of apps) expect(csp).toContain(`http://127.0.0.1:${a.port}`);
       expect(runner.output()).toMatch(/Created .*workspace\/ from steps\/start: this is your app, edit it there\./);
       expect(await readFile(join(runner.workspace, 'app.js'), 'utf8')).toBe(await readFile(join(repoRoot, 'steps/start/app.js'), 'utf8'));
     } finally {

@@ -69,7 +69,7 @@ export function createUiApp(state: WorkshopState) {
   app.set('strict routing', true);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const framePorts = [state.apps.workspace?.port, state.apps.solution?.port].filter((p): p is number => !!p);
+    const framePorts = Object.values(state.appPorts).filter((p) => p > 0);
     res.setHeader('Content-Security-Policy', contentSecurityPolicy(framePorts));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
