@@ -81,6 +81,7 @@ export class Inspector {
   private timer: NodeJS.Timeout | undefined;
   private last = '';
   private running = false;
+  private generation = 0;
   snapshot: InspectorSnapshot | undefined;
 
   constructor(
@@ -118,12 +119,15 @@ export class Inspector {
     const sessions: SessionEntry[] = [];
     for (let i = 0; i < keys.length && sessions.length < limits.maxSessions; i += 200) {
       const batch = keys.slice(i, i + 200);
+      const values = await client.mGet(batch);
+      // TTLs only for what looks like a session: a learner's Redis may hold thousands of other keys.
+      const found = batch.map((key, j) => ({ key, raw: values[j] ?? '' })).filter((c) => sessionJson(c.raw));
+      if (!found.length) continue;
       const multi = client.multi();
-      multi.mGet(batch);
-      for (const k of batch) multi.pTTL(k);
-      const [values, ...ttls] = (await multi.exec()) as unknown as [(string | null)[], ...number[]];
-      batch.forEach((key, j) => {
-        const entry = toEntry(key, values[j] ?? '', Number(ttls[j] ?? -1), this.cli);
+      for (const c of found) multi.pTTL(c.key);
+      const ttls = (await multi.exec()) as unknown as number[];
+      found.forEach((c, j) => {
+        const entry = toEntry(c.key, c.raw, Number(ttls[j] ?? -1), this.cli);
         if (entry && sessions.length < limits.maxSessions) sessions.push(entry);
       });
     }
@@ -142,6 +146,9 @@ export class Inspector {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // A tick still reading when we are stopped and started again belongs to
+    // the old loop: it must not schedule itself beside the new one.
+    const generation = ++this.generation;
     const tick = async () => {
       let snap: InspectorSnapshot;
       try {
@@ -151,6 +158,7 @@ export class Inspector {
       }
       // TTLs tick down every second: compare without them so we only push
       // real changes, but push anyway every few seconds to refresh TTLs.
+      if (generation !== this.generation) return;
       const key = JSON.stringify(snap, (k, v: unknown) => (k === 'ttl' ? undefined : v));
       const stale = !this.snapshot || key !== this.last || Date.now() - this.pushedAt > 2000;
       this.snapshot = snap;
@@ -159,7 +167,7 @@ export class Inspector {
         this.pushedAt = Date.now();
         this.onChange(snap);
       }
-      if (this.running) this.timer = setTimeout(() => void tick(), this.intervalMs);
+      if (this.running && generation === this.generation) this.timer = setTimeout(() => void tick(), this.intervalMs);
     };
     void tick();
   }
