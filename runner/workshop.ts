@@ -1,6 +1,7 @@
 // Starting and stopping the whole workshop: the UI server first (so the
 // first slide answers at once), then, in parallel, Redis, the workspace and
 // the two apps, each reporting its progress to the terminal and the UI.
+import { isIgnoredChange } from './changes.ts';
 import { freePort } from './ports.ts';
 import { repoRoot, slidesDir, stepsDir } from './paths.ts';
 import { WorkshopState } from './state.ts';
@@ -137,13 +138,21 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
   // Decks change while an author edits them, and code excerpts follow the step files.
   const watchDecks = async () => {
     const { watch } = await import('chokidar');
-    const watcher = watch([slidesDir, stepsDir], { ignoreInitial: true, ignored: (p: string) => p.includes('node_modules') });
+    const watcher = watch([slidesDir, stepsDir], { ignoreInitial: true, ignored: (p: string) => isIgnoredChange(p, repoRoot) });
+    let timer: NodeJS.Timeout | undefined;
     watcher.on('all', () => {
-      ui.decks.invalidate();
-      state.emit('decks', {});
+      // An editor's save is several events (swap files aside): one refresh per burst.
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        ui.decks.invalidate();
+        state.emit('decks', {});
+      }, 100);
     });
     watcher.on('error', () => {});
-    closers.push(() => watcher.close());
+    closers.push(() => {
+      clearTimeout(timer);
+      return watcher.close();
+    });
   };
 
   // The current step's deck first, and the first slide out of the door

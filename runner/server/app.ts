@@ -90,7 +90,7 @@ export function createUiApp(state: WorkshopState) {
   });
   // The deck engine's stylesheet (layout of code excerpts, terminals, highlight colours).
   app.get('/deck.css', async (_req, res) => {
-    const { deckCss } = await import('../deck/page.ts');
+    const { deckCss } = await import('../deck/css.ts');
     res.type('css').setHeader('Cache-Control', 'no-cache');
     res.send(deckCss);
   });

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RenderedDeck } from '../deck/render.ts';
+import { isIgnoredChange } from '../changes.ts';
 import { repoRoot, slidesDir, stepsDir } from '../paths.ts';
 
 export const storeDir = join(repoRoot, 'node_modules', '.cache', 'session-store-workshop', 'decks');
@@ -22,7 +23,7 @@ async function fingerprints(dir: string): Promise<string[]> {
   } catch {
     return [`${dir} missing`];
   }
-  const kept = names.filter((n) => !n.split('/').includes('node_modules')).sort();
+  const kept = names.filter((n) => !isIgnoredChange(join(dir, n), dir)).sort();
   const stats = await Promise.all(kept.map((n) => stat(join(dir, n)).catch(() => undefined)));
   return kept.map((n, i) => (stats[i]?.isFile() ? `${n} ${stats[i]!.size} ${stats[i]!.mtimeMs}` : '')).filter(Boolean);
 }
