@@ -145,10 +145,6 @@ export class SupervisedApp extends EventEmitter {
     this.emit('log', line);
   }
 
-  get directory(): string {
-    return this.dir;
-  }
-
   /** Starts the app (stopping any running copy first) and watches its folder. */
   start(): Promise<void> {
     return this.enqueue(() => this.doStart());

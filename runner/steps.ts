@@ -1,6 +1,6 @@
 // The workshop's steps: names, titles and where their solutions live.
 import { join } from 'node:path';
-import { stepsDir, slidesDir } from './paths.ts';
+import { stepsDir } from './paths.ts';
 
 export interface Step {
   /** `step1`, `step2`, `step3`. */
@@ -9,8 +9,6 @@ export interface Step {
   title: string;
   /** The step's solution app. */
   dir: string;
-  /** The step's deck. */
-  deck: string;
 }
 
 const titles = ['An Express app', 'Cookie parsing', 'A persistent session store'];
@@ -20,7 +18,6 @@ export const steps: readonly Step[] = titles.map((title, i) => ({
   number: i + 1,
   title,
   dir: join(stepsDir, `step${i + 1}`),
-  deck: join(slidesDir, `step${i + 1}.md`),
 }));
 
 /** The bare app that step 1 grows from: a new workspace starts as a copy of it. */

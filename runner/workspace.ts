@@ -482,19 +482,3 @@ export async function restoreBackup(name: string, options: SwitchOptions = {}): 
     options,
   );
 }
-
-/** Backs up workspace/ now, whatever it holds. */
-export async function backupWorkspace(label: string, options: { places?: Places; reason?: string } = {}): Promise<Backup> {
-  const p = options.places ?? places();
-  await ensureWorkspace({ places: p });
-  return withLock(p, async () => {
-    try {
-      return await writeBackup(p.workspace, p.state, label, options.reason ?? label);
-    } catch (err) {
-      throw new WorkspaceError(
-        `Could not back up ${display(p.workspace)} into ${display(join(p.state, 'backups'))}: ${reason(err)}; fix that (or set WORKSHOP_STATE to another folder) and try again.`,
-        'state-unwritable',
-      );
-    }
-  });
-}

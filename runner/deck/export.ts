@@ -3,7 +3,7 @@
 // index page linking them.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { assetContentType, deckCss, deckPage } from './page.ts';
+import { assetContentType, deckCss, deckPage, generatorMeta } from './page.ts';
 import { escapeHtml } from './highlight.ts';
 import { diskFiles } from './files.ts';
 import { renderDecks, type RenderOptions, type RenderedDeck } from './render.ts';
@@ -15,12 +15,11 @@ export interface ExportResult {
   problems: Problem[];
 }
 
-const generator = '<meta name="generator" content="session-store-workshop deck">';
 
 /** True when `path` is missing or is a page we wrote before: never overwrite anything else. */
 export function mayOverwrite(path: string): boolean {
   try {
-    return readFileSync(path, 'utf8').includes(generator);
+    return readFileSync(path, 'utf8').includes(generatorMeta);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
@@ -35,7 +34,7 @@ function indexPage(decks: RenderedDeck[]): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-${generator}
+${generatorMeta}
 <title>Having a persistent session store: the slides</title>
 <style>${deckCss}</style>
 </head>

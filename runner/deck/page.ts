@@ -11,6 +11,9 @@ import { deckCss } from './css.ts';
 
 export { deckCss };
 
+/** Marks the pages we write, so an export only ever overwrites its own files. */
+export const generatorMeta = '<meta name="generator" content="session-store-workshop deck">';
+
 // Keyboard and hash navigation. Without script every slide shows, one
 // after the other, which is also what printing gives.
 export const deckJs = `
@@ -87,7 +90,7 @@ export function deckPage(deck: RenderedDeck, options: PageOptions = {}): string 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="session-store-workshop deck">
+${generatorMeta}
 <title>${escapeHtml(deck.title)}</title>
 ${css}
 </head>

@@ -49,8 +49,4 @@ export class DeckCache {
     this.decks.clear();
     this.key = undefined;
   }
-
-  get loaded(): number {
-    return this.decks.size;
-  }
 }

@@ -11,10 +11,6 @@ export class Verifier {
 
   constructor(private readonly state: WorkshopState) {}
 
-  get busy(): boolean {
-    return this.running !== undefined;
-  }
-
   /** Runs the checks of `step` (default: the current step); a run already going absorbs this request. */
   run(step = this.state.step.name): Promise<Report | undefined> {
     if (this.running) {
