@@ -18,7 +18,7 @@
 import { statSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
-import { cleanPartialBackups, listBackups as listBackupsIn, pickBackup, writeBackup, type Backup } from './backups.ts';
+import { backupsDir, cleanPartialBackups, listBackups as listBackupsIn, pickBackup, writeBackup, type Backup } from './backups.ts';
 import { diffSnapshots, type TreeDiff } from './diff.ts';
 import { stateDir, workspaceDir } from './paths.ts';
 import { findStep, startDir, steps, unknownStepMessage, type Step } from './steps.ts';
@@ -412,7 +412,7 @@ async function replaceLocked(p: Places, target: Target, log: Log): Promise<Switc
       );
     } catch (err) {
       throw new WorkspaceError(
-        `Could not back up ${display(p.workspace)} into ${display(join(p.state, 'backups'))}: ${reason(err)}. ` +
+        `Could not back up ${display(p.workspace)} into ${display(backupsDir(p.state))}: ${reason(err)}. ` +
           `Nothing was changed; fix that (or set WORKSHOP_STATE to another folder) and try again.`,
         'state-unwritable',
       );

@@ -1,19 +1,17 @@
 // `npm run workshop -- list`: the steps, their titles, the learner's progress,
 // and which solution the workspace is, if it is one as is.
-import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { readProgress } from '../progress.ts';
 import { steps } from '../steps.ts';
 import { display, matchingStep, places, recoverWorkspace, WorkspaceError } from '../workspace.ts';
 import { existsSync } from 'node:fs';
+import { parseCommandArgs, UsageError } from './args.ts';
+
+const usage = 'Usage: npm run workshop -- list';
 
 export async function run(args: string[]): Promise<number> {
-  try {
-    parseArgs({ args, options: {} });
-  } catch (err) {
-    console.error(`${(err as Error).message.split('. ')[0]}.\nUsage: npm run workshop -- list`);
-    return 2;
-  }
+  const { positionals } = parseCommandArgs(args, {}, usage);
+  if (positionals.length) throw new UsageError(`Unexpected argument: ${positionals.join(' ')}.\n${usage}`);
   try {
     await recoverWorkspace();
   } catch (err) {

@@ -1,8 +1,9 @@
 // `npm run workshop -- restore [backup]`: lists the backups, or puts one back
 // into workspace/ (backing up the current workspace first).
-import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { display, listBackups, places, restoreBackup, WorkspaceError } from '../workspace.ts';
+import { backupsDir } from '../backups.ts';
+import { parseCommandArgs, UsageError } from './args.ts';
 import { report } from './solution.ts';
 
 const usage = 'Usage: npm run workshop -- restore [backup]';
@@ -13,7 +14,7 @@ async function list(): Promise<number> {
     console.log('No backups yet: one is made each time `npm run solution` replaces your workspace.');
     return 0;
   }
-  console.log(`Backups in ${display(`${places().state}/backups`)}, newest first:`);
+  console.log(`Backups in ${display(backupsDir(places().state))}, newest first:`);
   const width = Math.max(...backups.map((b) => b.name.length));
   for (const b of backups) {
     const when = new Date(b.createdAt).toLocaleString();
@@ -25,17 +26,8 @@ async function list(): Promise<number> {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let positionals: string[];
-  try {
-    ({ positionals } = parseArgs({ args, allowPositionals: true, options: {} }));
-  } catch (err) {
-    console.error(`${(err as Error).message.split('. ')[0]}.\n${usage}`);
-    return 2;
-  }
-  if (positionals.length > 1) {
-    console.error(`Name one backup only.\n${usage}`);
-    return 2;
-  }
+  const { positionals } = parseCommandArgs(args, {}, usage);
+  if (positionals.length > 1) throw new UsageError(`Name one backup only.\n${usage}`);
   const [name] = positionals;
   try {
     if (!name) return await list();
