@@ -7,11 +7,11 @@
 // Each run gets its own temporary workspace and state, and a throwaway
 // redis-server through REDIS_URL, so the bench never touches port 6379 or
 // the learner's data.
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../runner/paths.ts';
+import { startProcess } from '../runner/processes.ts';
 import { storeDir } from '../runner/server/deck-store.ts';
 import { startRedisServer } from '../runner/redis.ts';
 import { steps } from '../runner/steps.ts';
@@ -70,46 +70,37 @@ async function oneRun(redisUrl: string): Promise<{ ms: number; cpuMs: number; rs
   const root = await mkdtemp(join(tmpdir(), 'workshop-bench-'));
   await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
   await cp(steps[0]!.dir, join(root, 'workspace'), { recursive: true });
+  // Started the way the tests start it: its own process group, stopped
+  // whole (SIGTERM, then SIGKILL) even if the runner hangs.
+  let announce: (url: string) => void = () => {};
+  const announced = new Promise<string>((r) => (announce = r));
   const started = performance.now();
-  const child = spawn(process.execPath, [...args, '--port', '0', '--no-open'], {
+  const child = startProcess(process.execPath, [...args, '--port', '0', '--no-open'], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1', REDIS_URL: redisUrl, WORKSHOP_WORKSPACE: join(root, 'workspace'), WORKSHOP_STATE: join(root, '.workshop') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+    onLine: (line) => {
+      const m = /The workshop is at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(line);
+      if (m) announce(m[1]!);
+    },
   });
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      // gone
-    }
-  };
   try {
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-        out += chunk;
-        const m = /The workshop is at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.stderr!.resume();
-      child.once('exit', (code) => reject(new Error(`bench: the runner exited (${code}):\n${out}`)));
-    });
+    const url = await Promise.race([
+      announced,
+      child.exited.then((e) => Promise.reject(new Error(`bench: the runner exited (${JSON.stringify(e)}):\n${child.log.join('\n')}`))),
+    ]);
     await until('the first slide', async () => ((await fetch(`${url}api/decks/step1/1`)).status === 200 ? true : undefined));
     const ms = performance.now() - started;
-    const cpu = await cpuMs(child.pid!);
+    const cpu = await cpuMs(child.pid);
     // Memory with everything loaded: Redis and both apps up, every deck rendered.
     await until('Redis and the apps', async () => {
       const s = (await (await fetch(`${url}api/state`)).json()) as State;
       return s.redis.state !== 'starting' && s.apps.length === 2 && s.apps.every((a) => a.state !== 'starting' && a.state !== 'stopped') ? true : undefined;
     });
     for (const s of steps) await fetch(`${url}api/decks/${s.name}`).then((r) => r.arrayBuffer());
-    const rssMb = await vmRssMb(child.pid!);
+    const rssMb = await vmRssMb(child.pid);
     return { ms, cpuMs: cpu, rssMb };
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    killGroup();
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
+    await child.stop(8000);
     await rm(root, { recursive: true, force: true });
   }
 }
