@@ -8,7 +8,7 @@ import { freePort, isListening, isPortFree } from '../runner/ports.ts';
 import { listeningPorts, OTHER_PORTS_SETTLE_MS, portOwner } from '../runner/sockets.ts';
 import { findOnPath, installHelp, redactUrl, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
 import { diagnoseError, hintForOtherPort, quoteStderr, type Topic } from './hints.ts';
-import { openRedis, preloadRedisClient, redisPort, withDatabase, type ChecksRedis } from './redis-client.ts';
+import { openRedis, preloadRedisClient, redisPort, withDatabase, type ChecksRedis } from '../runner/redis-client.ts';
 
 /**
  * Things to undo at the end of a run: the apps first (all at once), then

@@ -8,6 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { delimiter, join, relative } from 'node:path';
 import { accessSync, constants } from 'node:fs';
+import { openRedis } from './redis-client.ts';
 import { startProcess, type ManagedProcess } from './processes.ts';
 import { freePort, isPortFree } from './ports.ts';
 import { repoRoot, stateDir } from './paths.ts';
@@ -61,21 +62,15 @@ export function redactUrl(url: string): string {
 
 /** Answers 'PONG', or throws with the reason Redis could not be reached. */
 export async function ping(url: string, timeoutMs = 2000): Promise<void> {
-  // Loaded on first use: the package takes ~150 ms to load, which every
-  // `npm run verify` (which never pings) would otherwise pay.
-  const { createClient } = await import('redis');
-  const client = createClient({
-    url,
-    socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
-  });
-  client.on('error', () => {}); // the rejected connect() below carries the reason
+  const opening = openRedis(url, timeoutMs);
   const timer = new Promise<never>((_, reject) =>
     setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
   );
   try {
-    await Promise.race([client.connect().then(() => client.ping()), timer]);
+    await Promise.race([opening.then((client) => client.command('PING')), timer]);
   } finally {
-    client.destroy();
+    // Closed whenever it opens, even after we gave up waiting.
+    opening.then((client) => client.close(), () => {});
   }
 }
 

@@ -13,7 +13,7 @@ import {
 } from '../checks/hints.ts';
 import { importedPackages, missingDependencies, packageName, stripComments } from '../checks/imports.ts';
 import { firstLines, h1Text, pageText, saysWelcomeBack, saysWelcomeNew, visitCount } from '../checks/page.ts';
-import { redisPort, withDatabase } from '../checks/redis-client.ts';
+import { redisPort, withDatabase } from '../runner/redis-client.ts';
 import { colors, formatEnding, formatJson, formatLine, isPass, makeReport } from '../checks/report.ts';
 import { slides } from '../checks/slides.ts';
 import { numbersIn } from '../checks/step3.ts';

@@ -1,7 +1,7 @@
-// The checks' view of the Redis they gave the app: the `redis` package,
-// loaded while the apps boot (it takes ~90 ms to load, and verify's start-up
-// time is part of every run), speaking RESP2 so replies are plain strings,
-// numbers and arrays.
+// A short-lived Redis connection for looking, not for an app: the runner's
+// PING and the checks' view of the Redis they gave the app. The `redis`
+// package is loaded on first use (~90 ms: verify loads it while the apps
+// boot), and speaks RESP2 so replies are plain strings, numbers and arrays.
 import type { createClient } from 'redis';
 
 export type Reply = string | number | null | Reply[];
