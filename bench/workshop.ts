@@ -10,6 +10,7 @@
 import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeArgsOf } from '../runner/npm-scripts.ts';
 import { repoRoot } from '../runner/paths.ts';
 import { startProcess } from '../runner/processes.ts';
 import { storeDir } from '../runner/server/deck-store.ts';
@@ -57,16 +58,8 @@ interface State {
   apps: { state: string }[];
 }
 
-/** `node --flags --import tsx runner/cli.ts workshop`, as package.json says. */
-async function workshopCommand(): Promise<string[]> {
-  const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const [command, ...args] = pkg.scripts.workshop!.split(/\s+/);
-  if (command !== 'node') throw new Error(`bench: the workshop script does not start with node: ${pkg.scripts.workshop}`);
-  return args;
-}
-
 async function oneRun(redisUrl: string): Promise<{ ms: number; cpuMs: number; rssMb: number }> {
-  const args = await workshopCommand();
+  const args = nodeArgsOf('workshop');
   const root = await mkdtemp(join(tmpdir(), 'workshop-bench-'));
   await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
   await cp(steps[0]!.dir, join(root, 'workspace'), { recursive: true });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { nodeArgsOf } from '../../runner/npm-scripts.ts';
 import { repoRoot } from '../../runner/paths.ts';
 import { startProcess } from '../../runner/processes.ts';
 import { steps } from '../../runner/steps.ts';
@@ -113,7 +114,7 @@ async function workshopCopy(): Promise<{ root: string; dispose(): Promise<void> 
 async function runnerIn(copy: string, m: Marker) {
   const box = await workshopSandbox(steps[0]!.dir);
   const lines: string[] = [];
-  const child = startProcess(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'workshop', '--port', '0', '--no-open'], {
+  const child = startProcess(process.execPath, [...nodeArgsOf('workshop', copy), '--port', '0', '--no-open'], {
     cwd: copy,
     env: { ...process.env, NO_COLOR: '1', WORKSHOP_WORKSPACE: box.workspace, WORKSHOP_STATE: box.state, REDIS_URL: 'redis://127.0.0.1:1', ...m.env },
     keepLines: 1000,

@@ -3,6 +3,7 @@
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeArgsOf } from '../../runner/npm-scripts.ts';
 import { repoRoot } from '../../runner/paths.ts';
 import { startProcess, type ManagedProcess } from '../../runner/processes.ts';
 
@@ -44,7 +45,7 @@ export async function startWorkshopRunner(options: RunnerOptions = {}): Promise<
   const lines: string[] = [];
   let announce: (url: string) => void = () => {};
   const announced = new Promise<string>((r) => (announce = r));
-  const child = startProcess(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'workshop', '--port', String(options.port ?? 0), '--no-open', ...(options.args ?? [])], {
+  const child = startProcess(process.execPath, [...nodeArgsOf('workshop'), '--port', String(options.port ?? 0), '--no-open', ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1', WORKSHOP_WORKSPACE: box.workspace, WORKSHOP_STATE: box.state, ...options.env },
     onLine: (line) => {
