@@ -63,7 +63,12 @@ async function untilAppsRun(marker: string, parent: number): Promise<number[]> {
   return redis;
 }
 
-const stillRunning = (pids: number[]) => pids.filter(isRunning);
+/** Of `pids`, those still running after up to `ms` (a SIGKILL sent by the watchdog takes a moment to land). */
+async function stillRunning(pids: number[], ms = 5000): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return pids.filter(isRunning);
+}
 
 describe('no process verify started outlives it', () => {
   it('after a full run', async () => {
@@ -72,7 +77,7 @@ describe('no process verify started outlives it', () => {
     const redis = await untilAppsRun(m.marker, run.child.pid ?? -1);
     expect((await run.done).code).toBe(0);
     expect(await gone(m.marker, 2000)).toEqual([]);
-    expect(stillRunning(redis)).toEqual([]);
+    expect(await stillRunning(redis)).toEqual([]);
   });
 
   it('after Ctrl-C in the middle of a run', async () => {
@@ -82,7 +87,7 @@ describe('no process verify started outlives it', () => {
     run.child.kill('SIGINT');
     expect((await run.done).code).toBe(130);
     expect(await gone(m.marker)).toEqual([]);
-    expect(stillRunning(redis)).toEqual([]);
+    expect(await stillRunning(redis)).toEqual([]);
   });
 
   it('after verify itself is killed (SIGKILL)', async () => {
@@ -92,7 +97,7 @@ describe('no process verify started outlives it', () => {
     run.child.kill('SIGKILL');
     await run.done;
     expect(await gone(m.marker)).toEqual([]);
-    expect(stillRunning(redis)).toEqual([]);
+    expect(await stillRunning(redis)).toEqual([]);
   });
 
   it('when an in-process caller aborts, and after an in-process run', async () => {
@@ -105,7 +110,7 @@ describe('no process verify started outlives it', () => {
       controller.abort();
       await expect(aborted).rejects.toThrow(/abort/i);
       expect(await gone(m.marker)).toEqual([]);
-      expect(stillRunning(redis)).toEqual([]);
+      expect(await stillRunning(redis)).toEqual([]);
 
       const report = await verify('step3', step3, { recordProgress: false });
       expect(report.failed).toBe(0);
