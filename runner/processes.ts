@@ -1,10 +1,15 @@
 // Child processes that never outlive us.
 //
 // Each child runs in its own process group (detached), so stopping it also
-// stops whatever it forked. Groups still alive when we exit are killed in an
-// 'exit' handler, and a tiny watchdog shell, fed the group ids through a
-// pipe, kills them if we die without running it (SIGKILL, a crash).
+// stops whatever it forked. What left the group (a helper started with
+// `detached: true`, a daemon) is found in the process table: by its parent
+// while the child lives, and by a tag in its environment after. Groups
+// still alive when we exit are killed in an 'exit' handler, and a tiny
+// watchdog shell, fed the group ids and tags through a pipe, kills them if
+// we die without running it (SIGKILL, a crash).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { processFamily } from './process-table.ts';
 
 export interface Exit {
   code: number | null;
@@ -34,20 +39,35 @@ export interface StartOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
-// Every child still running, by its pid (= its process group id).
-const live = new Map<number, ManagedProcess>();
+// Every child still running, by its pid (= its process group id), with its tag.
+const live = new Map<number, { managed: ManagedProcess; marker: string }>();
 let watchdog: ChildProcess | undefined;
 
+/** In each child's environment, inherited by what it starts: NAME=<tag of that child>. */
+const TAG = 'WORKSHOP_PROCESS_TAG';
+const runTag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+let started = 0;
+
+// Holds "pgid:tag" entries; at EOF (we are gone) kills each group, then every
+// process whose environment has one of the tags (GNU grep; a no-op without /proc).
 const watchdogScript = `
 trap '' INT TERM HUP
-groups=""
-while read -r op id; do
+entries=""
+while read -r op id tag; do
   case "$op" in
-    add) groups="$groups $id" ;;
-    del) kept=""; for g in $groups; do [ "$g" = "$id" ] || kept="$kept $g"; done; groups=$kept ;;
+    add) entries="$entries $id:$tag" ;;
+    del) kept=""; for e in $entries; do [ "\${e%%:*}" = "$id" ] || kept="$kept $e"; done; entries=$kept ;;
   esac
 done
-for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done
+[ -n "$entries" ] || exit 0
+set --
+for e in $entries; do
+  kill -s KILL -- "-\${e%%:*}" 2>/dev/null
+  set -- "$@" -e "${TAG}=\${e#*:}"
+done
+for f in $(grep -lzxF "$@" /proc/[0-9]*/environ 2>/dev/null); do
+  p=\${f#/proc/}; kill -s KILL "\${p%/environ}" 2>/dev/null
+done
 `;
 
 function tellWatchdog(line: string): void {
@@ -61,16 +81,25 @@ function tellWatchdog(line: string): void {
   watchdog.stdin?.write(line + '\n');
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+function kill(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-pid, signal);
+    process.kill(pid, signal);
   } catch {
-    // ESRCH: the group is already gone.
+    // ESRCH: already gone.
   }
 }
 
+/** Signals a child's whole group, and `family`: what it started outside the group. */
+function killAll(pid: number, family: readonly number[], signal: NodeJS.Signals): void {
+  kill(-pid, signal);
+  for (const member of family) kill(member, signal);
+}
+
 process.on('exit', () => {
-  for (const pid of live.keys()) killGroup(pid, 'SIGKILL');
+  const children = [...live.entries()];
+  if (!children.length) return;
+  const family = processFamily(children.map(([pid]) => pid), children.map(([, c]) => c.marker));
+  for (const [pid] of children) killAll(pid, family, 'SIGKILL');
 });
 
 /** Starts `command args` in a process group of its own. */
@@ -79,14 +108,19 @@ export function startProcess(command: string, args: string[], options: StartOpti
   const log: string[] = [];
   // Plain spawn rather than execa: this runs on every verify's critical
   // path, execa costs ~70 ms to load, and we use none of its extras here.
+  const tag = `${runTag}-${++started}`;
+  const marker = `${TAG}=${tag}`;
   const child = spawn(command, args, {
     cwd: options.cwd,
-    env: options.env ?? process.env,
+    env: { ...(options.env ?? process.env), [TAG]: tag },
     detached: true, // a process group of its own, which we kill whole
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid ?? -1;
-  if (pid > 0) tellWatchdog(`add ${pid}`);
+  if (pid > 0) tellWatchdog(`add ${pid} ${tag}`);
+  // What the child started outside its group, found when it is stopped
+  // (while the parent links are whole), killed with it.
+  let family: number[] = [];
 
   for (const stream of ['stdout', 'stderr'] as const) {
     let partial = '';
@@ -117,9 +151,10 @@ export function startProcess(command: string, args: string[], options: StartOpti
     child.once('error', (err) => {
       if (child.pid === undefined) resolve({ code: null, signal: null, error: err.message });
     });
-    // When the leader exits, whatever it forked goes with it: a grandchild
-    // holding our pipes open must not keep the exit from being noticed.
-    child.once('exit', () => killGroup(pid, 'SIGKILL'));
+    // When the leader exits, whatever it started goes with it: a grandchild
+    // holding our pipes open must not keep the exit from being noticed. Its
+    // orphans no longer have it as their parent; its tag still finds them.
+    child.once('exit', () => killAll(pid, [...family, ...processFamily([], [marker])], 'SIGKILL'));
     // 'close' comes once the pipes are drained, so the log is complete.
     child.once('close', (code, signal) => resolve({ code, signal }));
   }).then((result) => {
@@ -140,8 +175,9 @@ export function startProcess(command: string, args: string[], options: StartOpti
     },
     async stop(graceMs = 2000) {
       if (exit) return exit;
-      killGroup(pid, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+      family = processFamily([pid], [marker]);
+      killAll(pid, family, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
+      const timer = setTimeout(() => killAll(pid, family, 'SIGKILL'), graceMs);
       try {
         return await exited;
       } finally {
@@ -149,13 +185,13 @@ export function startProcess(command: string, args: string[], options: StartOpti
       }
     },
   };
-  if (pid > 0 && !exit) live.set(pid, managed);
+  if (pid > 0 && !exit) live.set(pid, { managed, marker });
   return managed;
 }
 
 /** Stops every child we started, in parallel. */
 export async function stopAll(graceMs = 2000): Promise<void> {
-  await Promise.all([...live.values()].map((child) => child.stop(graceMs)));
+  await Promise.all([...live.values()].map(({ managed }) => managed.stop(graceMs)));
 }
 
 /** Whether a process exists (EPERM: it does, it just isn't ours to signal). */

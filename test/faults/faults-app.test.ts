@@ -21,6 +21,7 @@ import {
   picture,
   post,
   rssMb,
+  uiState,
   untilState,
   type Marker,
 } from './helpers.ts';
@@ -94,11 +95,25 @@ describe('npm run verify, with a misbehaving app', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('5 passed, 0 failed');
   });
+
+  it.concurrent('starts a helper detached from itself (its own session), which ignores SIGTERM: passes, and the helper is gone after', async () => {
+    // The helper left the app's process group: only the process table finds it.
+    const r = await verifyFixture('detached-helper');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('5 passed, 0 failed');
+  });
 });
 
 /** A runner whose workspace is a copy of the fixture, no Redis (step 1 apps need none). */
 async function runnerWith(name: string, m: Marker): Promise<RunningWorkshop> {
   return startWorkshopRunner({ workspaceFrom: fixture(name), env: { ...m.env, REDIS_URL: 'redis://127.0.0.1:1' } });
+}
+
+/** The pid of the one process of the case whose command line holds `text`, once there is exactly one. */
+async function onlyHelper(m: Marker, text: string, what: string): Promise<number> {
+  const pids = () => processesWithEnv(m.marker).filter((p) => p.args.includes(text)).map((p) => p.pid);
+  const [pid] = await waitFor(what, () => (pids().length === 1 ? pids() : undefined));
+  return pid!;
 }
 
 /** Stops the runner and proves the case clean: nothing of it runs, the learner's files unchanged. */
@@ -192,20 +207,38 @@ describe('the runner, with a misbehaving app in the workspace', () => {
     try {
       const { token } = await openEvents(runner.url).then((e) => (e.close(), e));
       await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
-      // The helpers of the workspace's app (the solution's app has none: it is steps/step1).
-      const helpers = () =>
-        processesWithEnv(m.marker)
-          .filter((p) => p.args.includes('SIGTERM ignored'))
-          .map((p) => p.pid);
-      const [first] = await waitFor('the helper running', () => (helpers().length === 1 ? helpers() : undefined));
+      // The helper of the workspace's app (the solution's app has none: it is steps/step1).
+      const first = await onlyHelper(m, 'SIGTERM ignored', 'the helper running');
       // Reload the app pane: the app and its helper go, a new pair comes.
       expect((await post(runner.url, token, 'apps/workspace/restart')).status).toBe(202);
       await untilState(runner.url, 'the restarted app', (s) => app(s, 'workspace')?.state === 'running' && app(s, 'workspace')!.starts === 2);
-      expect(isRunning(first!)).toBe(false);
-      const [second] = await waitFor('the new helper', () => (helpers().length === 1 ? helpers() : undefined));
+      expect(isRunning(first)).toBe(false);
+      const second = await onlyHelper(m, 'SIGTERM ignored', 'the new helper');
       expect(second).not.toBe(first);
     } finally {
       await finish(runner, m, 'fork-ignores-term');
+    }
+  });
+
+  it.concurrent('starts a detached helper: a restart takes it down, and so does the app exiting on its own', async () => {
+    const m = newMarker();
+    const runner = await runnerWith('detached-helper', m);
+    try {
+      const { token } = await openEvents(runner.url).then((e) => (e.close(), e));
+      // The solution's app (steps/step1) starts none: every helper is the workspace app's.
+      const first = await onlyHelper(m, 'detached helper', 'the helper running');
+      // Reload: the app is stopped while the helper's parent link is whole.
+      expect((await post(runner.url, token, 'apps/workspace/restart')).status).toBe(202);
+      await untilState(runner.url, 'the restarted app', (s) => app(s, 'workspace')?.state === 'running' && app(s, 'workspace')!.starts === 2);
+      await waitFor('the first helper gone', () => !isRunning(first));
+      const second = await onlyHelper(m, 'detached helper', 'the new helper');
+      expect(second).not.toBe(first);
+      // The app exits by itself: its helper, now an orphan, is found by the tag in its environment.
+      expect(await (await fetch(new URL('quit', app(await uiState(runner.url), 'workspace')!.url))).text()).toBe('Bye');
+      await untilState(runner.url, 'the app stopped', (s) => app(s, 'workspace')?.state !== 'running');
+      await waitFor('the second helper gone', () => !isRunning(second));
+    } finally {
+      await finish(runner, m, 'detached-helper');
     }
   });
 

@@ -11,9 +11,10 @@ import { repoRoot } from '../../runner/paths.ts';
 import { startProcess } from '../../runner/processes.ts';
 import { isPortFree } from '../../runner/ports.ts';
 import { steps } from '../../runner/steps.ts';
+import { processesWithEnv } from '../helpers/process-table.ts';
 import { fixturesDir } from '../helpers/verify-fixtures.ts';
 import { startWorkshopRunner, waitFor, workshopSandbox } from '../helpers/workshop-runner.ts';
-import { app, expectNoOrphans, expectReadable, newMarker, picture, untilState, uiState, type Marker } from './helpers.ts';
+import { app, expectNoOrphans, expectReadable, faultFixtures, newMarker, picture, untilState, uiState, type Marker } from './helpers.ts';
 
 /** The runner as a terminal starts it, output captured, in a sandbox of its own (or the one given). */
 function spawnRunner(box: { workspace: string; state: string }, m: Marker, env: Record<string, string> = {}, port = 0) {
@@ -206,6 +207,25 @@ describe('two runners started at once on one workspace', () => {
       const b = spawnRunner(box, m, noRedis);
       await b.until('the next to start', /The workshop is at/);
       await b.child.stop(8000);
+      await expectNoOrphans(m);
+    } finally {
+      await a.child.stop(1000);
+      await rm(box.root, { recursive: true, force: true });
+    }
+  });
+
+  it("a runner killed outright takes down its apps' detached helpers too", async () => {
+    // The watchdog shell outlives the runner: it kills the apps' groups, then
+    // whatever carries their tags (a helper that left its app's group).
+    const m = newMarker();
+    const box = await workshopSandbox(join(faultFixtures, 'detached-helper'));
+    const a = spawnRunner(box, m, noRedis);
+    try {
+      await a.until('the runner to start', /The workshop is at/);
+      const helper = () => processesWithEnv(m.marker).find((p) => p.args.includes('detached helper'));
+      await waitFor('the helper running', helper);
+      process.kill(a.child.pid, 'SIGKILL');
+      await a.child.exited;
       await expectNoOrphans(m);
     } finally {
       await a.child.stop(1000);
