@@ -10,6 +10,7 @@ import { readProgress, recordProgress, type Progress } from './progress.ts';
 import { findStep, steps, type Step } from './steps.ts';
 import { workspaceDir, stateDir } from './paths.ts';
 import type { AppStatus, LogLine, SupervisedApp } from './apps.ts';
+import type { Places } from './workspace.ts';
 
 export type RedisState =
   | { state: 'starting' }
@@ -86,12 +87,22 @@ export class WorkshopState {
     return stateDir(this.env);
   }
 
+  /** The workspace and state folders, as the workspace functions take them. */
+  get places(): Places {
+    return { workspace: this.workspace, state: this.stateDir };
+  }
+
+  /** The apps that exist so far: the learner's first, then the step solution. */
+  get appList(): SupervisedApp[] {
+    return [this.apps.workspace, this.apps.solution].filter((a) => a !== undefined);
+  }
+
   snapshot(): Snapshot {
     return {
       current: this.step.name,
       steps: stepViews(this.progress),
       redis: this.redis,
-      apps: [this.apps.workspace, this.apps.solution].filter((a) => a !== undefined).map((a) => a.status),
+      apps: this.appList.map((a) => a.status),
       watch: this.watch,
       workspace: this.workspace,
     };

@@ -97,7 +97,7 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
   const prepareWorkspace = async () => {
     try {
       const ws = await loadWorkspace();
-      const created = await ws.ensureWorkspace({ places: { workspace: state.workspace, state: state.stateDir }, log: say });
+      const created = await ws.ensureWorkspace({ places: state.places, log: say });
       if (created) say(`Created ${ws.display(state.workspace)}/ from steps/start: this is your app, edit it there.`);
     } catch (err) {
       warn(`The workspace could not be prepared: ${(err as Error).message}`);

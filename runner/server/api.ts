@@ -35,9 +35,6 @@ function stepParam(value: unknown) {
   return step;
 }
 
-/** Where this run's workspace and state live (tests point them at temporary folders). */
-const places = (state: WorkshopState) => ({ workspace: state.workspace, state: state.stateDir });
-
 /** Runs a swap of the workspace folder with the learner's app stopped, then starts it on the new files. */
 async function whileSuspended<T>(state: WorkshopState, swap: () => Promise<T>): Promise<T> {
   const app = state.apps.workspace;
@@ -105,7 +102,7 @@ export function apiRouter(ctx: ApiContext): Router {
   }));
 
   api.post('/apps/:id/restart', wrap(async (req, res) => {
-    const app = req.params.id === 'workspace' ? state.apps.workspace : req.params.id === 'solution' ? state.apps.solution : undefined;
+    const app = state.appList.find((a) => a.id === req.params.id);
     if (!app) throw new ApiError(404, 'There is no such app: use "workspace" or "solution".');
     void app.restart();
     res.status(202).json({ id: app.id });
@@ -114,27 +111,27 @@ export function apiRouter(ctx: ApiContext): Router {
   api.post('/switch', wrap(async (req, res) => {
     const step = stepParam(bodyOf(req).step);
     const ws = await loadWorkspace();
-    const result = await whileSuspended(state, () => ws.switchTo(step.name, { places: places(state) }));
+    const result = await whileSuspended(state, () => ws.switchTo(step.name, { places: state.places }));
     res.json({ result, state: state.snapshot() });
   }));
 
   api.get('/backups', wrap(async (_req, res) => {
     const ws = await loadWorkspace();
-    res.json({ backups: await ws.listBackups({ places: places(state) }) });
+    res.json({ backups: await ws.listBackups({ places: state.places }) });
   }));
 
   api.post('/restore', wrap(async (req, res) => {
     const name = bodyOf(req).name;
     if (typeof name !== 'string' || !name) throw new ApiError(400, 'Name the backup to restore.');
     const ws = await loadWorkspace();
-    const result = await whileSuspended(state, () => ws.restoreBackup(name, { places: places(state) }));
+    const result = await whileSuspended(state, () => ws.restoreBackup(name, { places: state.places }));
     res.json({ result, state: state.snapshot() });
   }));
 
   api.get('/diff/:step', wrap(async (req, res) => {
     const step = stepParam(req.params.step);
     const ws = await loadWorkspace();
-    res.json({ step: step.name, diff: await ws.diffAgainst(step.name, { places: places(state) }) });
+    res.json({ step: step.name, diff: await ws.diffAgainst(step.name, { places: state.places }) });
   }));
 
   api.post('/open', wrap(async (req, res) => {

@@ -57,9 +57,7 @@ export class EventHub {
     res.flushHeaders();
     res.write('retry: 1000\n\n');
     res.write(sseFrame('state', this.state.snapshot()));
-    for (const app of [this.state.apps.workspace, this.state.apps.solution]) {
-      if (app) res.write(sseFrame('logs', { app: app.id, lines: app.log.slice(-50) }));
-    }
+    for (const app of this.state.appList) res.write(sseFrame('logs', { app: app.id, lines: app.log.slice(-50) }));
     if (this.inspector?.snapshot) res.write(sseFrame('inspector', this.inspector.snapshot));
     this.clients.add(res);
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
