@@ -10,7 +10,7 @@ import { CheckFailed } from './check.ts';
 import { AppStartError, Resources, startApp, type AppSpec, type RunningApp, type SessionRedis } from './harness.ts';
 import { diagnoseError, quoteStderr } from './hints.ts';
 import { slideForTopic } from './slides.ts';
-import { Visitor, type Page } from './http.ts';
+import { get, Visitor, type Page } from './http.ts';
 import type { PackageJson } from './imports.ts';
 import { firstLines, pageLines } from './page.ts';
 
@@ -143,10 +143,17 @@ export class VerifyContext {
     return new Visitor(this.timeoutMs);
   }
 
-  /** GET `path` as `visitor`; a failed request becomes a clear CheckFailed. */
-  async visit(visitor: Visitor, app: RunningApp, path: string): Promise<Page> {
+  /**
+   * GET `path` as `visitor`, or with a hand-made Cookie header (forged and
+   * unsigned cookies, which no jar would send); a failed request becomes a
+   * clear CheckFailed.
+   */
+  async visit(visitor: Visitor | { cookie: string }, app: RunningApp, path: string): Promise<Page> {
     try {
-      const page = await visitor.get(app.base, path);
+      const page =
+        visitor instanceof Visitor
+          ? await visitor.get(app.base, path)
+          : await get(new URL(path, app.base).toString(), { cookie: visitor.cookie, timeoutMs: this.timeoutMs });
       this.trace(`GET ${path} on :${app.port}: ${page.status} in ${page.ms} ms`);
       return page;
     } catch (err) {
@@ -160,7 +167,7 @@ export class VerifyContext {
  * a request that crashed the app closes before its exit is reported, and
  * "socket hang up" alone would send the learner looking at the wrong thing.
  */
-export async function failedRequest(app: RunningApp, path: string, err: unknown): Promise<CheckFailed> {
+async function failedRequest(app: RunningApp, path: string, err: unknown): Promise<CheckFailed> {
   if (!app.process.exit) {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([app.process.exited, new Promise((r) => (timer = setTimeout(r, 300)))]);

@@ -83,8 +83,9 @@ function sid(cookie: SetCookie): string | undefined {
   return isSigned(cookie.value) ? unsignedValue(cookie.value) : undefined;
 }
 
-/** Keys of the run's Redis whose name holds one of these session ids. */
-export async function keysFor(ctx: VerifyContext, ids: readonly string[]): Promise<string[]> {
+/** Keys of the run's Redis whose name holds the id of one of `visitor`'s sessions (from its signed cookies). */
+export async function sessionKeysOf(ctx: VerifyContext, visitor: Visitor): Promise<string[]> {
+  const ids = latestByName(visitor.received).map(sid).filter((x): x is string => !!x);
   if (!ctx.redis || !ids.length) return [];
   return (await ctx.redis.keys()).filter((k) => ids.some((id) => k.endsWith(id)));
 }
@@ -153,8 +154,7 @@ export function restart(ctx: VerifyContext): Promise<RestartObservation> {
       throw restartFailed('After it was stopped, the app', err);
     });
     const after = await ctx.visit(visitor, restarted, '/');
-    const ids = latestByName(visitor.received).map(sid).filter((x): x is string => !!x);
-    return { before, after, restarted, visitor, sessionKeys: await keysFor(ctx, ids) };
+    return { before, after, restarted, visitor, sessionKeys: await sessionKeysOf(ctx, visitor) };
   });
 }
 

@@ -4,12 +4,11 @@
 import { fail, CannotCheck, type Check } from './check.ts';
 import { notOk, type VerifyContext } from './context.ts';
 import { cookieHeader, forgeSignature, latestByName, unsignedValue, type SetCookie } from './cookies.ts';
-import { get, type Page } from './http.ts';
+import type { Page } from './http.ts';
 import { httpOnlyHint } from './hints.ts';
 import { pageText, saysWelcomeBack, saysWelcomeNew } from './page.ts';
 import { firstVisit, ready, visitCookies } from './probes.ts';
 import { slides } from './slides.ts';
-import { failedRequest } from './context.ts';
 
 function quote(page: Page): string {
   const text = pageText(page.body);
@@ -31,11 +30,7 @@ async function visitWith(ctx: VerifyContext, tamper: (c: SetCookie) => string): 
   const names = new Set(visit.map((c) => c.name));
   const others = (await visitor.cookies(app.base)).filter((c) => !names.has(c.name));
   const cookie = cookieHeader([...others, ...visit.map((c) => ({ name: c.name, value: tamper(c) }))]);
-  try {
-    return await get(new URL('/', app.base).toString(), { cookie, timeoutMs: ctx.timeoutMs });
-  } catch (err) {
-    throw await failedRequest(app, '/', err);
-  }
+  return ctx.visit({ cookie }, app, '/');
 }
 
 function judgeNewVisitor(page: Page, what: string): string {
