@@ -10,7 +10,7 @@ import { readProgress, recordProgress, type Progress } from './progress.ts';
 import { findStep, steps, type Step } from './steps.ts';
 import { workspaceDir, stateDir } from './paths.ts';
 import type { AppStatus, LogLine, SupervisedApp } from './apps.ts';
-import type { Places } from './workspace.ts';
+import type { Places } from './workspace/index.ts';
 
 export type RedisState =
   | { state: 'starting' }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backupName, cleanPartialBackups, listBackups, pickBackup, writeBackup, type Backup } from '../runner/backups.ts';
+import { backupName, cleanPartialBackups, listBackups, pickBackup, writeBackup, type Backup } from '../runner/workspace/backups.ts';
 import { backupNames, isNodeModules, learnerWorkspace, picture, sandbox, type Sandbox } from './workspace-helpers.ts';
 
 describe('backupName', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import pc from 'picocolors';
-import { diffSnapshots, formatDiff, summary } from '../runner/diff.ts';
-import type { Snapshot } from '../runner/tree.ts';
+import { diffSnapshots, formatDiff, summary } from '../runner/workspace/diff.ts';
+import type { Snapshot } from '../runner/workspace/tree.ts';
 
 const file = (s: string | Buffer) => ({ kind: 'file' as const, data: Buffer.from(s) });
 const snap = (files: Record<string, string | Buffer>): Snapshot => new Map(Object.entries(files).map(([p, s]) => [p, file(s)]));

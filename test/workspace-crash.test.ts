@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { steps } from '../runner/steps.ts';
-import { crashStages, type CrashStage } from '../runner/workspace.ts';
+import { crashStages, type CrashStage } from '../runner/workspace/index.ts';
 import { backupNames, cli, isNodeModules, learnerWorkspace, picture, sandbox, siblings, type Sandbox } from './workspace-helpers.ts';
 
 // Up to 'old-aside' the old workspace is still the one; from 'swapped' on, the new one.

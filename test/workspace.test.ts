@@ -11,7 +11,7 @@ import {
   restoreBackup,
   switchTo,
   WorkspaceError,
-} from '../runner/workspace.ts';
+} from '../runner/workspace/index.ts';
 import { isNodeModules, learnerWorkspace, picture, sandbox, siblings, write, type Sandbox } from './workspace-helpers.ts';
 
 const step = (n: number) => steps[n - 1]!;

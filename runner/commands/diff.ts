@@ -1,9 +1,9 @@
 // `npm run workshop -- diff <step>`: what separates workspace/ from a step's
 // solution, as a coloured unified diff (yours → the solution).
 import pc from 'picocolors';
-import { formatDiff } from '../diff.ts';
+import { formatDiff } from '../workspace/diff.ts';
 import { oneStep, parseCommandArgs } from './args.ts';
-import { diffAgainst, WorkspaceError } from '../workspace.ts';
+import { diffAgainst, WorkspaceError } from '../workspace/index.ts';
 
 const usage = 'Usage: npm run workshop -- diff <step>';
 

@@ -3,7 +3,7 @@
 import pc from 'picocolors';
 import { readProgress } from '../progress.ts';
 import { steps } from '../steps.ts';
-import { display, matchingStep, places, recoverWorkspace, WorkspaceError } from '../workspace.ts';
+import { display, matchingStep, places, recoverWorkspace, WorkspaceError } from '../workspace/index.ts';
 import { existsSync } from 'node:fs';
 import { parseCommandArgs, UsageError } from './args.ts';
 

@@ -1,8 +1,8 @@
 // `npm run workshop -- restore [backup]`: lists the backups, or puts one back
 // into workspace/ (backing up the current workspace first).
 import pc from 'picocolors';
-import { display, listBackups, places, restoreBackup, WorkspaceError } from '../workspace.ts';
-import { backupsDir } from '../backups.ts';
+import { display, listBackups, places, restoreBackup, WorkspaceError } from '../workspace/index.ts';
+import { backupsDir } from '../workspace/backups.ts';
 import { parseCommandArgs, UsageError } from './args.ts';
 import { report } from './solution.ts';
 

@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import { oneStep, parseCommandArgs } from './args.ts';
-import { display, places, switchTo, WorkspaceError, type SwitchPlan, type SwitchResult } from '../workspace.ts';
+import { display, places, switchTo, WorkspaceError, type SwitchPlan, type SwitchResult } from '../workspace/index.ts';
 
 const usage = 'Usage: npm run solution <step> [-- --yes]';
 

@@ -3,4 +3,4 @@
 export type { Report, CheckResult } from '../../checks/verify.ts';
 
 export const loadChecks = () => import('../../checks/verify.ts');
-export const loadWorkspace = () => import('../workspace.ts');
+export const loadWorkspace = () => import('../workspace/index.ts');

@@ -1,7 +1,7 @@
 // The learner's workspace: created from steps/start on first use, compared
 // with the step solutions, switched to a solution or a backup without ever
 // losing a file. This is the face the commands, the web UI and the tests
-// import; the lock (workspace-lock.ts), crash recovery (recovery.ts) and
+// import; the lock (lock.ts), crash recovery (recovery.ts) and
 // the comparing (solutions.ts) live beside it.
 //
 // A switch never edits workspace/ in place. It backs the workspace up (unless
@@ -16,18 +16,18 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { backupsDir, listBackups as listBackupsIn, pickBackup, writeBackup, type Backup } from './backups.ts';
 import { createFromStart, ensureWorkspace, recoverLocked, toStderr, type Log } from './recovery.ts';
 import { matchOf, toStep } from './solutions.ts';
-import type { Step } from './steps.ts';
+import type { Step } from '../steps.ts';
 import { bulkyOnly, collides, copyFiles, listTree, moveEntries, workspaceRules, type Listing } from './tree.ts';
-import { WorkspaceError, reason } from './workspace-errors.ts';
-import { withLock } from './workspace-lock.ts';
-import { display, exists, places, type Places } from './workspace-places.ts';
+import { WorkspaceError, reason } from './errors.ts';
+import { withLock } from './lock.ts';
+import { display, exists, places, type Places } from './places.ts';
 
 export type { Backup } from './backups.ts';
 export type { FileDiff, TreeDiff } from './diff.ts';
 export { ensureWorkspace, recoverWorkspace } from './recovery.ts';
 export { diffAgainst, matchingStep } from './solutions.ts';
-export { WorkspaceError } from './workspace-errors.ts';
-export { display, places, type Places } from './workspace-places.ts';
+export { WorkspaceError } from './errors.ts';
+export { display, places, type Places } from './places.ts';
 
 /** The stages of a switch, in order, at which a test can kill the process. */
 export const crashStages = [

@@ -3,11 +3,11 @@
 // A switch uses the first to decide whether a backup is needed.
 import { diffSnapshots, type TreeDiff } from './diff.ts';
 import { ensureWorkspace, type Log } from './recovery.ts';
-import { findStep, startDir, steps, unknownStepMessage, type Step } from './steps.ts';
+import { findStep, startDir, steps, unknownStepMessage, type Step } from '../steps.ts';
 import { bulkyOnly, listTree, readSnapshot, sameSnapshot, workspaceRules, type Listing } from './tree.ts';
-import { WorkspaceError } from './workspace-errors.ts';
-import { withLock } from './workspace-lock.ts';
-import { exists, places, type Places } from './workspace-places.ts';
+import { WorkspaceError } from './errors.ts';
+import { withLock } from './lock.ts';
+import { exists, places, type Places } from './places.ts';
 
 interface Solution {
   name: string;

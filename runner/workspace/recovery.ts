@@ -1,4 +1,4 @@
-// Recovery of a switch that a crash interrupted (see workspace.ts for the
+// Recovery of a switch that a crash interrupted (see index.ts for the
 // two renames a switch makes). A kill at any point leaves one of these,
 // which recovery (run under the lock before every switch, and by
 // ensureWorkspace) resolves:
@@ -11,10 +11,10 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { cleanPartialBackups } from './backups.ts';
-import { startDir } from './steps.ts';
+import { startDir } from '../steps.ts';
 import { bulkyOnly, copyFiles, listTree, moveEntries, workspaceRules } from './tree.ts';
-import { abandonedLock, withLock } from './workspace-lock.ts';
-import { display, exists, places, type Places } from './workspace-places.ts';
+import { abandonedLock, withLock } from './lock.ts';
+import { display, exists, places, type Places } from './places.ts';
 
 /** Where notes about a recovered interrupted switch go. */
 export type Log = (line: string) => void;

@@ -1,9 +1,9 @@
 // Where the workspace commands act, and how they name paths to the learner.
 // Shared by the lock, recovery and switching, so none of them imports
-// workspace.ts back.
+// index.ts back.
 import { lstat } from 'node:fs/promises';
 import { relative, isAbsolute } from 'node:path';
-import { stateDir, workspaceDir } from './paths.ts';
+import { stateDir, workspaceDir } from '../paths.ts';
 
 /** Where the workspace and the state folder are; tests point them at temporary folders. */
 export interface Places {

@@ -2,7 +2,7 @@
 // one error class with a code, and file-system failures put into words.
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { display } from './workspace-places.ts';
+import { display } from './places.ts';
 
 /** A problem the learner can fix: the message is one sentence with the way forward, shown as is. */
 export class WorkspaceError extends Error {

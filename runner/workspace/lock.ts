@@ -3,9 +3,9 @@
 // one (a queue per workspace, e.g. a double-clicked UI button).
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { isAlive } from './processes.ts';
-import { WorkspaceError, reason } from './workspace-errors.ts';
-import { display, exists, type Places } from './workspace-places.ts';
+import { isAlive } from '../processes.ts';
+import { WorkspaceError, reason } from './errors.ts';
+import { display, exists, type Places } from './places.ts';
 
 const queues = new Map<string, Promise<unknown>>();
 
