@@ -4,7 +4,7 @@
 import { diffSnapshots, type TreeDiff } from './diff.ts';
 import { ensureWorkspace, type Log } from './recovery.ts';
 import { findStep, startDir, steps, unknownStepMessage, type Step } from '../steps.ts';
-import { bulkyOnly, listTree, readSnapshot, sameSnapshot, workspaceRules, type Listing } from './tree.ts';
+import { bulkyOnly, listTree, readSnapshot, sameSnapshot, workspaceRules, type Listing, type Snapshot } from './tree.ts';
 import { WorkspaceError } from './errors.ts';
 import { withLock } from './lock.ts';
 import { exists, places, type Places } from './places.ts';
@@ -22,9 +22,14 @@ async function solutionSnapshot(dir: string) {
 
 /** The solution a workspace listed as `listing` is identical to, if any. */
 export async function matchOf(workspace: string, listing: Listing): Promise<string | undefined> {
-  const ours = await readSnapshot(workspace, listing.files);
+  const names = new Set(listing.files);
+  let ours: Snapshot | undefined;
   for (const solution of solutions) {
-    if (sameSnapshot(ours, await solutionSnapshot(solution.dir))) return solution.name;
+    const { files } = await listTree(solution.dir, bulkyOnly);
+    // Other file names cannot be identical: only a solution with the same names is read.
+    if (files.length !== names.size || !files.every((f) => names.has(f))) continue;
+    ours ??= await readSnapshot(workspace, listing.files);
+    if (sameSnapshot(ours, await readSnapshot(solution.dir, files))) return solution.name;
   }
   return undefined;
 }
