@@ -29,15 +29,27 @@ const workshopCommands: Record<string, Command> = {
 function usage(): string {
   return [
     'Usage:',
-    '  npm run workshop [-- --port N --no-open]   start the workshop',
-    '  npm run workshop -- list|diff <step>|restore [backup]|export <dir>|lint',
+    '  npm run workshop [-- --port N --no-open]   start the workshop: slides, your app, checks',
     '  npm run verify <step> [-- --dir PATH --json --watch --timeout MS]',
-    '  npm run solution <step> [-- --yes]',
+    '                                             check your app (workspace/) against a step',
+    '  npm run solution <step> [-- --yes]         switch workspace/ to a step\'s solution, after a backup',
+    '  npm run workshop -- list                   the steps, and your progress',
+    '  npm run workshop -- diff <step>            what separates workspace/ from a step\'s solution',
+    '  npm run workshop -- restore [backup]       list the backups, or put one back',
+    '  npm run workshop -- export <dir>           every deck as a self-contained HTML page',
+    '  npm run workshop -- lint                   check the decks',
+    'Steps are step1, step2, step3 (or 1, 2, 3).',
   ].join('\n');
 }
 
+const asksForHelp = (args: string[]) => args.some((a) => a === '--help' || a === '-h');
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (asksForHelp(argv)) {
+    console.log(usage());
+    return 0;
+  }
   if (name === 'workshop') {
     const sub = rest[0] && !rest[0].startsWith('-') ? rest[0] : 'start';
     const command = workshopCommands[sub];

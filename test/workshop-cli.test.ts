@@ -2,7 +2,8 @@
 // missing (and that slides keep working), when its port is taken, when the
 // arguments are wrong, and that Ctrl-C stops everything it started.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -67,6 +68,28 @@ describe('npm run workshop', () => {
     } finally {
       await runner.stop();
       squatter.close();
+    }
+  });
+
+  it('--help or -h, after any command, prints every command and exits 0 without doing anything', async () => {
+    const box = await mkdtemp(join(tmpdir(), 'workshop-help-'));
+    try {
+      for (const args of [['workshop', '--help'], ['verify', '-h'], ['solution', 'step3', '--help'], ['workshop', 'restore', '-h']]) {
+        const result = await execa(process.execPath, ['--import', 'tsx', 'runner/cli.ts', ...args], {
+          cwd: repoRoot,
+          reject: false,
+          env: { WORKSHOP_WORKSPACE: join(box, 'workspace'), WORKSHOP_STATE: join(box, '.workshop') },
+        });
+        expect(result.exitCode, args.join(' ')).toBe(0);
+        expect(result.stderr).toBe('');
+        for (const command of ['npm run workshop [', 'npm run verify <step>', 'npm run solution <step>', 'npm run workshop -- restore', 'npm run workshop -- export <dir>']) {
+          expect(result.stdout).toContain(command);
+        }
+      }
+      // Not even a workspace was created, nor a backup made.
+      expect(await readdir(box)).toEqual([]);
+    } finally {
+      await rm(box, { recursive: true, force: true });
     }
   });
 

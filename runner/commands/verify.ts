@@ -23,14 +23,9 @@ export async function run(args: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       timeout: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     usage,
   );
-  if (values.help) {
-    console.log(usage);
-    return 0;
-  }
   const step = oneStep(positionals, usage);
   const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(values.timeout);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
