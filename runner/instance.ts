@@ -4,8 +4,9 @@
 // the later save overwriting the other's sessions. So the first claims
 // .workshop/runner.json (created exclusively, holding its pid and URL) and
 // a second one is told where the first is. A claim left by a runner that
-// died without cleaning up (SIGKILL, a power cut) is taken over.
-import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+// died without cleaning up (SIGKILL, a power cut) is taken over, by one
+// runner at a time: two that find it at the same moment must not both win.
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from './processes.ts';
 
@@ -19,6 +20,45 @@ export interface Claim {
   setUrl(url: string): void;
   /** Gives the claim up (only if it is still ours). */
   release(): void;
+}
+
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Tests only: WORKSHOP_PAUSE_AT=<point> holds this process there for a second, to open a race window. */
+function pauseForTests(point: string): void {
+  if (process.env.WORKSHOP_PAUSE_AT !== point) return;
+  process.stderr.write(`[paused] ${point}\n`);
+  sleepSync(1000);
+}
+
+const isLive = (claim: OtherRunner | undefined): claim is OtherRunner =>
+  claim !== undefined && claim.pid !== process.pid && isAlive(claim.pid);
+
+/**
+ * Removes the stale claim in `file`. Only the holder of `<file>.takeover`
+ * (a folder: made exclusively) may, and it reads the claim again first: a
+ * claim another runner made meanwhile is never removed.
+ */
+function removeStale(file: string): void {
+  const guard = `${file}.takeover`;
+  try {
+    mkdirSync(guard);
+  } catch {
+    // Another runner is taking over: let it finish. One held for seconds was left by a crash.
+    const since = statSync(guard, { throwIfNoEntry: false })?.mtimeMs;
+    if (since !== undefined && Date.now() - since > 5000) rmSync(guard, { recursive: true, force: true });
+    sleepSync(20);
+    return;
+  }
+  try {
+    if (isLive(readClaim(file))) return;
+    pauseForTests('claim takeover');
+    unlinkSync(file);
+  } catch {
+    // gone already
+  } finally {
+    rmSync(guard, { recursive: true, force: true });
+  }
 }
 
 function readClaim(file: string): OtherRunner | undefined {
@@ -35,7 +75,8 @@ function readClaim(file: string): OtherRunner | undefined {
 export function claimInstance(stateDir: string): Claim | OtherRunner {
   mkdirSync(stateDir, { recursive: true });
   const file = join(stateDir, 'runner.json');
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
     // Written aside, then linked into place: the claim appears whole or not at all.
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ pid: process.pid }));
@@ -65,13 +106,9 @@ export function claimInstance(stateDir: string): Claim | OtherRunner {
       unlinkSync(tmp);
     }
     const other = readClaim(file);
-    if (other && other.pid !== process.pid && isAlive(other.pid)) return other;
-    // Stale: its runner is gone (or it is unreadable). Take it over.
-    try {
-      unlinkSync(file);
-    } catch {
-      // another runner took it over first: look again
-    }
+    if (isLive(other)) return other;
+    // Stale: its runner is gone (or it is unreadable). Take it over, then look again.
+    removeStale(file);
   }
   return readClaim(file) ?? { pid: 0 };
 }
