@@ -72,7 +72,10 @@ done
 
 function tellWatchdog(line: string): void {
   if (!watchdog) {
-    watchdog = spawn('sh', ['-c', watchdogScript], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    // Without our own tag: if whoever started us sweeps up after our death, the watchdog must still finish.
+    const env = { ...process.env };
+    delete env[TAG];
+    watchdog = spawn('sh', ['-c', watchdogScript], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
     watchdog.on('error', () => {}); // without sh we still have the exit handler
     watchdog.unref();
     (watchdog.stdin as unknown as { unref(): void }).unref();
