@@ -23,7 +23,7 @@ export function fileLines(text: string): string[] {
  * The lines between `#region name` and its `#endregion` (markers excluded),
  * in any comment style: `// #region`, `//- #region`, `/* #region *\/`.
  */
-export function findRegion(lines: readonly string[], name: string): { from: number; to: number } | undefined {
+function findRegion(lines: readonly string[], name: string): { from: number; to: number } | undefined {
   const stack: { name: string; line: number }[] = [];
   for (let i = 0; i < lines.length; i++) {
     const open = /#region\s+([\w.-]+)/.exec(lines[i]!);
@@ -40,7 +40,7 @@ export function findRegion(lines: readonly string[], name: string): { from: numb
 }
 
 /** Every `#region` name in the file, for a helpful message. */
-export function regionNames(lines: readonly string[]): string[] {
+function regionNames(lines: readonly string[]): string[] {
   return lines.flatMap((l) => /#region\s+([\w.-]+)/.exec(l)?.[1] ?? []);
 }
 

@@ -17,7 +17,7 @@ export interface ExportResult {
 
 
 /** True when `path` is missing or is a page we wrote before: never overwrite anything else. */
-export function mayOverwrite(path: string): boolean {
+function mayOverwrite(path: string): boolean {
   try {
     return readFileSync(path, 'utf8').includes(generatorMeta);
   } catch (err) {

@@ -80,7 +80,7 @@ export function escapeHtml(text: string): string {
  * closed at the end of the line and opened again on the next, so each line
  * stands on its own.
  */
-export function splitHighlighted(html: string): string[] {
+function splitHighlighted(html: string): string[] {
   const lines: string[] = [];
   const open: string[] = [];
   let current = '';

@@ -72,7 +72,7 @@ export interface PageOptions {
 }
 
 /** One slide as a `<section>`: its number and deck line ride along as data attributes. */
-export function slideSection(slide: RenderedDeck['slides'][number]): string {
+function slideSection(slide: RenderedDeck['slides'][number]): string {
   return (
     `<section class="slide" data-number="${slide.number}" data-line="${slide.line}" aria-label="${escapeHtml(`Slide ${slide.number}: ${slide.title}`)}">\n` +
     slide.html +

@@ -69,7 +69,7 @@ const attrPattern = /([a-z][\w-]*)=(?:'([^']*)'|"([^"]*)"|([^\s'"]+))/g;
 const headingLine = /^(#{1,6})(?:\.([\w-]+(?:\.[\w-]+)*))?[ \t]+(.*?)[ \t#]*$/;
 const fenceLine = /^\s{0,3}(`{3,}|~{3,})/;
 
-export function parseDirective(raw: string, line: number): Directive | UnknownDirective | undefined {
+function parseDirective(raw: string, line: number): Directive | UnknownDirective | undefined {
   const m = directiveLine.exec(raw.trim());
   if (!m) return undefined;
   const name = m[1]!;
@@ -90,7 +90,7 @@ export function parseDirective(raw: string, line: number): Directive | UnknownDi
 }
 
 /** Heading text as a reader sees it: no markdown, no tags, entities left alone. */
-export function plainText(md: string): string {
+function plainText(md: string): string {
   return md
     .replace(/<br\s*\/?>/gi, ' ')
     .replace(/<img\b[^>]*\balt=(["'])(.*?)\1[^>]*>/gi, '$2')

@@ -52,7 +52,7 @@ export interface RenderedDeck {
 
 // Decks written for the seed name `node/auth-workshop/step3/app.js`.
 const seedPath = /^node\/auth-workshop\/(step\d+)\//;
-export function codePath(src: string): string {
+function codePath(src: string): string {
   return src.replace(seedPath, 'steps/$1/');
 }
 
