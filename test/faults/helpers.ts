@@ -161,5 +161,8 @@ export async function post(base: string, token: string, path: string, body: unkn
 /** Resident memory of a process, in MB (Linux /proc). */
 export async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024;
+  // A process that has exited but is not reaped yet (a zombie) has no VmRSS line.
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  if (kb === undefined) throw new Error(`process ${pid} has exited`);
+  return Number(kb) / 1024;
 }
