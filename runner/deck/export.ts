@@ -3,7 +3,7 @@
 // index page linking them.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { assetContentType, deckCss, deckPage, generatorMeta } from './page.ts';
+import { assetContentType, deckCss, deckPage, generatorMeta, pageHead } from './page.ts';
 import { escapeHtml } from './highlight.ts';
 import { diskFiles } from './files.ts';
 import { renderDecks, type RenderOptions, type RenderedDeck } from './render.ts';
@@ -29,15 +29,7 @@ function indexPage(decks: RenderedDeck[]): string {
   const items = decks
     .map((d) => `<li><a href="${escapeHtml(d.name)}.html">${escapeHtml(d.name)}: ${escapeHtml(d.title)}</a> <small>(${d.slides.length} slides)</small></li>`)
     .join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-${generatorMeta}
-<title>Having a persistent session store: the slides</title>
-<style>${deckCss}</style>
-</head>
+  return `${pageHead('Having a persistent session store: the slides', `<style>${deckCss}</style>`)}
 <body>
 <main class="deck-index">
 <h1>Having a persistent session store</h1>

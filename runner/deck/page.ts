@@ -80,20 +80,25 @@ function slideSection(slide: RenderedDeck['slides'][number]): string {
   );
 }
 
-/** A whole HTML page for a deck. */
-export function deckPage(deck: RenderedDeck, options: PageOptions = {}): string {
-  const css = options.cssHref ? `<link rel="stylesheet" href="${escapeHtml(options.cssHref)}">` : `<style>${deckCss}</style>`;
-  const js = options.jsSrc ? `<script src="${escapeHtml(options.jsSrc)}"></script>` : `<script>${deckJs}</script>`;
-  const index = options.indexHref ? `<a href="${escapeHtml(options.indexHref)}">All decks</a>` : '';
+/** The start of every page we write, up to </head>: `styles` is a <style> or <link> element. */
+export function pageHead(title: string, styles: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${generatorMeta}
-<title>${escapeHtml(deck.title)}</title>
-${css}
-</head>
+<title>${escapeHtml(title)}</title>
+${styles}
+</head>`;
+}
+
+/** A whole HTML page for a deck. */
+export function deckPage(deck: RenderedDeck, options: PageOptions = {}): string {
+  const css = options.cssHref ? `<link rel="stylesheet" href="${escapeHtml(options.cssHref)}">` : `<style>${deckCss}</style>`;
+  const js = options.jsSrc ? `<script src="${escapeHtml(options.jsSrc)}"></script>` : `<script>${deckJs}</script>`;
+  const index = options.indexHref ? `<a href="${escapeHtml(options.indexHref)}">All decks</a>` : '';
+  return `${pageHead(deck.title, css)}
 <body>
 <main class="deck" data-deck="${escapeHtml(deck.name)}">
 ${deck.slides.map(slideSection).join('')}</main>
