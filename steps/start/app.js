@@ -9,6 +9,8 @@ app.get('/', (req, res) => {
   res.send('Hello');
 });
 
-app.listen(port, '127.0.0.1', () => {
+// Express 5 hands a failure to listen (the port is taken) to this callback.
+app.listen(port, '127.0.0.1', (err) => {
+  if (err) throw err;
   console.log(`Listening on http://127.0.0.1:${port}`);
 });

@@ -85,6 +85,8 @@ app.use((req, res, next) => {
 
 app.use('/', indexRouter);
 
-app.listen(port, '127.0.0.1', () => {
+// Express 5 hands a failure to listen (the port is taken) to this callback.
+app.listen(port, '127.0.0.1', (err) => {
+  if (err) throw err;
   console.log(`Listening on http://127.0.0.1:${port}`);
 });
