@@ -5,6 +5,7 @@
 // look: `node --import tsx bench/verify.ts step3 steps/step3 7`.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { nodeArgsOf } from '../runner/npm-scripts.ts';
 import { repoRoot } from '../runner/paths.ts';
 import { summarize, type Summary } from './stats.ts';
 
@@ -28,7 +29,7 @@ function once(step: string, dir: string, expectExit: number, via: 'node' | 'npm'
   const [command, args] =
     via === 'npm'
       ? ['npm', ['run', '-s', 'verify', '--', step, '--dir', dir, '--json']]
-      : [process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'verify', step, '--dir', dir, '--json']];
+      : [process.execPath, [...nodeArgsOf('verify'), step, '--dir', dir, '--json']];
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -117,7 +117,6 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
         const who = s.id === 'workspace' ? 'Your app' : 'The step solution';
         if (s.state === 'running') say(`${who}: ${s.url} (${s.dir === state.workspace ? 'workspace/' : s.dir.replace(repoRoot + '/', '')})`);
         else if (s.message && s.state !== 'stopped') {
-          const app = s.id === 'workspace' ? workspace : solution;
           const last = app.log.filter((l) => l.stream === 'stderr').slice(-12).map((l) => `  ${l.text}`);
           warn([`${who}: ${s.message}`, ...last].join('\n'));
         }

@@ -6,6 +6,7 @@ import pc from 'picocolors';
 import { startWorkshop, trace } from '../workshop.ts';
 import { claimInstance, isClaim, type Claim } from '../instance.ts';
 import { stateDir } from '../paths.ts';
+import { onShutdown } from '../processes.ts';
 
 const usage = 'Usage: npm run workshop [-- --port N --no-open]';
 
@@ -61,8 +62,6 @@ export async function run(args: string[]): Promise<number> {
   claim?.setUrl(workshop.url);
   // Tests and scripts read this line to find the port: keep its shape.
   say(`The workshop is at ${pc.bold(pc.cyan(workshop.url))}  (Ctrl-C stops it)`);
-  // Loaded here, not at the top: it pulls in execa, and the first slide should not wait for it.
-  const { onShutdown } = await import('../processes.ts');
   onShutdown(async () => {
     say(pc.dim('\nStopping the workshop…'));
     await workshop.stop();

@@ -7,7 +7,7 @@ export { parseDeck, findSlideIn, type Slide, type Block, type Directive, type He
 export { renderDeck, renderDecks, renderDeckText, deckPathOf, type RenderOptions, type RenderedDeck, type RenderedSlide } from './render.ts';
 export { lintDecks, lintDeckFiles } from './lint.ts';
 export { exportDecks, type ExportResult } from './export.ts';
-export { deckCss, deckJs, deckPage, resolveAsset, assetContentType } from './page.ts';
+export { deckCss, deckPage, assetContentType } from './page.ts';
 export { formatProblem, type Problem } from './problem.ts';
 
 /**

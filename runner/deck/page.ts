@@ -1,10 +1,7 @@
 // The deck page: its stylesheet, its script, and the HTML around the slide
-// fragments. Shared by the export (which inlines everything, so a page
-// works from a file with no network) and the web UI (which can serve
-// `deckCss` and `deckJs` under a URL prefix and link them instead).
+// fragments. The export inlines everything, so a page works from a file
+// with no network; the web UI serves `deckCss` (css.ts) as /deck.css.
 import { extname } from 'node:path';
-import { slidesDir as defaultSlidesDir } from '../paths.ts';
-import { diskFiles, resolveInside, type FileReader } from './files.ts';
 import { escapeHtml } from './highlight.ts';
 import type { RenderedDeck } from './render.ts';
 import { deckCss } from './css.ts';
@@ -63,10 +60,6 @@ export const deckJs = `
 `;
 
 export interface PageOptions {
-  /** Inline the stylesheet (default), or link it from this URL. */
-  cssHref?: string;
-  /** Inline the script (default), or load it from this URL. */
-  jsSrc?: string;
   /** A link back to the list of decks. */
   indexHref?: string;
 }
@@ -95,27 +88,16 @@ ${styles}
 
 /** A whole HTML page for a deck. */
 export function deckPage(deck: RenderedDeck, options: PageOptions = {}): string {
-  const css = options.cssHref ? `<link rel="stylesheet" href="${escapeHtml(options.cssHref)}">` : `<style>${deckCss}</style>`;
-  const js = options.jsSrc ? `<script src="${escapeHtml(options.jsSrc)}"></script>` : `<script>${deckJs}</script>`;
   const index = options.indexHref ? `<a href="${escapeHtml(options.indexHref)}">All decks</a>` : '';
-  return `${pageHead(deck.title, css)}
+  return `${pageHead(deck.title, `<style>${deckCss}</style>`)}
 <body>
 <main class="deck" data-deck="${escapeHtml(deck.name)}">
 ${deck.slides.map(slideSection).join('')}</main>
 <nav class="deck-nav" aria-label="Slides">${index}<button type="button" data-deck-prev aria-label="Previous slide">←</button><span data-deck-counter></span><button type="button" data-deck-next aria-label="Next slide">→</button></nav>
-${js}
+<script>${deckJs}</script>
 </body>
 </html>
 `;
-}
-
-/**
- * For a server: the real path of an asset the decks name (`img/x.png`),
- * or undefined when it is missing or outside slides/.
- */
-export function resolveAsset(rel: string, options: { slidesDir?: string; files?: FileReader } = {}): string | undefined {
-  const found = resolveInside(options.files ?? diskFiles, options.slidesDir ?? defaultSlidesDir, rel, 'slides/');
-  return found.ok ? found.path : undefined;
 }
 
 const types: Record<string, string> = {

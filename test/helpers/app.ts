@@ -1,7 +1,6 @@
 // Runs a step app for real, as `node <entry>` in its folder on a free port.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CookieJar } from 'tough-cookie';
+import { entryOf } from '../../runner/apps.ts';
 import { startProcess, type ManagedProcess } from '../../runner/processes.ts';
 import { freePort, waitForPort } from '../../runner/ports.ts';
 
@@ -13,9 +12,8 @@ export interface RunningApp {
 }
 
 export async function startApp(dir: string, env: Record<string, string> = {}, port?: number): Promise<RunningApp> {
-  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { main?: string };
   const appPort = port ?? (await freePort());
-  const child = startProcess(process.execPath, [pkg.main ?? 'app.js'], {
+  const child = startProcess(process.execPath, [await entryOf(dir)], {
     cwd: dir,
     env: { ...process.env, ...env, PORT: String(appPort) },
   });
