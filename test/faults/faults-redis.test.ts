@@ -99,7 +99,9 @@ describe('Redis restarted while the runner runs', () => {
       await redis.stop();
       redis = undefined;
       const down = events.frames.length;
-      // ... and the page hears about it (or at least the runner keeps answering meanwhile).
+      // ... the page hears about it from the inspector, and the runner keeps answering meanwhile.
+      const said = await events.next('the inspector saying Redis cannot be read', (f) => f.event === 'inspector' && Boolean(f.data.error), 20_000, down);
+      expect(said.data.error).toMatch(/^Cannot read Redis: /);
       expect((await uiState(runner.url)).redis.state).toBe('ready');
       const page = await browser.get(base).catch(() => undefined);
       expect(page?.status ?? 0).not.toBe(200);
