@@ -56,7 +56,8 @@ export function plan(stepName: string): { id: string; title: string; slide: Chec
   return checksFor(step).map(({ id, title, slide }) => ({ id, title, slide }));
 }
 
-async function readApp(dir: string): Promise<AppUnderTest> {
+/** The app in `dir`, or a VerifyUsageError naming the missing folder or package.json. */
+export async function readApp(dir: string): Promise<AppUnderTest> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new VerifyUsageError(`There is no folder ${dir}.`);
   const pkgPath = join(dir, 'package.json');

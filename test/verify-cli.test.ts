@@ -65,9 +65,12 @@ describe('npm run verify', () => {
 
   it('a folder without package.json exits 2, naming the file', async () => {
     const dir = join(repo, 'test/fixtures/apps');
-    const { code, stderr } = await runCli(['step1', '--dir', dir]);
-    expect(code).toBe(2);
-    expect(stderr).toContain(`${join(dir, 'package.json')} does not exist`);
+    for (const args of [[], ['--watch']]) {
+      // With --watch too: a usage error at once, not a loop of failed runs.
+      const { code, stderr } = await runCli(['step1', '--dir', dir, ...args]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`${join(dir, 'package.json')} does not exist`);
+    }
   });
 
   it('without a workspace, says how to get one', async () => {

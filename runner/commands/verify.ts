@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { colors, formatEnding, formatHeader, formatJson, formatLine, isPass, type Report } from '../../checks/report.ts';
-import { DEFAULT_TIMEOUT_MS, VerifyUsageError, verify } from '../../checks/verify.ts';
+import { DEFAULT_TIMEOUT_MS, VerifyUsageError, readApp, verify } from '../../checks/verify.ts';
 import { workspaceDir } from '../paths.ts';
 import { onShutdown } from '../processes.ts';
 import { RedisUnavailableError } from '../redis.ts';
@@ -96,8 +96,10 @@ async function watchMode(
 ): Promise<number> {
   const { watchVerify } = await import('../../checks/watch.ts');
   // Validate once, so a missing folder is a usage error rather than a loop of errors.
-  if (!existsSync(resolve(dir, 'package.json'))) {
-    return reportError(new VerifyUsageError(existsSync(dir) ? `${resolve(dir, 'package.json')} does not exist: an app folder needs a package.json.` : `There is no folder ${dir}.`));
+  try {
+    await readApp(resolve(dir));
+  } catch (err) {
+    return reportError(err);
   }
   const clear = process.stdout.isTTY && !io.json ? '\x1b[2J\x1b[3J\x1b[H' : '';
   return new Promise<number>(() => {
