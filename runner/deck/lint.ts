@@ -4,10 +4,9 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot } from '../paths.ts';
-import { slidesDir as defaultSlidesDir } from '../paths.ts';
 import { steps } from '../steps.ts';
 import { diskFiles } from './files.ts';
-import { renderDeck, renderDeckText, type RenderOptions } from './render.ts';
+import { renderDeck, renderDeckText, slidesDirOf, type RenderOptions } from './render.ts';
 import type { Problem } from './problem.ts';
 
 const byPlace = (a: Problem, b: Problem) => a.file.localeCompare(b.file) || a.line - b.line;
@@ -29,7 +28,7 @@ export function lintDeckFiles(paths: readonly string[], options: RenderOptions =
  * cleanly, and a step's deck ends with its "Your turn" slide.
  */
 export function lintDecks(options: RenderOptions = {}): Problem[] {
-  const dir = options.slidesDir ?? (options.root ? join(options.root, 'slides') : defaultSlidesDir);
+  const dir = slidesDirOf(options);
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const step of steps) {

@@ -217,7 +217,7 @@ function context(options: RenderOptions, deckPath: string): Context {
   const root = options.root ?? repoRoot;
   return {
     root,
-    slidesDir: options.slidesDir ?? (options.root ? join(options.root, 'slides') : defaultSlidesDir),
+    slidesDir: slidesDirOf(options),
     files: options.files ?? diskFiles,
     assetUrl: options.assetUrl ?? ((rel) => rel),
     deckFile: relative(root, deckPath) || deckPath,
@@ -240,12 +240,16 @@ export function renderDeckText(text: string, deckPath: string, options: RenderOp
   }
 }
 
+/** The slides folder the options name: `slidesDir`, else `<root>/slides`, else the workshop's. */
+export function slidesDirOf(options: RenderOptions): string {
+  return options.slidesDir ?? (options.root ? join(options.root, 'slides') : defaultSlidesDir);
+}
+
 /** The deck path for a step (`step3`, `3`) or a deck file path. */
 export function deckPathOf(step: string | Step, options: RenderOptions = {}): string | undefined {
   const found = typeof step === 'string' ? findStep(step) : step;
   if (!found) return undefined;
-  const dir = options.slidesDir ?? (options.root ? join(options.root, 'slides') : defaultSlidesDir);
-  return join(dir, `${found.name}.md`);
+  return join(slidesDirOf(options), `${found.name}.md`);
 }
 
 /** Renders a step's deck, reading it (and what it names) now: edits show at once. */
