@@ -5,8 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verify } from '../checks/verify.ts';
-import { readFileSync, readdirSync } from 'node:fs';
-import { isRunning, processesWithEnv } from './helpers/process-table.ts';
+import { isRunning, processesWithEnv, redisChildren } from './helpers/process-table.ts';
 import { repo, startCli } from './helpers/verify-cli.ts';
 
 const step3 = join(repo, 'steps/step3');
@@ -30,25 +29,6 @@ async function gone(marker: string, ms = 5000): Promise<string[]> {
     found = left();
   }
   return found.map((p) => `${p.pid} ${p.args}`);
-}
-
-/**
- * redis-server processes whose parent is `ppid`. (Redis rewrites its title
- * over its environment, so the environment marker cannot find it.)
- */
-function redisChildren(ppid: number): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return Number(fields[1]) === ppid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('redis-server');
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** Waits until verify has started the apps (and so Redis): the middle of a run. Returns Redis's pid. */

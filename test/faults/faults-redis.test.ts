@@ -3,7 +3,7 @@
 // the inspector come back by themselves, the runner is not restarted).
 // Every case also proves the learner's own keys are still in their Redis.
 // (Redis missing at start: test/workshop-cli.test.ts, test/verify-redis.test.ts.)
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
@@ -12,26 +12,11 @@ import { freePort } from '../../runner/ports.ts';
 import { startRedisServer, type RedisServer } from '../../runner/redis.ts';
 import { steps } from '../../runner/steps.ts';
 import { visitor } from '../helpers/app.ts';
-import { isRunning, processesWithEnv } from '../helpers/process-table.ts';
+import { isRunning, processesWithEnv, redisChildren } from '../helpers/process-table.ts';
 import { throwawayRedis } from '../helpers/redis.ts';
 import { repo, startCli } from '../helpers/verify-cli.ts';
 import { startWorkshopRunner, waitFor } from '../helpers/workshop-runner.ts';
 import { app, expectNoOrphans, expectReadable, newMarker, openEvents, picture, untilState, uiState } from './helpers.ts';
-
-/** redis-server processes whose parent is `ppid` (Redis rewrites its title over its environment). */
-async function redisChildren(ppid: number): Promise<number[]> {
-  const found: number[] = [];
-  for (const d of (await readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = await readFile(`/proc/${d}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === ppid && (await readFile(`/proc/${d}/cmdline`, 'utf8')).includes('redis-server')) found.push(Number(d));
-    } catch {
-      // gone
-    }
-  }
-  return found;
-}
 
 /** The learner's own data, which nothing of ours may touch. */
 const learnerKeys = { 'learner:note': 'my own key', 'sess:learner-session': JSON.stringify({ cookie: { originalMaxAge: null }, visits: 41 }) };
@@ -47,7 +32,7 @@ describe('Redis killed during a verify', () => {
       const run = startCli(['step3', '--dir', dir, '--json', '--timeout', '3000'], { ...m.env, REDIS_URL: learner.url });
       // The middle of the run: the checks' own Redis is up, and the apps are starting against it.
       await waitFor('verify\'s apps starting', () => processesWithEnv(m.marker).filter((p) => p.args.includes('app.js')).length >= 2, 20_000);
-      const [redis] = await redisChildren(run.child.pid ?? -1);
+      const [redis] = redisChildren(run.child.pid ?? -1);
       expect(redis).toBeDefined();
       process.kill(redis!, 'SIGKILL');
       const started = Date.now();
