@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import autocannon from 'autocannon';
-import { startProcess, type ManagedProcess } from '../runner/processes.ts';
-import { freePort, waitForPort } from '../runner/ports.ts';
+import { startChild, untilListening, type Child } from '../runner/process/child.ts';
+import { freePort } from '../runner/process/ports.ts';
 import { repoRoot, stepsDir } from '../runner/paths.ts';
 import { startRedisServer } from '../runner/redis.ts';
 import { summarize, type Summary } from './stats.ts';
@@ -21,14 +21,14 @@ export interface StoreBench {
   seconds: number;
 }
 
-async function start(dir: string, env: Record<string, string>): Promise<{ url: string; app: ManagedProcess }> {
+async function start(dir: string, env: Record<string, string>): Promise<{ url: string; app: Child }> {
   const port = await freePort();
-  const app = startProcess(process.execPath, ['app.js'], {
+  const app = startChild(process.execPath, ['app.js'], {
     cwd: dir,
     // Production mode caches compiled views, so we measure the store, not pug.
     env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production' },
   });
-  if ((await waitForPort(port, { timeoutMs: 10_000, until: app.exited })) !== 'listening') {
+  if ((await untilListening(app, port, { timeoutMs: 10_000 })).state !== 'listening') {
     await app.stop();
     throw new Error(`${dir} did not start:\n${app.log.join('\n')}`);
   }

@@ -7,7 +7,8 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { CheckFailed } from './check.ts';
-import { AppStartError, Resources, startApp, type AppSpec, type RunningApp, type SessionRedis } from './harness.ts';
+import type { Scope } from '../runner/process/scope.ts';
+import { AppStartError, startApp, type AppSpec, type RunningApp, type SessionRedis } from './harness.ts';
 import { diagnoseError, quoteStderr } from './hints.ts';
 import { slideForTopic } from './slides.ts';
 import { get, Visitor, type Page } from './http.ts';
@@ -72,7 +73,8 @@ export interface VerifyContextOptions {
   /** The environment apps start with (PORT and REDIS_URL are set on top). */
   env: NodeJS.ProcessEnv;
   redis?: SessionRedis;
-  resources: Resources;
+  /** Owns every process the run starts. */
+  scope: Scope;
   /** Notes what happened when, for `WORKSHOP_TRACE=1` (where the time goes). */
   trace?: (event: string) => void;
 }
@@ -83,7 +85,7 @@ export class VerifyContext {
   readonly timeoutMs: number;
   readonly redis?: SessionRedis;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly resources: Resources;
+  private readonly scope: Scope;
   private readonly memo = new Map<string, Promise<unknown>>();
   readonly trace: (event: string) => void;
 
@@ -94,7 +96,18 @@ export class VerifyContext {
     this.timeoutMs = options.timeoutMs;
     this.redis = options.redis;
     this.env = options.env;
-    this.resources = options.resources;
+    this.scope = options.scope;
+  }
+
+  /**
+   * Tests only: with WORKSHOP_PAUSE_AT=<point>, waits at `point` until the
+   * run is ending, to open the window where a start meets the clean-up.
+   */
+  async pauseForTests(point: string): Promise<void> {
+    if (this.env.WORKSHOP_PAUSE_AT !== point) return;
+    this.trace(`paused at ${point} until the run ends`);
+    const { signal } = this.scope;
+    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
   }
 
   /** Runs `make` once per key; every caller gets the same promise. */
@@ -119,7 +132,7 @@ export class VerifyContext {
   async start(name: string, port?: number): Promise<RunningApp> {
     this.trace(`${name}: starting`);
     try {
-      return await startApp(this.spec, this.resources, port);
+      return await startApp(this.spec, this.scope, port);
     } finally {
       this.trace(`${name}: listening (or failed)`);
     }
@@ -130,7 +143,11 @@ export class VerifyContext {
     return this.once('main', () => this.start('main instance'));
   }
 
-  /** Another instance on the same Redis, started alongside the first. */
+  /**
+   * A fresh copy of the app on the same Redis, started after the first
+   * visits (see probes.ts `restart`): a new process, so a count it continues
+   * was kept outside the first one's memory.
+   */
   second(): Promise<RunningApp> {
     return this.once('second', () => this.start('second instance'));
   }

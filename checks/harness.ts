@@ -1,34 +1,16 @@
 // The I/O edge of the checks: starting the app under test as `node <entry>`
 // in its folder on a free PORT, knowing when it listens (the port accepts
 // connections, and the socket is the child's own), a Redis of the run's own,
-// and stopping everything the run started, whatever happens.
+// and stopping everything the run started, whatever happens. Everything a
+// run starts belongs to its Scope (runner/process/scope.ts): once the run
+// ends, nothing new starts, and what is starting is waited for and stopped.
 import { tmpdir } from 'node:os';
-import { startProcess, type ManagedProcess } from '../runner/processes.ts';
-import { freePort, isListening, isPortFree } from '../runner/ports.ts';
-import { listeningPorts, OTHER_PORTS_SETTLE_MS, portOwner } from '../runner/sockets.ts';
+import { untilListening, type Child } from '../runner/process/child.ts';
+import { freePort, isPortFree } from '../runner/process/ports.ts';
+import type { Scope } from '../runner/process/scope.ts';
 import { findOnPath, installHelp, redactUrl, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
 import { diagnoseError, hintForOtherPort, quoteStderr, type Topic } from './hints.ts';
 import { openRedis, preloadRedisClient, redisPort, withDatabase, type ChecksRedis } from '../runner/redis-client.ts';
-
-/**
- * Things to undo at the end of a run: the apps first (all at once), then
- * the Redis they used, so no app writes to a Redis being cleaned.
- */
-export class Resources {
-  private readonly closers = { apps: [] as (() => Promise<void>)[], redis: [] as (() => Promise<void>)[] };
-
-  add(close: () => Promise<void>, phase: 'apps' | 'redis' = 'apps'): void {
-    this.closers[phase].push(close);
-  }
-
-  async closeAll(): Promise<void> {
-    for (const phase of ['apps', 'redis'] as const) {
-      await Promise.all(this.closers[phase].splice(0).map((close) => close().catch(() => {})));
-    }
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface AppSpec {
   dir: string;
@@ -44,7 +26,7 @@ export interface RunningApp {
   port: number;
   /** `http://127.0.0.1:<port>` (or `http://[::1]:<port>` for an app listening there only). */
   base: string;
-  process: ManagedProcess;
+  process: Child;
   stderr: string[];
   readyMs: number;
   /** Stops the app and everything it started. */
@@ -59,7 +41,7 @@ export class AppStartError extends Error {
   }
 }
 
-function crashMessage(spec: AppSpec, run: ManagedProcess, stderr: string[], port: number): AppStartError {
+function crashMessage(spec: AppSpec, run: Child, stderr: string[], port: number): AppStartError {
   const exit = run.exit;
   if (exit?.error) return new AppStartError(`\`node ${spec.entry}\` could not be started: ${exit.error}.`, '');
   const how = exit?.signal ? `was killed by ${exit.signal}` : `exited with code ${exit?.code}`;
@@ -75,15 +57,25 @@ function crashMessage(spec: AppSpec, run: ManagedProcess, stderr: string[], port
   return new AppStartError(`\`node ${spec.entry}\` ${how} before listening on PORT (${port}).${lines}`, hint, diagnosis?.topic);
 }
 
-/** Starts the app and resolves once it listens on `port` (a free one by default). */
-export async function startApp(spec: AppSpec, resources: Resources, port?: number): Promise<RunningApp> {
-  if (port === undefined || !(await isPortFree(port))) port = await freePort();
+/**
+ * Starts the app in `scope` and resolves once it listens on `port` (a free
+ * one by default). Refused (ScopeClosedError) once the scope is closing; a
+ * close during the start ends the wait, and the scope stops the app.
+ */
+export function startApp(spec: AppSpec, scope: Scope, port?: number): Promise<RunningApp> {
+  return scope.track(launch(spec, scope, port));
+}
+
+async function launch(spec: AppSpec, scope: Scope, wanted?: number): Promise<RunningApp> {
+  scope.assertOpen();
+  const port = wanted !== undefined && (await isPortFree(wanted)) ? wanted : await freePort();
   const stderr: string[] = [];
   const started = performance.now();
-  const run = startProcess(process.execPath, [spec.entry], {
+  const run = scope.startChild(process.execPath, [spec.entry], {
     cwd: spec.dir,
     env: { ...spec.env, PORT: String(port) },
     keepLines: 100,
+    graceMs: 1000,
     onLine: (line, stream) => {
       if (stream === 'stderr') {
         stderr.push(line);
@@ -92,71 +84,41 @@ export async function startApp(spec: AppSpec, resources: Resources, port?: numbe
     },
   });
   const stop = () => run.stop(1000).then(() => undefined);
-  resources.add(stop);
-  const fail = async (err: AppStartError): Promise<never> => {
+  const fail = async (err: Error): Promise<never> => {
     await stop();
     throw err;
   };
 
-  const deadline = Date.now() + spec.timeoutMs;
-  let nextPortLook = Date.now() + 100;
-  let otherPortsSince = 0;
-  for (;;) {
-    if (run.exit) {
-      // run.exit is set on 'close', once the pipes are drained: the log is complete.
+  const ready = await untilListening(run, port, { timeoutMs: spec.timeoutMs, signal: scope.signal });
+  switch (ready.state) {
+    case 'listening':
+      return { port, base: ready.base, process: run, stderr, readyMs: Math.round(performance.now() - started), stop };
+    case 'exited':
       return fail(crashMessage(spec, run, stderr, port));
-    }
-    const [v4, v6] = await Promise.all([isListening(port, '127.0.0.1', 250), isListening(port, '::1', 250)]);
-    if (v4 || v6) {
-      const owner = await portOwner(port, run.pid);
-      if (owner === 'other') {
-        return fail(
-          new AppStartError(
-            `Something other than the app answers on port ${port}: the app did not bind PORT itself.`,
-            hintForOtherPort(run.log, port),
-          ),
-        );
-      }
-      return {
-        port,
-        base: v4 ? `http://127.0.0.1:${port}` : `http://[::1]:${port}`,
-        process: run,
-        stderr,
-        readyMs: Math.round(performance.now() - started),
-        stop,
-      };
-    }
-    if (Date.now() >= nextPortLook) {
-      // An app that listens, but elsewhere, need not keep us waiting until the deadline.
-      nextPortLook = Date.now() + 100;
-      const ports = await listeningPorts(run.pid);
-      const elsewhere = Boolean(ports?.length && !ports.includes(port));
-      // An app may open another listener first and PORT a moment later.
-      otherPortsSince = elsewhere ? otherPortsSince || Date.now() : 0;
-      if (ports && elsewhere) {
-        if (Date.now() - otherPortsSince >= OTHER_PORTS_SETTLE_MS) {
-          return fail(
-            new AppStartError(
-              `The app listens on port ${ports.join(', ')}, not on the port it was given in PORT (${port}).`,
-              hintForOtherPort(run.log, port, ports),
-            ),
-          );
-        }
-      }
-    }
-    if (Date.now() >= deadline) {
+    case 'not-ours':
+      return fail(
+        new AppStartError(`Something other than the app answers on port ${port}: the app did not bind PORT itself.`, hintForOtherPort(run.log, port)),
+      );
+    case 'elsewhere':
+      return fail(
+        new AppStartError(
+          `The app listens on port ${ready.ports.join(', ')}, not on the port it was given in PORT (${port}).`,
+          hintForOtherPort(run.log, port, ready.ports),
+        ),
+      );
+    case 'cancelled':
+      return fail(new Error('the run ended while the app was starting'));
+    case 'timeout': {
       const seconds = (spec.timeoutMs / 1000).toFixed(1).replace(/\.0$/, '');
       const printed = quoteStderr(run.log, 5);
       return fail(
         new AppStartError(
           `\`node ${spec.entry}\` was still running but not listening on PORT (${port}) after ${seconds} s.` +
             (printed.length ? `\nIts last lines of output:\n${printed.map((l) => `  ${l}`).join('\n')}` : ''),
-          hintForOtherPort(run.log, port) +
-            ' If it just needs more time to start, pass a longer wait: `-- --timeout 15000`.',
+          hintForOtherPort(run.log, port) + ' If it just needs more time to start, pass a longer wait: `-- --timeout 15000`.',
         ),
       );
     }
-    await sleep(10);
   }
 }
 
@@ -226,20 +188,20 @@ function sessionRedis(
  * the Redis in REDIS_URL (or on 127.0.0.1:6379), claimed for the run and
  * emptied of the keys it created afterwards.
  */
-export async function provideRedis(env: NodeJS.ProcessEnv, resources: Resources): Promise<SessionRedis> {
+export function provideRedis(env: NodeJS.ProcessEnv, scope: Scope): Promise<SessionRedis> {
+  return scope.track(redisFor(env, scope));
+}
+
+async function redisFor(env: NodeJS.ProcessEnv, scope: Scope): Promise<SessionRedis> {
   const binary = findOnPath('redis-server', env);
   if (binary) {
     // No folder of its own: a server that never saves (and is killed, not
     // shut down) writes nothing, so even a verify killed mid-run leaves no trace.
     let client: ChecksRedis | undefined;
-    let server: Awaited<ReturnType<typeof startRedisServer>> | undefined;
-    resources.add(async () => {
-      client?.close();
-      // SIGKILL at once: nothing to save, and SIGTERM would wait for Redis's next cron tick (~100 ms).
-      await server?.process.stop(0);
-    }, 'redis');
+    scope.defer(async () => client?.close(), 'last');
     preloadRedisClient();
-    server = await startRedisServer({ dir: tmpdir(), persist: false, binary });
+    // In the scope: SIGKILLed at its close (nothing to save, and SIGTERM would wait for Redis's next cron tick, ~100 ms).
+    const server = await startRedisServer({ dir: tmpdir(), persist: false, binary, scope });
     const connection = openRedis(server.url).then(async (c) => {
       client = c;
       return { client: c, ownId: Number(await c.command('CLIENT', 'ID')) };
@@ -257,14 +219,14 @@ export async function provideRedis(env: NodeJS.ProcessEnv, resources: Resources)
     );
   }
   let claimed = false;
-  resources.add(async () => {
+  scope.defer(async () => {
     if (claimed) {
       // Everything in this database appeared during our run: the app's sessions and our claim.
       const keys = await client.keys();
       for (let i = 0; i < keys.length; i += 500) await client.command('UNLINK', ...keys.slice(i, i + 500));
     }
     client.close();
-  }, 'redis');
+  }, 'last');
   const token = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   for (let db = 15; db >= 1; db--) {
     try {

@@ -9,7 +9,8 @@ import { recordProgress } from '../runner/progress.ts';
 import { findStep, unknownStepMessage, type Step } from '../runner/steps.ts';
 import { runChecks, type Check, type CheckResult } from './check.ts';
 import { VerifyContext, type AppUnderTest } from './context.ts';
-import { provideRedis, Resources, type SessionRedis } from './harness.ts';
+import { provideRedis, type SessionRedis } from './harness.ts';
+import { Scope } from '../runner/process/scope.ts';
 import { loadCookieJar } from './http.ts';
 import type { PackageJson } from './imports.ts';
 import { restart, staticFile } from './probes.ts';
@@ -86,31 +87,28 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
   const app = await readApp(appDir);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const checks = checksFor(step);
-  const resources = new Resources();
+  // Everything the run starts; closed in `finally`, on abort, or both.
+  const scope = new Scope();
   const trace = env.WORKSHOP_TRACE === '1'
     ? // Milliseconds since the process started, so verify's own start-up shows too.
       (event: string) => process.stderr.write(`[verify ${Math.round(performance.now())} ms] ${event}\n`)
     : undefined;
-  const onAbort = () => void resources.closeAll();
+  const onAbort = () => void scope.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let results: CheckResult[];
   try {
     options.signal?.throwIfAborted();
     let redis: SessionRedis | undefined;
     if (step.number >= 3) {
-      redis = await provideRedis(env, resources);
+      redis = await provideRedis(env, scope);
       trace?.(`redis: ${redis.description}`);
     }
-    const ctx = new VerifyContext({ step: step.number, app, timeoutMs, env, redis, resources, trace });
+    const ctx = new VerifyContext({ step: step.number, app, timeoutMs, env, redis, scope, trace });
     // Start the slow things now, so they overlap with the quick checks:
-    // the app, its files, and for step 3 a second instance and the restart.
-    if (step.number >= 3) {
-      // The restart (second instance up, one visit, stop, start again, visit)
-      // is the longest chain: it goes first.
-      void ctx.second().catch(() => {});
-      void restart(ctx).catch(() => {});
-    }
+    // the app, its files, and for step 3 the restart (one visit, then a
+    // fresh copy of the app): the longest chain of the run.
     void ctx.main().catch(() => {});
+    if (step.number >= 3) void restart(ctx).catch(() => {});
     void loadCookieJar(); // while the apps boot
     void staticFile(ctx).catch(() => {});
     void ctx.files().catch(() => {});
@@ -120,7 +118,8 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
     });
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    await resources.closeAll();
+    // Waits for any start still under way, then stops everything.
+    await scope.close();
     trace?.('cleaned up');
   }
   options.signal?.throwIfAborted();

@@ -8,11 +8,9 @@ import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import { startProcess, type ManagedProcess } from './processes.ts';
-import { waitForPort } from './ports.ts';
+import { startChild, untilListening, type Child } from './process/child.ts';
 import { isIgnoredChange } from './changes.ts';
 import { entryFrom } from './entry.ts';
-import { listeningPorts, OTHER_PORTS_SETTLE_MS } from './sockets.ts';
 
 export type AppId = 'workspace' | 'solution';
 
@@ -59,28 +57,6 @@ export interface AppOptions {
   keepLines?: number;
 }
 
-/**
- * Resolves with the ports the app listens on once, for OTHER_PORTS_SETTLE_MS,
- * none of them has been `port` (an app may open another listener first and
- * PORT a moment later); polls until stopped.
- */
-function otherPorts(child: ManagedProcess, port: number): { found: Promise<number[]>; stop(): void } {
-  let stopped = false;
-  let since = 0;
-  const found = new Promise<number[]>((resolve) => {
-    const look = async () => {
-      if (stopped || child.exit) return;
-      const ports = await listeningPorts(child.pid);
-      const elsewhere = Boolean(ports?.length && !ports.includes(port));
-      since = elsewhere ? since || Date.now() : 0;
-      if (elsewhere && Date.now() - since >= OTHER_PORTS_SETTLE_MS) resolve(ports!);
-      else setTimeout(look, 100).unref();
-    };
-    setTimeout(look, 200).unref();
-  });
-  return { found, stop: () => void (stopped = true) };
-}
-
 /** The entry file of an app folder: package.json's `main`, default app.js. */
 export async function entryOf(dir: string): Promise<string> {
   return entryFrom(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { main?: unknown });
@@ -99,7 +75,9 @@ export class SupervisedApp extends EventEmitter {
   private readonly listenTimeoutMs: number;
   private readonly debounceMs: number;
   private readonly keepLines: number;
-  private child: ManagedProcess | undefined;
+  private child: Child | undefined;
+  /** Ends the wait of a start under way, so a stop never queues behind a slow boot. */
+  private starting: AbortController | undefined;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private lastChange = '';
@@ -177,6 +155,7 @@ export class SupervisedApp extends EventEmitter {
    * a solution, a restore); `start()` afterwards watches the new folder.
    */
   suspend(message = 'Paused while the workspace changes.'): Promise<void> {
+    this.starting?.abort();
     return this.enqueue(async () => {
       clearTimeout(this.debounce);
       await this.unwatch();
@@ -186,6 +165,7 @@ export class SupervisedApp extends EventEmitter {
   }
 
   stop(): Promise<void> {
+    this.starting?.abort();
     return this.enqueue(async () => {
       await this.stopChild();
       this.setStatus('stopped');
@@ -195,6 +175,7 @@ export class SupervisedApp extends EventEmitter {
   /** Stops the app and the watcher for good. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.starting?.abort();
     clearTimeout(this.debounce);
     await this.unwatch();
     await this.enqueue(() => this.stopChild());
@@ -230,7 +211,7 @@ export class SupervisedApp extends EventEmitter {
     await this.watch();
     this.setStatus('starting', undefined, true);
     this.addLine('runner', `$ PORT=${this.port} node ${entry}`);
-    const child = startProcess(process.execPath, [entry], {
+    const child = startChild(process.execPath, [entry], {
       cwd: this.dir,
       env: { ...process.env, ...this.env, PORT: String(this.port) },
       keepLines: this.keepLines,
@@ -244,17 +225,17 @@ export class SupervisedApp extends EventEmitter {
       this.addLine('runner', `The app ${how}.`);
       this.setStatus('crashed', `The app ${how}: see its last log lines. Save a file or press Reload to restart it.`);
     });
-    // An app that listens, but on another port, is named at once rather than after the wait.
-    const elsewhere = otherPorts(child, this.port);
-    const ready = await waitForPort(this.port, { timeoutMs: this.listenTimeoutMs, until: Promise.race([child.exited, elsewhere.found]) });
-    elsewhere.stop();
+    const starting = (this.starting = new AbortController());
+    const ready = await untilListening(child, this.port, { timeoutMs: this.listenTimeoutMs, signal: starting.signal });
+    if (this.starting === starting) this.starting = undefined;
     if (this.child !== child) return;
-    if (ready === 'listening') this.setStatus('running');
-    else if (ready === 'timeout') {
+    if (ready.state === 'listening') this.setStatus('running');
+    else if (ready.state === 'timeout') {
       this.setStatus('not-listening', `The app is running but did not listen on PORT (${this.port}) within ${this.listenTimeoutMs / 1000} s: does it call app.listen(process.env.PORT)?`);
-    } else if (!child.exit) {
-      const ports = (await elsewhere.found).join(', ');
-      this.setStatus('not-listening', `The app listens on port ${ports}, not on PORT (${this.port}): call app.listen(process.env.PORT).`);
+    } else if (ready.state === 'elsewhere') {
+      this.setStatus('not-listening', `The app listens on port ${ready.ports.join(', ')}, not on PORT (${this.port}): call app.listen(process.env.PORT).`);
+    } else if (ready.state === 'not-ours') {
+      this.setStatus('not-listening', `Something other than the app answers on port ${this.port}: the app did not bind PORT itself.`);
     }
     // Otherwise it exited, and the exit handler above has said why.
   }

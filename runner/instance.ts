@@ -8,7 +8,7 @@
 // runner at a time: two that find it at the same moment must not both win.
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive } from './processes.ts';
+import { isAlive } from './process/table.ts';
 
 export interface OtherRunner {
   pid: number;

@@ -4,13 +4,14 @@
 //   3. a redis-server from PATH, started by us on loopback (6379 when free),
 //      its data in .workshop/redis/ so sessions outlive a restart;
 //   4. otherwise a clear message with the install commands.
-// Every server we start is a ManagedProcess: it stops when we do.
+// Every server we start is a Child (runner/process/child.ts): it stops when we do.
 import { mkdir } from 'node:fs/promises';
 import { delimiter, join, relative } from 'node:path';
 import { accessSync, constants } from 'node:fs';
 import { openRedis } from './redis-client.ts';
-import { startProcess, type ManagedProcess } from './processes.ts';
-import { freePort, isPortFree } from './ports.ts';
+import { startChild, type Child } from './process/child.ts';
+import { freePort, isPortFree } from './process/ports.ts';
+import type { Scope } from './process/scope.ts';
 import { repoRoot, stateDir } from './paths.ts';
 
 export const DEFAULT_PORT = 6379;
@@ -33,7 +34,7 @@ export interface RedisConnection {
 export interface RedisServer {
   port: number;
   url: string;
-  process: ManagedProcess;
+  process: Child;
   stop(): Promise<void>;
 }
 
@@ -98,6 +99,8 @@ export interface StartServerOptions {
   persist: boolean;
   binary?: string;
   startTimeoutMs?: number;
+  /** The scope that owns the server: it is SIGKILLed when the scope closes (no data to save). */
+  scope?: Scope;
 }
 
 /** Starts a redis-server on 127.0.0.1 and resolves once it answers PING. */
@@ -120,20 +123,33 @@ export async function startRedisServer(options: StartServerOptions): Promise<Red
   // Ready means our own process said so, not just "something answers".
   let ready!: () => void;
   const readyLine = new Promise<void>((resolve) => (ready = resolve));
-  const child = startProcess(binary, args, {
+  const childOptions = {
     cwd: options.dir,
     keepLines: 50,
-    onLine: (line) => /Ready to accept connections/.test(line) && ready(),
-  });
+    onLine: (line: string) => /Ready to accept connections/.test(line) && ready(),
+  };
+  const child = options.scope
+    ? options.scope.startChild(binary, args, { ...childOptions, graceMs: 0, phase: 'last' })
+    : startChild(binary, args, childOptions);
   const url = `redis://127.0.0.1:${port}`;
   const timeoutMs = options.startTimeoutMs ?? 5000;
   let timer: NodeJS.Timeout | undefined;
+  let onAbort = () => {};
   const state = await Promise.race([
     readyLine.then(() => 'ready' as const),
     child.exited.then(() => 'exited' as const),
     new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs))),
+    new Promise<'cancelled'>((r) => {
+      onAbort = () => r('cancelled');
+      options.scope?.signal.addEventListener('abort', onAbort, { once: true });
+    }),
   ]);
   clearTimeout(timer);
+  options.scope?.signal.removeEventListener('abort', onAbort);
+  if (state === 'cancelled') {
+    await child.stop(0);
+    throw new Error('the run ended while redis-server was starting');
+  }
   if (state !== 'ready') {
     await child.stop(500);
     const why = child.exit?.error ?? child.log.filter((l) => /#|error|fatal/i.test(l)).slice(-2).join(' / ');

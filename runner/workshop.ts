@@ -2,7 +2,7 @@
 // first slide answers at once), then, in parallel, Redis, the workspace and
 // the two apps, each reporting its progress to the terminal and the UI.
 import { isIgnoredChange } from './changes.ts';
-import { freePort } from './ports.ts';
+import { freePort } from './process/ports.ts';
 import { repoRoot, slidesDir, stepsDir } from './paths.ts';
 import { WorkshopState } from './state.ts';
 import { newToken } from './server/security.ts';

@@ -19,11 +19,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { slidesDir, stepsDir } from '../runner/paths.ts';
-import { freePort, waitForPort } from '../runner/ports.ts';
-import { startProcess, stopAll, type ManagedProcess } from '../runner/processes.ts';
+import { freePort } from '../runner/process/ports.ts';
+import { startChild, stopAll, untilListening, type Child } from '../runner/process/child.ts';
 
 export interface Running {
-  process: ManagedProcess;
+  process: Child;
   port: number;
   /** Output lines up to the moment it was ready. */
   lines: string[];
@@ -34,7 +34,7 @@ function startUntil(command: string, args: string[], cwd: string, env: NodeJS.Pr
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
     let done = false;
-    const process = startProcess(command, args, {
+    const process = startChild(command, args, {
       cwd,
       env,
       onLine(line) {
@@ -83,7 +83,7 @@ export async function startStep(name: string, redisPort?: number): Promise<Runni
   delete env.SESSION_SECRET; // show the warning a learner sees on a first run
   delete env.COOKIE_SECRET;
   const running = await startUntil('node', ['app.js'], join(stepsDir, name), env, /Listening on/, port);
-  if ((await waitForPort(port, { timeoutMs: 5000 })) !== 'listening') throw new Error(`the ${name} app does not listen`);
+  if ((await untilListening(running.process, port, { timeoutMs: 5000 })).state !== 'listening') throw new Error(`the ${name} app does not listen`);
   return running;
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { slidesDir } from '../runner/paths.ts';
-import { stopAll } from '../runner/processes.ts';
+import { stopAll } from '../runner/process/child.ts';
 import { withBrowser } from '../test/helpers/browser.ts';
 
 /** Opens `url` `visits` times in one browser session and screenshots the last page. */

@@ -5,7 +5,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SupervisedApp, type AppStatus } from '../runner/apps.ts';
-import { freePort } from '../runner/ports.ts';
+import { freePort } from '../runner/process/ports.ts';
 import { steps } from '../runner/steps.ts';
 import { isRunning } from './helpers/process-table.ts';
 import { waitFor, workshopSandbox } from './helpers/workshop-runner.ts';

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepsDir } from '../runner/paths.ts';
 import { startApp, visitor, type RunningApp } from './helpers/app.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
-import { freePort } from '../runner/ports.ts';
-import { startProcess } from '../runner/processes.ts';
+import { freePort } from '../runner/process/ports.ts';
+import { startChild } from '../runner/process/child.ts';
 
 const dir = (name: string) => join(stepsDir, name);
 
@@ -144,7 +144,7 @@ describe('steps/step3', () => {
 
   it('exits with one clear line when Redis cannot be reached at start', async () => {
     const port = await freePort();
-    const child = startProcess(process.execPath, ['app.js'], {
+    const child = startChild(process.execPath, ['app.js'], {
       cwd: dir('step3'),
       env: { ...process.env, PORT: String(await freePort()), REDIS_URL: `redis://127.0.0.1:${port}`, SESSION_SECRET: 'x' },
     });

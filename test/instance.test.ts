@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { repoRoot } from '../runner/paths.ts';
-import { startProcess, type ManagedProcess } from '../runner/processes.ts';
+import { startChild, type Child } from '../runner/process/child.ts';
 import { waitFor } from './helpers/workshop-runner.ts';
 
 // A runner's first step, alone: claim the state folder, say the outcome, hold it a while.
@@ -18,7 +18,7 @@ setTimeout(() => {}, 3000);
 `;
 
 let root = '';
-const running: ManagedProcess[] = [];
+const running: Child[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop(0)));
   if (root) await rm(root, { recursive: true, force: true });
@@ -26,7 +26,7 @@ afterEach(async () => {
 
 function contend(script: string, state: string, env: Record<string, string> = {}) {
   const lines: string[] = [];
-  const p = startProcess(process.execPath, ['--import', 'tsx', script, state], {
+  const p = startChild(process.execPath, ['--import', 'tsx', script, state], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     onLine: (line) => lines.push(line),

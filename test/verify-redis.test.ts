@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisUnavailableError } from '../runner/redis.ts';
-import { freePort } from '../runner/ports.ts';
+import { freePort } from '../runner/process/ports.ts';
 import { verify } from '../checks/verify.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { repo } from './helpers/verify-cli.ts';

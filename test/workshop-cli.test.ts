@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../runner/ports.ts';
+import { freePort } from '../runner/process/ports.ts';
 import { repoRoot } from '../runner/paths.ts';
 import { steps } from '../runner/steps.ts';
 import { processesWithEnv } from './helpers/process-table.ts';
@@ -75,7 +75,7 @@ describe('npm run workshop', () => {
     const box = await mkdtemp(join(tmpdir(), 'workshop-help-'));
     try {
       for (const args of [['workshop', '--help'], ['verify', '-h'], ['solution', 'step3', '--help'], ['workshop', 'restore', '-h']]) {
-        const result = await execa(process.execPath, ['--import', 'tsx', 'runner/cli.ts', ...args], {
+        const result = await execa(process.execPath, ['runner/launch.js', ...args], {
           cwd: repoRoot,
           reject: false,
           env: { WORKSHOP_WORKSPACE: join(box, 'workspace'), WORKSHOP_STATE: join(box, '.workshop') },
@@ -94,7 +94,7 @@ describe('npm run workshop', () => {
   });
 
   it('refuses a bad --port with the usage, exit code 2', async () => {
-    const result = await execa(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'workshop', '--port', 'abc'], { cwd: repoRoot, reject: false });
+    const result = await execa(process.execPath, ['runner/launch.js', 'workshop', '--port', 'abc'], { cwd: repoRoot, reject: false });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('--port must be a port number (0 to 65535), not "abc".');
     expect(result.stderr).toContain('Usage: npm run workshop');

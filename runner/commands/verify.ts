@@ -6,7 +6,7 @@ import pc from 'picocolors';
 import { colors, formatEnding, formatHeader, formatJson, formatLine, isPass, type Report } from '../../checks/report.ts';
 import { DEFAULT_TIMEOUT_MS, VerifyUsageError, readApp, verify } from '../../checks/verify.ts';
 import { workspaceDir } from '../paths.ts';
-import { onShutdown } from '../processes.ts';
+import { onShutdown } from '../process/shutdown.ts';
 import { RedisUnavailableError } from '../redis.ts';
 import { oneStep, parseCommandArgs } from './args.ts';
 

@@ -6,7 +6,7 @@ import pc from 'picocolors';
 import { startWorkshop, trace } from '../workshop.ts';
 import { claimInstance, isClaim, type Claim } from '../instance.ts';
 import { stateDir } from '../paths.ts';
-import { onShutdown } from '../processes.ts';
+import { onShutdown } from '../process/shutdown.ts';
 
 const usage = 'Usage: npm run workshop [-- --port N --no-open]';
 

@@ -162,7 +162,7 @@ export async function startUiServer(state: WorkshopState, port: number): Promise
     hub,
     verifier,
     async close() {
-      await hub.close();
+      await Promise.all([hub.close(), verifier.close()]);
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },

@@ -8,11 +8,14 @@ import { loadChecks, type Report } from './others.ts';
 export class Verifier {
   private running: Promise<Report | undefined> | undefined;
   private again: string | undefined;
+  /** Aborts the run under way: its apps and Redis stop, and verify() settles. */
+  private readonly controller = new AbortController();
 
   constructor(private readonly state: WorkshopState) {}
 
   /** Runs the checks of `step` (default: the current step); a run already going absorbs this request. */
   run(step = this.state.step.name): Promise<Report | undefined> {
+    if (this.controller.signal.aborted) return Promise.resolve(undefined);
     if (this.running) {
       this.again = step;
       return this.running;
@@ -24,6 +27,13 @@ export class Verifier {
       if (next) void this.run(next);
     });
     return this.running;
+  }
+
+  /** Ends the run under way (its processes stopped) and refuses new ones: the runner is stopping. */
+  async close(): Promise<void> {
+    this.again = undefined;
+    this.controller.abort();
+    await this.running;
   }
 
   private async once(step: string): Promise<Report | undefined> {
@@ -38,6 +48,7 @@ export class Verifier {
         timeoutMs: 8000,
         onResult: (result, index) => state.emit('check', { step, result, index }),
         env: state.env,
+        signal: this.controller.signal,
       });
       await state.reloadProgress();
       state.emit('verify-end', { step, report });

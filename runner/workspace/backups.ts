@@ -5,7 +5,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bulkyOnly, copyFiles, listTree } from './tree.ts';
-import { isAlive } from '../processes.ts';
+import { isAlive } from '../process/table.ts';
 
 export interface Backup {
   name: string;

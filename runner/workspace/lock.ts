@@ -3,7 +3,7 @@
 // one (a queue per workspace, e.g. a double-clicked UI button).
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { isAlive } from '../processes.ts';
+import { isAlive } from '../process/table.ts';
 import { WorkspaceError, reason } from './errors.ts';
 import { display, exists, type Places } from './places.ts';
 

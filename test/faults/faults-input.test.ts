@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { nodeArgsOf } from '../../runner/npm-scripts.ts';
 import { repoRoot } from '../../runner/paths.ts';
-import { startProcess } from '../../runner/processes.ts';
+import { startChild } from '../../runner/process/child.ts';
 import { steps } from '../../runner/steps.ts';
 import { startCli } from '../helpers/verify-cli.ts';
 import { startWorkshopRunner, waitFor, workshopSandbox, type RunningWorkshop } from '../helpers/workshop-runner.ts';
@@ -114,7 +114,7 @@ async function workshopCopy(): Promise<{ root: string; dispose(): Promise<void> 
 async function runnerIn(copy: string, m: Marker) {
   const box = await workshopSandbox(steps[0]!.dir);
   const lines: string[] = [];
-  const child = startProcess(process.execPath, [...nodeArgsOf('workshop', copy), '--port', '0', '--no-open'], {
+  const child = startChild(process.execPath, [...nodeArgsOf('workshop', copy), '--port', '0', '--no-open'], {
     cwd: copy,
     env: { ...process.env, NO_COLOR: '1', WORKSHOP_WORKSPACE: box.workspace, WORKSHOP_STATE: box.state, REDIS_URL: 'redis://127.0.0.1:1', ...m.env },
     keepLines: 1000,
@@ -181,7 +181,7 @@ describe('the workshop\'s own files broken', () => {
         await runner.stop();
       }
       // The author's lint names the same problems, exit 1.
-      const lint = await execa(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'workshop', 'lint'], { cwd: copy.root, reject: false, env: { NO_COLOR: '1', ...m.env } });
+      const lint = await execa(process.execPath, ['runner/launch.js', 'workshop', 'lint'], { cwd: copy.root, reject: false, env: { NO_COLOR: '1', ...m.env } });
       expect(lint.exitCode).toBe(1);
       expect(lint.stdout + lint.stderr).toMatch(/slides\/step1\.md:3: .*nope\.js/);
       expectReadable(lint.stdout + lint.stderr);

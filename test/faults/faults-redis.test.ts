@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../runner/ports.ts';
+import { freePort } from '../../runner/process/ports.ts';
 import { startRedisServer, type RedisServer } from '../../runner/redis.ts';
 import { steps } from '../../runner/steps.ts';
 import { visitor } from '../helpers/app.ts';

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeArgsOf } from '../../runner/npm-scripts.ts';
 import { repoRoot } from '../../runner/paths.ts';
-import { startProcess } from '../../runner/processes.ts';
-import { isPortFree } from '../../runner/ports.ts';
+import { startChild } from '../../runner/process/child.ts';
+import { isPortFree } from '../../runner/process/ports.ts';
 import { steps } from '../../runner/steps.ts';
 import { processesWithEnv } from '../helpers/process-table.ts';
 import { fixturesDir } from '../helpers/verify-fixtures.ts';
@@ -19,7 +19,7 @@ import { app, expectNoOrphans, expectReadable, faultFixtures, newMarker, picture
 /** The runner as a terminal starts it, output captured, in a sandbox of its own (or the one given). */
 function spawnRunner(box: { workspace: string; state: string }, m: Marker, env: Record<string, string> = {}, port = 0) {
   const lines: string[] = [];
-  const child = startProcess(process.execPath, [...nodeArgsOf('workshop'), '--port', String(port), '--no-open'], {
+  const child = startChild(process.execPath, [...nodeArgsOf('workshop'), '--port', String(port), '--no-open'], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1', WORKSHOP_WORKSPACE: box.workspace, WORKSHOP_STATE: box.state, ...m.env, ...env },
     keepLines: 1000,

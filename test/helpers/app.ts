@@ -1,23 +1,23 @@
 // Runs a step app for real, as `node <entry>` in its folder on a free port.
 import { CookieJar } from 'tough-cookie';
 import { entryOf } from '../../runner/apps.ts';
-import { startProcess, type ManagedProcess } from '../../runner/processes.ts';
-import { freePort, waitForPort } from '../../runner/ports.ts';
+import { startChild, untilListening, type Child } from '../../runner/process/child.ts';
+import { freePort } from '../../runner/process/ports.ts';
 
 export interface RunningApp {
   port: number;
   url: string;
-  process: ManagedProcess;
+  process: Child;
   stop(): Promise<void>;
 }
 
 export async function startApp(dir: string, env: Record<string, string> = {}, port?: number): Promise<RunningApp> {
   const appPort = port ?? (await freePort());
-  const child = startProcess(process.execPath, [await entryOf(dir)], {
+  const child = startChild(process.execPath, [await entryOf(dir)], {
     cwd: dir,
     env: { ...process.env, ...env, PORT: String(appPort) },
   });
-  const state = await waitForPort(appPort, { timeoutMs: 10_000, until: child.exited });
+  const { state } = await untilListening(child, appPort, { timeoutMs: 10_000 });
   if (state !== 'listening') {
     await child.stop();
     throw new Error(`${dir} did not listen on ${appPort} (${state}):\n${child.log.join('\n')}`);

@@ -1,8 +1,8 @@
 // Reading the process table, to prove that nothing we started lingers.
 import { readdirSync, readFileSync } from 'node:fs';
-import { isRunning } from '../../runner/process-table.ts';
+import { isRunning } from '../../runner/process/table.ts';
 
-export { isRunning, processesWithEnv, type ProcessInfo } from '../../runner/process-table.ts';
+export { isRunning, processesWithEnv, type ProcessInfo } from '../../runner/process/table.ts';
 
 /** Resolves when the process is gone, or rejects after `timeoutMs`. */
 export async function waitUntilGone(pid: number, timeoutMs = 5000): Promise<void> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeArgsOf } from '../../runner/npm-scripts.ts';
 import { repoRoot } from '../../runner/paths.ts';
-import { startProcess, type ManagedProcess } from '../../runner/processes.ts';
+import { startChild, type Child } from '../../runner/process/child.ts';
 
 export interface RunningWorkshop {
   url: string;
@@ -13,7 +13,7 @@ export interface RunningWorkshop {
   root: string;
   workspace: string;
   state: string;
-  process: ManagedProcess;
+  process: Child;
   /** Everything the runner printed so far. */
   output(): string;
   stop(): Promise<void>;
@@ -45,7 +45,7 @@ export async function startWorkshopRunner(options: RunnerOptions = {}): Promise<
   const lines: string[] = [];
   let announce: (url: string) => void = () => {};
   const announced = new Promise<string>((r) => (announce = r));
-  const child = startProcess(process.execPath, [...nodeArgsOf('workshop'), '--port', String(options.port ?? 0), '--no-open', ...(options.args ?? [])], {
+  const child = startChild(process.execPath, [...nodeArgsOf('workshop'), '--port', String(options.port ?? 0), '--no-open', ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1', WORKSHOP_WORKSPACE: box.workspace, WORKSHOP_STATE: box.state, ...options.env },
     onLine: (line) => {

@@ -37,25 +37,3 @@ export function isListening(port: number, host = '127.0.0.1', timeoutMs = 500): 
     socket.once('error', () => done(false));
   });
 }
-
-export interface WaitOptions {
-  host?: string;
-  timeoutMs: number;
-  /** Stop waiting when this settles (e.g. the process exited). */
-  until?: Promise<unknown>;
-  intervalMs?: number;
-}
-
-/** Resolves 'listening', 'timeout' or 'stopped' (when `until` settled first). */
-export async function waitForPort(port: number, options: WaitOptions): Promise<'listening' | 'timeout' | 'stopped'> {
-  const deadline = Date.now() + options.timeoutMs;
-  let stopped = false;
-  options.until?.then(() => (stopped = true), () => (stopped = true));
-  while (Date.now() < deadline) {
-    if (stopped) return 'stopped';
-    if (await isListening(port, options.host)) return 'listening';
-    if (stopped) return 'stopped';
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 20));
-  }
-  return 'timeout';
-}
