@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './paths.ts';
 
-/** The arguments after `node` in package.json's script `name` (`node --flag --import tsx runner/cli.ts workshop`). */
+/** The arguments after `node` in package.json's script `name` (`node --flag runner/launch.js workshop`). */
 export function nodeArgsOf(name: string, root = repoRoot): string[] {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
   const script = pkg.scripts?.[name];

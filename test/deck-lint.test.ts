@@ -7,7 +7,7 @@ import { findSlide, lintDecks, renderDecks } from '../runner/deck/index.ts';
 import { repoRoot } from '../runner/paths.ts';
 
 const cli = (...args: string[]) =>
-  execa('node', ['--import', 'tsx', join(repoRoot, 'runner', 'cli.ts'), 'workshop', ...args], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
+  execa('node', [join(repoRoot, 'runner', 'launch.js'), 'workshop', ...args], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
 
 describe('the decks', () => {
   it('have no problems', () => {

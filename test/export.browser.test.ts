@@ -10,7 +10,7 @@ import { repoRoot } from '../runner/paths.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
 
 const cli = (...args: string[]) =>
-  execa('node', ['--import', 'tsx', join(repoRoot, 'runner', 'cli.ts'), 'workshop', ...args], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
+  execa('node', [join(repoRoot, 'runner', 'launch.js'), 'workshop', ...args], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
 
 // Each seed slide's topic, in the seed's order, as step 3 shows it today.
 const seedTopics = [

@@ -61,7 +61,7 @@ describe('npm run solution', () => {
   });
 
   it('asks on a terminal, and a no changes nothing', async () => {
-    const command = `node --import tsx runner/cli.ts solution step3`;
+    const command = `node runner/launch.js solution step3`;
     const env: NodeJS.ProcessEnv = { ...process.env, WORKSHOP_WORKSPACE: box.workspace, WORKSHOP_STATE: box.state, NO_COLOR: '1' };
     delete env.npm_config_yes;
     delete env.WORKSHOP_CRASH_AT;

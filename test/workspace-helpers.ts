@@ -68,7 +68,7 @@ export async function learnerWorkspace(workspace: string): Promise<void> {
 
 /** The CLI, for real, with the workspace and state pointed at the sandbox; never a TTY on stdin. */
 export function cli(box: Sandbox, args: string[], env: Record<string, string | undefined> = {}) {
-  return execa('node', ['--import', 'tsx', 'runner/cli.ts', ...args], {
+  return execa('node', ['runner/launch.js', ...args], {
     cwd: repoRoot,
     reject: false,
     stdin: 'ignore',

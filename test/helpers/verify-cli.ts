@@ -20,7 +20,7 @@ export interface CliRun {
 }
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = repo): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'runner/cli.ts', 'verify', ...args], {
+  const child = spawn(process.execPath, ['runner/launch.js', 'verify', ...args], {
     cwd,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
