@@ -1,18 +1,32 @@
 // `npm run bench`: every speed figure the workshop promises, measured on this
 // machine in one run, with a baseline measured in the same run beside each.
 // Prints a table, or one JSON object with --json. `--runs N` (default 5).
+// `--only a,b` measures only those parts, out of baseline, verify, workshop,
+// deck, store and peers (our verify and start-up against learnyounode's and
+// reveal-md's, installed on first use: see peers.ts), e.g.
+// `npm run bench -- --only peers --runs 2`.
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../runner/paths.ts';
 import { benchDeck } from './deck.ts';
+import { benchPeers, type Comparison } from './peers.ts';
 import { benchStore } from './store.ts';
 import { summarize, type Summary } from './stats.ts';
 import { benchVerify } from './verify.ts';
 import { benchWorkshopStart } from './workshop.ts';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { json: { type: 'boolean' }, runs: { type: 'string', default: '5' }, only: { type: 'string' } } });
 const runs = Math.max(1, Number(values.runs) || 5);
+const parts = ['baseline', 'verify', 'workshop', 'deck', 'store', 'peers'] as const;
+type Part = (typeof parts)[number];
+const only = values.only?.split(',').map((p) => p.trim()).filter(Boolean);
+const unknown = only?.filter((p) => !(parts as readonly string[]).includes(p)) ?? [];
+if (unknown.length) {
+  console.error(`bench: --only takes ${parts.join(', ')} (comma-separated), not ${unknown.join(', ')}`);
+  process.exit(2);
+}
+const wanted = (part: Part) => !only || only.includes(part);
 const progress = (what: string) => values.json || process.stderr.write(`measuring ${what}…\n`);
 
 /** Node with tsx doing nothing: the floor under every command of ours. */
@@ -26,25 +40,32 @@ function nodeBaseline(): Summary {
   return summarize(times);
 }
 
-progress('Node + tsx start-up (baseline)');
-const baseline = nodeBaseline();
-const verify: Record<string, Summary> = {};
-for (const step of ['step1', 'step2', 'step3']) {
-  progress(`verify ${step} on its solution`);
-  verify[`${step} (solution)`] = await benchVerify(step, `steps/${step}`, { runs });
+let baseline: Summary | undefined;
+if (wanted('baseline')) {
+  progress('Node + tsx start-up (baseline)');
+  baseline = nodeBaseline();
 }
-progress('npm run verify step3 (npm included)');
-verify['step3 via npm run'] = await benchVerify('step3', 'steps/step3', { runs, via: 'npm' });
-progress('verify step3 on step 2 (a failing app)');
-verify['step3 on step2 (fails)'] = await benchVerify('step3', 'steps/step2', { runs, expectExit: 1 });
-progress('verify step1 on an app that never listens');
-verify['step1, never listens (fails)'] = await benchVerify('step1', 'test/fixtures/apps/s1-never-listens', { runs, expectExit: 1 });
-progress('workshop start-up');
-const workshop = await benchWorkshopStart(runs);
-progress('deck rendering');
-const deck = await benchDeck(50, runs);
-progress('requests per second, Redis store against MemoryStore');
-const store = await benchStore({ rounds: 3, seconds: 3 });
+let verify: Record<string, Summary> | undefined;
+if (wanted('verify')) {
+  verify = {};
+  for (const step of ['step1', 'step2', 'step3']) {
+    progress(`verify ${step} on its solution`);
+    verify[`${step} (solution)`] = await benchVerify(step, `steps/${step}`, { runs });
+  }
+  progress('npm run verify step3 (npm included)');
+  verify['step3 via npm run'] = await benchVerify('step3', 'steps/step3', { runs, via: 'npm' });
+  progress('verify step3 on step 2 (a failing app)');
+  verify['step3 on step2 (fails)'] = await benchVerify('step3', 'steps/step2', { runs, expectExit: 1 });
+  progress('verify step1 on an app that never listens');
+  verify['step1, never listens (fails)'] = await benchVerify('step1', 'test/fixtures/apps/s1-never-listens', { runs, expectExit: 1 });
+}
+if (wanted('workshop')) progress('workshop start-up');
+const workshop = wanted('workshop') ? await benchWorkshopStart(runs) : undefined;
+if (wanted('deck')) progress('deck rendering');
+const deck = wanted('deck') ? await benchDeck(50, runs) : undefined;
+if (wanted('store')) progress('requests per second, Redis store against MemoryStore');
+const store = wanted('store') ? await benchStore({ rounds: 3, seconds: 3 }) : undefined;
+const peers = wanted('peers') ? await benchPeers(runs, progress) : undefined;
 
 const machine = {
   cpu: cpus()[0]?.model.trim() ?? 'unknown',
@@ -54,23 +75,51 @@ const machine = {
   load: loadavg().map((l) => Math.round(l * 100) / 100),
   date: new Date().toISOString(),
 };
-const report = { machine, runs, baseline, verify, workshop, deck, store };
+// Parts left out by --only are absent (JSON.stringify drops undefined).
+const report = { machine, runs, only, baseline, verify, workshop, deck, store, peers };
 
 if (values.json) {
   console.log(JSON.stringify(report, null, 2));
 } else {
   const ms = (s: Summary) => `${Math.round(s.median)} ms (${Math.round(s.min)}–${Math.round(s.max)})`;
-  const x = (s: Summary) => `${(s.median / baseline.median).toFixed(1)}× baseline`;
-  const rows: [string, string, string][] = [
-    ['Node + tsx start-up (baseline)', ms(baseline), ''],
-    ...Object.entries(verify).map(([name, s]): [string, string, string] => [`verify ${name}`, ms(s), x(s)]),
-    ['workshop: start to first slide (usual)', ms(workshop.start), x(workshop.start)],
-    ['workshop: start to first slide (first ever)', ms(workshop.coldStart), x(workshop.coldStart)],
-    ['workshop: runner RSS, every deck loaded', `${workshop.rssMb} MB`, ''],
-    [`decks: first render, fresh process (${deck.decks} decks, ${deck.slides} slides)`, ms(deck.cold), ''],
-    ['decks: render all, warm', `${deck.warm.median.toFixed(1)} ms (${deck.warm.min.toFixed(1)}–${deck.warm.max.toFixed(1)})`, ''],
-    ['step 3 app with the Redis store', `${Math.round(store.redis.median)} req/s`, `${(store.ratio * 100).toFixed(0)}% of MemoryStore`],
-    ['step 3 app with MemoryStore (baseline)', `${Math.round(store.memory.median)} req/s`, ''],
+  const x = (s: Summary) => (baseline ? `${(s.median / baseline.median).toFixed(1)}× baseline` : '');
+  type Row = [string, string, string];
+  // Ours beside the peer's, from the same interleaved runs; the ratio is of the medians, ours / theirs.
+  const peerRows = (c: Comparison, ours: string, theirs: string): Row[] =>
+    'notMeasured' in c
+      ? [[`${c.tool}: ${theirs}`, '', `not measured: ${c.notMeasured}`]]
+      : [
+          [`${ours} (beside ${c.tool})`, ms(c.ours), `${c.ratio.toFixed(2)}× ${c.tool}`],
+          [`${c.tool}: ${theirs}`, ms(c.peer), ''],
+        ];
+  const rows: Row[] = [
+    ...(baseline ? [['Node + tsx start-up (baseline)', ms(baseline), ''] satisfies Row] : []),
+    ...Object.entries(verify ?? {}).map(([name, s]): Row => [`verify ${name}`, ms(s), x(s)]),
+    ...(workshop
+      ? ([
+          ['workshop: start to first slide (usual)', ms(workshop.start), x(workshop.start)],
+          ['workshop: start to first slide (first ever)', ms(workshop.coldStart), x(workshop.coldStart)],
+          ['workshop: runner RSS, every deck loaded', `${workshop.rssMb} MB`, ''],
+        ] satisfies Row[])
+      : []),
+    ...(deck
+      ? ([
+          [`decks: first render, fresh process (${deck.decks} decks, ${deck.slides} slides)`, ms(deck.cold), ''],
+          ['decks: render all, warm', `${deck.warm.median.toFixed(1)} ms (${deck.warm.min.toFixed(1)}–${deck.warm.max.toFixed(1)})`, ''],
+        ] satisfies Row[])
+      : []),
+    ...(store
+      ? ([
+          ['step 3 app with the Redis store', `${Math.round(store.redis.median)} req/s`, `${(store.ratio * 100).toFixed(0)}% of MemoryStore`],
+          ['step 3 app with MemoryStore (baseline)', `${Math.round(store.memory.median)} req/s`, ''],
+        ] satisfies Row[])
+      : []),
+    ...(peers
+      ? [
+          ...peerRows(peers.verify, 'verify step3 on its solution', 'verify of HTTP FILE SERVER on its solution'),
+          ...peerRows(peers.launch, 'workshop: start to first slide', 'start to the seed deck served'),
+        ]
+      : []),
   ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log(`\n${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${machine.load.join(' ')}`);

@@ -25,7 +25,8 @@ export interface VerifyBench extends Summary {
   times: number[];
 }
 
-function once(step: string, dir: string, expectExit: number, via: 'node' | 'npm'): Promise<number> {
+/** One run of the verify CLI on `dir` (absolute), in ms; rejects unless it exits with `expectExit`. */
+export function verifyOnce(step: string, dir: string, expectExit = 0, via: 'node' | 'npm' = 'node'): Promise<number> {
   const [command, args] =
     via === 'npm'
       ? ['npm', ['run', '-s', 'verify', '--', step, '--dir', dir, '--json']]
@@ -50,9 +51,9 @@ function once(step: string, dir: string, expectExit: number, via: 'node' | 'npm'
 export async function benchVerify(step: string, dir: string, options: VerifyBenchOptions = {}): Promise<VerifyBench> {
   const { runs = 5, expectExit = 0, via = 'node' } = options;
   const abs = resolve(repoRoot, dir);
-  await once(step, abs, expectExit, via); // warm-up: tsx's transform cache, the OS's file cache
+  await verifyOnce(step, abs, expectExit, via); // warm-up: tsx's transform cache, the OS's file cache
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(Math.round(await once(step, abs, expectExit, via)));
+  for (let i = 0; i < runs; i++) times.push(Math.round(await verifyOnce(step, abs, expectExit, via)));
   return { step, dir: abs, via, times, ...summarize(times) };
 }
 

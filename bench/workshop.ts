@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeArgsOf } from '../runner/npm-scripts.ts';
 import { repoRoot } from '../runner/paths.ts';
-import { startProcess } from '../runner/processes.ts';
+import { startChild } from '../runner/process/child.ts';
 import { storeDir } from '../runner/server/deck-store.ts';
 import { startRedisServer } from '../runner/redis.ts';
 import { steps } from '../runner/steps.ts';
@@ -58,7 +58,21 @@ interface State {
   apps: { state: string }[];
 }
 
-async function oneRun(redisUrl: string): Promise<{ ms: number; cpuMs: number; rssMb: number }> {
+export interface StartRun {
+  /** Spawn to first slide answering 200, in ms. */
+  ms: number;
+  cpuMs: number;
+  /** VmRSS with everything loaded; 0 when `memory` was off. */
+  rssMb: number;
+}
+
+/**
+ * One start of the runner, stopped (its whole process group) before this
+ * resolves. `memory: false` stops it right after the first slide: for
+ * comparisons that need only the start-up time, without waiting for Redis,
+ * both apps and every deck.
+ */
+export async function workshopStartOnce(redisUrl: string, { memory = true } = {}): Promise<StartRun> {
   const args = nodeArgsOf('workshop');
   const root = await mkdtemp(join(tmpdir(), 'workshop-bench-'));
   await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
@@ -68,7 +82,7 @@ async function oneRun(redisUrl: string): Promise<{ ms: number; cpuMs: number; rs
   let announce: (url: string) => void = () => {};
   const announced = new Promise<string>((r) => (announce = r));
   const started = performance.now();
-  const child = startProcess(process.execPath, [...args, '--port', '0', '--no-open'], {
+  const child = startChild(process.execPath, [...args, '--port', '0', '--no-open'], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1', REDIS_URL: redisUrl, WORKSHOP_WORKSPACE: join(root, 'workspace'), WORKSHOP_STATE: join(root, '.workshop') },
     onLine: (line) => {
@@ -84,6 +98,7 @@ async function oneRun(redisUrl: string): Promise<{ ms: number; cpuMs: number; rs
     await until('the first slide', async () => ((await fetch(`${url}api/decks/step1/1`)).status === 200 ? true : undefined));
     const ms = performance.now() - started;
     const cpu = await cpuMs(child.pid);
+    if (!memory) return { ms, cpuMs: cpu, rssMb: 0 };
     // Memory with everything loaded: Redis and both apps up, every deck rendered.
     await until('Redis and the apps', async () => {
       const s = (await (await fetch(`${url}api/state`)).json()) as State;
@@ -98,32 +113,39 @@ async function oneRun(redisUrl: string): Promise<{ ms: number; cpuMs: number; rs
   }
 }
 
-export async function benchWorkshopStart(runs: number): Promise<WorkshopBench> {
+/** Runs `fn` with a throwaway redis-server, stopped and deleted after, so the bench never touches port 6379 or the learner's data. */
+export async function withBenchRedis<T>(fn: (redisUrl: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'workshop-bench-redis-'));
   const redis = await startRedisServer({ dir, persist: false });
   try {
+    return await fn(redis.url);
+  } finally {
+    await redis.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function benchWorkshopStart(runs: number): Promise<WorkshopBench> {
+  return withBenchRedis(async (redisUrl) => {
     // One unmeasured run warms the disk cache and tsx's transform cache, as a
     // learner's second start would be.
-    await oneRun(redis.url);
+    await workshopStartOnce(redisUrl);
     const warm: number[] = [];
     const cold: number[] = [];
     const cpu: number[] = [];
     let rss = 0;
     for (let i = 0; i < runs; i++) {
       // Alternate, so a busy moment of the machine hits both alike.
-      const w = await oneRun(redis.url);
+      const w = await workshopStartOnce(redisUrl);
       await rm(storeDir, { recursive: true, force: true });
-      const c = await oneRun(redis.url);
+      const c = await workshopStartOnce(redisUrl);
       warm.push(w.ms);
       cpu.push(w.cpuMs);
       cold.push(c.ms);
       rss = Math.max(rss, w.rssMb, c.rssMb);
     }
     return { start: summarize(warm), coldStart: summarize(cold), startCpu: summarize(cpu), rssMb: Math.round(rss * 10) / 10 };
-  } finally {
-    await redis.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 // `node --import tsx bench/workshop.ts [runs]` runs it alone.
