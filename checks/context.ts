@@ -88,6 +88,9 @@ export class VerifyContext {
   private readonly scope: Scope;
   private readonly memo = new Map<string, Promise<unknown>>();
   readonly trace: (event: string) => void;
+  /** Resolves when the first app process is spawned: verify's own loading can overlap its boot. */
+  readonly spawned: Promise<void>;
+  private markSpawned: () => void = () => {};
 
   constructor(options: VerifyContextOptions) {
     this.trace = options.trace ?? (() => {});
@@ -97,6 +100,7 @@ export class VerifyContext {
     this.redis = options.redis;
     this.env = options.env;
     this.scope = options.scope;
+    this.spawned = new Promise((resolve) => (this.markSpawned = resolve));
   }
 
   /**
@@ -132,7 +136,7 @@ export class VerifyContext {
   async start(name: string, port?: number): Promise<RunningApp> {
     this.trace(`${name}: starting`);
     try {
-      return await startApp(this.spec, this.scope, port);
+      return await startApp({ ...this.spec, onSpawn: this.markSpawned }, this.scope, port);
     } finally {
       this.trace(`${name}: listening (or failed)`);
     }

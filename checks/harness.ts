@@ -10,7 +10,7 @@ import { freePort, isPortFree } from '../runner/process/ports.ts';
 import type { Scope } from '../runner/process/scope.ts';
 import { findOnPath, installHelp, redactUrl, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
 import { diagnoseError, hintForOtherPort, quoteStderr, type Topic } from './hints.ts';
-import { openRedis, preloadRedisClient, redisPort, withDatabase, type ChecksRedis } from '../runner/redis-client.ts';
+import { openRedis, redisPort, withDatabase, type ChecksRedis } from '../runner/redis-client.ts';
 
 export interface AppSpec {
   dir: string;
@@ -20,6 +20,8 @@ export interface AppSpec {
   timeoutMs: number;
   /** For hints: the Redis port we gave the app. */
   redisPort?: number;
+  /** Called once the process is spawned, before it is ready. */
+  onSpawn?: () => void;
 }
 
 export interface RunningApp {
@@ -83,6 +85,7 @@ async function launch(spec: AppSpec, scope: Scope, wanted?: number): Promise<Run
       }
     },
   });
+  spec.onSpawn?.();
   const stop = () => run.stop(1000).then(() => undefined);
   const fail = async (err: Error): Promise<never> => {
     await stop();
@@ -130,6 +133,8 @@ export interface SessionRedis {
   port: number;
   /** One line: which Redis the checks use. */
   description: string;
+  /** Opens the checks' connection now (it opens on first use otherwise). */
+  connect(): Promise<void>;
   /** The session data's keys (our own bookkeeping excluded). */
   keys(): Promise<string[]>;
   /** A key's value as text: a string as it is, a hash as JSON. */
@@ -141,23 +146,29 @@ export interface SessionRedis {
 const CLAIM_KEY = 'workshop:verify:claim';
 
 /**
- * `connection` resolves to our client and its CLIENT ID; the app can boot
- * while it connects, since nothing reads Redis before the app answers.
+ * `connect` opens our client (and learns its CLIENT ID) on first use, or
+ * when `connect()` is called: verify calls it once the app is spawned, so
+ * loading the Redis library overlaps the app's boot instead of delaying it.
  */
 function sessionRedis(
   url: string,
-  connection: Promise<{ client: ChecksRedis; ownId: number }>,
+  open: () => Promise<{ client: ChecksRedis; ownId: number }>,
   db: number,
   description: string,
 ): SessionRedis {
-  // Without a listener, a failed connection nobody asked for yet would be an unhandled rejection.
-  connection.catch(() => {});
-  const command = async (...args: (string | number)[]) => (await connection).client.command(...args);
+  let opening: Promise<{ client: ChecksRedis; ownId: number }> | undefined;
+  const connection = () => {
+    // Without a listener, a failed connection nobody asked for yet would be an unhandled rejection.
+    if (!opening) (opening = open()).catch(() => {});
+    return opening;
+  };
+  const command = async (...args: (string | number)[]) => (await connection()).client.command(...args);
   return {
     url,
     port: redisPort(url),
     description,
-    keys: async () => (await (await connection).client.keys()).filter((k) => k !== CLAIM_KEY),
+    connect: async () => void (await connection()),
+    keys: async () => (await (await connection()).client.keys()).filter((k) => k !== CLAIM_KEY),
     async read(key) {
       const type = await command('TYPE', key);
       if (type === 'string') return ((await command('GET', key)) as string | null) ?? undefined;
@@ -171,7 +182,7 @@ function sessionRedis(
       return undefined;
     },
     async appConnections() {
-      const { ownId } = await connection;
+      const { ownId } = await connection();
       const list = String(await command('CLIENT', 'LIST'));
       return list
         .split('\n')
@@ -199,14 +210,14 @@ async function redisFor(env: NodeJS.ProcessEnv, scope: Scope): Promise<SessionRe
     // shut down) writes nothing, so even a verify killed mid-run leaves no trace.
     let client: ChecksRedis | undefined;
     scope.defer(async () => client?.close(), 'last');
-    preloadRedisClient();
     // In the scope: SIGKILLed at its close (nothing to save, and SIGTERM would wait for Redis's next cron tick, ~100 ms).
     const server = await startRedisServer({ dir: tmpdir(), persist: false, binary, scope });
-    const connection = openRedis(server.url).then(async (c) => {
-      client = c;
-      return { client: c, ownId: Number(await c.command('CLIENT', 'ID')) };
-    });
-    return sessionRedis(server.url, connection, 0, `a throwaway redis-server on port ${server.port}`);
+    const open = () =>
+      openRedis(server.url).then(async (c) => {
+        client = c;
+        return { client: c, ownId: Number(await c.command('CLIENT', 'ID')) };
+      });
+    return sessionRedis(server.url, open, 0, `a throwaway redis-server on port ${server.port}`);
   }
 
   const base = env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -244,7 +255,7 @@ async function redisFor(env: NodeJS.ProcessEnv, scope: Scope): Promise<SessionRe
     claimed = true;
     const ownId = Number(await client.command('CLIENT', 'ID'));
     const shown = new URL(redactUrl(base));
-    return sessionRedis(withDatabase(base, db), Promise.resolve({ client, ownId }), db, `database ${db} of ${shown.host} (emptied afterwards)`);
+    return sessionRedis(withDatabase(base, db), async () => ({ client, ownId }), db, `database ${db} of ${shown.host} (emptied afterwards)`);
   }
   throw new RedisUnavailableError(
     'Step 3 needs a Redis database of its own, but every database 1–15 of the Redis in REDIS_URL holds data (or SELECT is not allowed). ' +

@@ -167,13 +167,13 @@ export const step3Checks: Check<VerifyContext>[] = [
     async run(ctx) {
       const { before, after, sessionKeys } = await restartOrFail(ctx);
       if (before.status !== 200) throw notOk(before, 'GET / before the restart');
-      if (after.status !== 200) throw notOk(after, 'GET / after the restart');
+      if (after.status !== 200) throw notOk(after, 'GET / on a fresh copy of the app (the restart)');
       await countGoesOn(
         after,
-        (count) => `A visitor counted 1 before the app restarted; after the restart the page shows ${count}, expected 2.`,
+        (count) => `A visitor counted 1 by the app; a fresh copy of the app, started after that on the same Redis (a restart), shows ${count}, expected 2.`,
         async () => sessionKeys,
       );
-      return 'Counted 1 before the restart, and 2 after it.';
+      return 'Counted 1, then 2 by a fresh copy of the app started after that visit.';
     },
   },
   {

@@ -96,6 +96,7 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
   const onAbort = () => void scope.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let results: CheckResult[];
+  trace?.('checking');
   try {
     options.signal?.throwIfAborted();
     let redis: SessionRedis | undefined;
@@ -109,7 +110,12 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
     // fresh copy of the app): the longest chain of the run.
     void ctx.main().catch(() => {});
     if (step.number >= 3) void restart(ctx).catch(() => {});
-    void loadCookieJar(); // while the apps boot
+    // Once the app is spawned, load what the checks need while it boots:
+    // loading earlier would hold up its start (it is CPU work on this thread).
+    void ctx.spawned.then(() => {
+      void loadCookieJar();
+      void redis?.connect().catch(() => {});
+    });
     void staticFile(ctx).catch(() => {});
     void ctx.files().catch(() => {});
     results = await runChecks(checks, ctx, (result, index) => {

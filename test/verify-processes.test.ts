@@ -16,7 +16,7 @@ function mark(): { name: string; value: string; marker: string } {
   return { name, value, marker: `${name}=${value}` };
 }
 
-// runner/processes.ts's watchdog shell lives as long as the process that
+// runner/process/watchdog.ts's shell lives as long as the process that
 // started it (here, in-process, the test worker): it is not verify's.
 const isWatchdog = (args: string) => args.startsWith('sh -c') && args.includes("trap ''");
 

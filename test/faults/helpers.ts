@@ -25,7 +25,7 @@ export function newMarker(name = 'WORKSHOP_FAULT'): Marker {
   return { marker: `${name}=${value}`, env: { [name]: value } };
 }
 
-// runner/processes.ts's watchdog shell lives as long as the process that
+// runner/process/watchdog.ts's shell lives as long as the process that
 // started it; when that is the test worker itself, it is not the case's.
 const isWatchdog = (args: string) => args.startsWith('sh -c') && args.includes("trap ''");
 
