@@ -138,7 +138,9 @@ export async function startRedisServer(options: StartServerOptions): Promise<Red
   const state = await Promise.race([
     readyLine.then(() => 'ready' as const),
     child.exited.then(() => 'exited' as const),
-    new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs))),
+    // Through setImmediate: after a stalled event loop, timers run before pending
+    // output is read, and the ready line may be waiting there.
+    new Promise<'timeout'>((r) => (timer = setTimeout(() => setImmediate(() => r('timeout')), timeoutMs))),
     new Promise<'cancelled'>((r) => {
       onAbort = () => r('cancelled');
       options.scope?.signal.addEventListener('abort', onAbort, { once: true });
