@@ -29,12 +29,12 @@ if (unknown.length) {
 const wanted = (part: Part) => !only || only.includes(part);
 const progress = (what: string) => values.json || process.stderr.write(`measuring ${what}…\n`);
 
-/** Node with tsx doing nothing: the floor under every command of ours. */
+/** Node doing nothing: the floor under every command of ours (they run from a build, not through tsx). */
 function nodeBaseline(): Summary {
   const times: number[] = [];
   for (let i = 0; i <= runs; i++) {
     const t = performance.now();
-    spawnSync(process.execPath, ['--import', 'tsx', '-e', ''], { cwd: repoRoot });
+    spawnSync(process.execPath, ['-e', ''], { cwd: repoRoot });
     if (i) times.push(Math.round(performance.now() - t)); // the first run warms the caches
   }
   return summarize(times);
@@ -42,7 +42,7 @@ function nodeBaseline(): Summary {
 
 let baseline: Summary | undefined;
 if (wanted('baseline')) {
-  progress('Node + tsx start-up (baseline)');
+  progress('Node start-up (baseline)');
   baseline = nodeBaseline();
 }
 let verify: Record<string, Summary> | undefined;
@@ -93,7 +93,7 @@ if (values.json) {
           [`${c.tool}: ${theirs}`, ms(c.peer), ''],
         ];
   const rows: Row[] = [
-    ...(baseline ? [['Node + tsx start-up (baseline)', ms(baseline), ''] satisfies Row] : []),
+    ...(baseline ? [['Node start-up, doing nothing (baseline)', ms(baseline), ''] satisfies Row] : []),
     ...Object.entries(verify ?? {}).map(([name, s]): Row => [`verify ${name}`, ms(s), x(s)]),
     ...(workshop
       ? ([

@@ -116,7 +116,7 @@ async function ensurePeers(): Promise<Partial<Record<Peer, string>>> {
   return reasons;
 }
 
-/** Ours then the peer's, `runs` times, after one unmeasured pair (disk cache, tsx's transform cache, the peer's first load). */
+/** Ours then the peer's, `runs` times, after one unmeasured pair (disk cache, the runner's build, the peer's first load). */
 async function interleaved(
   runs: number,
   ours: (warmUp: boolean) => Promise<number>,

@@ -1,5 +1,5 @@
 // How long `npm run verify` takes, measured on the real CLI: a fresh process
-// per run, so Node's and tsx's start-up, the app boots, the restart and the
+// per run, so Node's start-up, loading the runner's build, the app boots, the restart and the
 // clean-up are all in the number. `via: 'npm'` runs the README's command
 // itself, npm's own start-up included. Run this file directly for a quick
 // look: `node --import tsx bench/verify.ts step3 steps/step3 7`.
@@ -51,7 +51,7 @@ export function verifyOnce(step: string, dir: string, expectExit = 0, via: 'node
 export async function benchVerify(step: string, dir: string, options: VerifyBenchOptions = {}): Promise<VerifyBench> {
   const { runs = 5, expectExit = 0, via = 'node' } = options;
   const abs = resolve(repoRoot, dir);
-  await verifyOnce(step, abs, expectExit, via); // warm-up: tsx's transform cache, the OS's file cache
+  await verifyOnce(step, abs, expectExit, via); // warm-up: the runner's build (made on first use), the OS's file cache
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(Math.round(await verifyOnce(step, abs, expectExit, via)));
   return { step, dir: abs, via, times, ...summarize(times) };

@@ -127,7 +127,7 @@ export async function withBenchRedis<T>(fn: (redisUrl: string) => Promise<T>): P
 
 export function benchWorkshopStart(runs: number): Promise<WorkshopBench> {
   return withBenchRedis(async (redisUrl) => {
-    // One unmeasured run warms the disk cache and tsx's transform cache, as a
+    // One unmeasured run warms the disk cache and the runner's build, as a
     // learner's second start would be.
     await workshopStartOnce(redisUrl);
     const warm: number[] = [];
