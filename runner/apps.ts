@@ -76,7 +76,7 @@ export class SupervisedApp extends EventEmitter {
   private readonly debounceMs: number;
   private readonly keepLines: number;
   private child: Child | undefined;
-  /** Ends the wait of a start under way, so a stop never queues behind a slow boot. */
+  /** Ends the wait of a start under way, so what comes next (a stop, a restart) never queues behind a slow boot. */
   private starting: AbortController | undefined;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
@@ -155,7 +155,6 @@ export class SupervisedApp extends EventEmitter {
    * a solution, a restore); `start()` afterwards watches the new folder.
    */
   suspend(message = 'Paused while the workspace changes.'): Promise<void> {
-    this.starting?.abort();
     return this.enqueue(async () => {
       clearTimeout(this.debounce);
       await this.unwatch();
@@ -165,7 +164,6 @@ export class SupervisedApp extends EventEmitter {
   }
 
   stop(): Promise<void> {
-    this.starting?.abort();
     return this.enqueue(async () => {
       await this.stopChild();
       this.setStatus('stopped');
@@ -175,13 +173,14 @@ export class SupervisedApp extends EventEmitter {
   /** Stops the app and the watcher for good. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    this.starting?.abort();
     clearTimeout(this.debounce);
     await this.unwatch();
     await this.enqueue(() => this.stopChild());
   }
 
+  /** Runs `task` after those queued before it; whatever it is supersedes a start still waiting to listen. */
   private enqueue(task: () => Promise<void>): Promise<void> {
+    this.starting?.abort();
     const next = this.queue.then(task, task);
     this.queue = next.catch(() => {});
     return next;
@@ -195,6 +194,8 @@ export class SupervisedApp extends EventEmitter {
 
   private async doStart(): Promise<void> {
     if (this.disposed) return;
+    // From here on, a task queued behind this start ends its wait to listen.
+    const starting = (this.starting = new AbortController());
     await this.stopChild();
     let entry: string;
     try {
@@ -225,7 +226,6 @@ export class SupervisedApp extends EventEmitter {
       this.addLine('runner', `The app ${how}.`);
       this.setStatus('crashed', `The app ${how}: see its last log lines. Save a file or press Reload to restart it.`);
     });
-    const starting = (this.starting = new AbortController());
     const ready = await untilListening(child, this.port, { timeoutMs: this.listenTimeoutMs, signal: starting.signal });
     if (this.starting === starting) this.starting = undefined;
     if (this.child !== child) return;
