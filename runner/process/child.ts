@@ -159,7 +159,7 @@ export async function stopAll(graceMs = 2000): Promise<void> {
 }
 
 /** How long an app must listen only elsewhere before we say it ignores PORT. */
-export const OTHER_PORTS_SETTLE_MS = 500;
+const OTHER_PORTS_SETTLE_MS = 500;
 
 /** Where a child stands after waiting for it to listen on its port. */
 export type Readiness =

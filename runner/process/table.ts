@@ -46,17 +46,22 @@ export interface ProcessInfo {
   args: string;
 }
 
+/** A process's command line, or undefined once it is gone. */
+export function commandLine(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Live processes whose environment contains `marker` (NAME=value). */
 export function processesWithEnv(marker: string): ProcessInfo[] {
   const found: ProcessInfo[] = [];
   for (const pid of pids()) {
     if (!environ(pid).includes(marker) || !isRunning(pid)) continue;
-    try {
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      found.push({ pid, args });
-    } catch {
-      // gone meanwhile
-    }
+    const args = commandLine(pid);
+    if (args !== undefined) found.push({ pid, args });
   }
   return found;
 }

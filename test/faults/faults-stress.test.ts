@@ -8,10 +8,9 @@
 // each of which must exit within 10 s of printing its verdict and leave
 // nothing running. (test/verify-race.test.ts opens the window on purpose.)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isRunning } from '../helpers/process-table.ts';
+import { commandLine, isRunning, processFamily } from '../helpers/process-table.ts';
 import { startCli, type CliRun } from '../helpers/verify-cli.ts';
 import { fixturesDir, pool } from '../helpers/verify-fixtures.ts';
 import { expectNoOrphans, newMarker, picture, type Marker } from './helpers.ts';
@@ -59,34 +58,10 @@ async function stopAll(children: ChildProcess[]): Promise<void> {
 
 const sleep = (ms: number) => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms));
 
-function argsOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-  } catch {
-    return '(gone)';
-  }
-}
+const argsOf = (pid: number): string => commandLine(pid) ?? '(gone)';
 
 /** Live processes descending from `root` (by parent pid, at any depth), with their command lines. */
-function descendants(root: number): { pid: number; args: string }[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state !== 'Z' && state !== 'X') parentOf.set(pid, Number(ppid));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const under = (pid: number) => {
-    for (let p = parentOf.get(pid), hops = 0; p !== undefined && p > 1 && hops < 64; p = parentOf.get(p), hops++) if (p === root) return true;
-    return false;
-  };
-  return [...parentOf.keys()].filter(under).map((pid) => ({ pid, args: argsOf(pid) }));
-}
+const descendants = (root: number) => processFamily([root], []).map((pid) => ({ pid, args: argsOf(pid) }));
 
 interface Outcome {
   /** What went wrong, one entry per problem; empty for a clean run. */
@@ -105,7 +80,7 @@ async function oneRun(index: number, app: (typeof apps)[number], m: Marker): Pro
   const problems: string[] = [];
   const redis = new Map<number, string>();
   // WORKSHOP_TRACE=1 makes verify log its steps to stderr ("cleaned up",
-  // "restarted instance: starting"): the story of a run that does not exit.
+  // "second instance: starting"): the story of a run that does not exit.
   // --timeout: with both cores busy an app can take more than the default
   // 5 s to listen, and the verdict would be "does not listen" instead.
   const run: CliRun = startCli(['step3', '--dir', join(fixturesDir, app.name), '--timeout', String(APP_TIMEOUT_MS)], {

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { isRunning } from '../../runner/process/table.ts';
 
-export { isRunning, processesWithEnv, type ProcessInfo } from '../../runner/process/table.ts';
+export { commandLine, isRunning, processFamily, processesWithEnv, type ProcessInfo } from '../../runner/process/table.ts';
 
 /** Resolves when the process is gone, or rejects after `timeoutMs`. */
 export async function waitUntilGone(pid: number, timeoutMs = 5000): Promise<void> {
