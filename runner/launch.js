@@ -25,7 +25,7 @@ function currentBuild() {
   } catch {
     return undefined;
   }
-  if (manifest.root !== root || manifest.node !== process.versions.node) return undefined;
+  if (manifest.node !== process.versions.node) return undefined;
   for (const [file, mtimeMs] of Object.entries(manifest.inputs)) {
     try {
       if (statSync(join(root, file)).mtimeMs !== mtimeMs) return undefined;
@@ -84,7 +84,7 @@ async function build() {
   const inputs = {};
   // The launcher itself too: a change to how we build is a change to the build.
   for (const file of [...Object.keys(result.metafile.inputs), 'runner/launch.js']) inputs[file] = statSync(join(root, file)).mtimeMs;
-  const manifest = { root, node: process.versions.node, dir, main: entry.replace(/\.ts$/, '.js'), inputs };
+  const manifest = { node: process.versions.node, dir, main: entry.replace(/\.ts$/, '.js'), inputs };
   const tmp = `${manifestFile}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(manifest));
   renameSync(tmp, manifestFile);

@@ -4,16 +4,16 @@
 // sentence and keeps everything else working; nothing lingers, no file of
 // the learner's changes.
 // (verify on a folder without package.json, or a missing folder: test/verify-cli.test.ts.)
-import { cp, mkdir, mkdtemp, readdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { nodeArgsOf } from '../../runner/npm-scripts.ts';
-import { repoRoot } from '../../runner/paths.ts';
 import { startChild } from '../../runner/process/child.ts';
 import { steps } from '../../runner/steps.ts';
 import { startCli } from '../helpers/verify-cli.ts';
+import { workshopCopy } from '../helpers/workshop-copy.ts';
 import { startWorkshopRunner, waitFor, workshopSandbox, type RunningWorkshop } from '../helpers/workshop-runner.ts';
 import { app, expectNoOrphans, expectReadable, newMarker, openEvents, picture, post, untilState, type Marker } from './helpers.ts';
 
@@ -92,23 +92,6 @@ describe('the learner\'s package.json', () => {
     }
   });
 });
-
-/**
- * A copy of the workshop itself (runner, checks, steps, slides), so a test
- * can break a deck or remove a step folder without touching the real ones.
- * Its node_modules links each package of ours, but not the deck cache.
- */
-async function workshopCopy(): Promise<{ root: string; dispose(): Promise<void> }> {
-  const root = await mkdtemp(join(tmpdir(), 'workshop-copy-'));
-  for (const part of ['runner', 'checks', 'steps', 'slides', 'package.json', 'tsconfig.json']) {
-    await cp(join(repoRoot, part), join(root, part), { recursive: true });
-  }
-  await mkdir(join(root, 'node_modules'));
-  for (const name of await readdir(join(repoRoot, 'node_modules'))) {
-    if (name !== '.cache') await symlink(join(repoRoot, 'node_modules', name), join(root, 'node_modules', name));
-  }
-  return { root, dispose: () => rm(root, { recursive: true, force: true }) };
-}
 
 /** `npm run workshop` from the copy, with the runner helper's sandbox for the workspace. */
 async function runnerIn(copy: string, m: Marker) {
