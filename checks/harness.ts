@@ -68,7 +68,7 @@ export function startApp(spec: AppSpec, scope: Scope, port?: number): Promise<Ru
   return scope.track(launch(spec, scope, port));
 }
 
-async function launch(spec: AppSpec, scope: Scope, wanted?: number): Promise<RunningApp> {
+async function launch(spec: AppSpec, scope: Scope, wanted?: number, retried = false): Promise<RunningApp> {
   scope.assertOpen();
   const port = wanted !== undefined && (await isPortFree(wanted)) ? wanted : await freePort();
   const stderr: string[] = [];
@@ -97,6 +97,12 @@ async function launch(spec: AppSpec, scope: Scope, wanted?: number): Promise<Run
     case 'listening':
       return { port, base: ready.base, process: run, stderr, readyMs: Math.round(performance.now() - started), stop };
     case 'exited':
+      // Another program took the port we picked between our look and the app's
+      // listen: not the app's fault, so it gets one more port.
+      if (wanted === undefined && !retried && lostPort(stderr, port)) {
+        await stop();
+        return launch(spec, scope, undefined, true);
+      }
       return fail(crashMessage(spec, run, stderr, port));
     case 'not-ours':
       return fail(
@@ -123,6 +129,10 @@ async function launch(spec: AppSpec, scope: Scope, wanted?: number): Promise<Run
       );
     }
   }
+}
+
+function lostPort(stderr: readonly string[], port: number): boolean {
+  return stderr.some((l) => l.includes('EADDRINUSE') && l.includes(`:${port}`));
 }
 
 // --- Redis: a throwaway server, or a database of our own on REDIS_URL.

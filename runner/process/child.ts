@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { isListening } from './ports.ts';
-import { listeningPorts, portOwner, processFamily } from './table.ts';
+import { isRunning, listeningPorts, portOwner, processFamily } from './table.ts';
 import { guard, release, TAG } from './watchdog.ts';
 
 export interface Exit {
@@ -167,7 +167,7 @@ export type Readiness =
   | { state: 'exited'; exit: Exit }
   /** It listens, but only on other ports, for OTHER_PORTS_SETTLE_MS. */
   | { state: 'elsewhere'; ports: number[] }
-  /** Something answers on the port, but not the child (nor its group). */
+  /** When the time ran out, something had answered on the port, but not the child (nor its group). */
   | { state: 'not-ours' }
   | { state: 'timeout' }
   | { state: 'cancelled' };
@@ -189,13 +189,20 @@ export async function untilListening(child: Child, port: number, options: Listen
   const deadline = Date.now() + options.timeoutMs;
   let nextPortLook = Date.now() + 100;
   let elsewhereSince = 0;
+  let takenByOther = false;
   for (;;) {
     if (options.signal?.aborted) return { state: 'cancelled' };
     if (child.exit) return { state: 'exited', exit: child.exit };
     const [v4, v6] = await Promise.all([isListening(port, '127.0.0.1', 250), isListening(port, '::1', 250)]);
     if (v4 || v6) {
-      if ((await portOwner(port, child.pid)) === 'other') return { state: 'not-ours' };
-      return { state: 'listening', base: v4 ? `http://127.0.0.1:${port}` : `http://[::1]:${port}` };
+      const owner = await portOwner(port, child.pid);
+      // A child that has died answers nothing: what answers is another program,
+      // which took the port first (the child failed on it with EADDRINUSE).
+      if (child.exit || !isRunning(child.pid)) return { state: 'exited', exit: await child.exited };
+      if (owner !== 'other') return { state: 'listening', base: v4 ? `http://127.0.0.1:${port}` : `http://[::1]:${port}` };
+      // Another program holds the port: the child will fail on it, or listen
+      // elsewhere, or time runs out; then that program is what we name.
+      takenByOther = true;
     }
     if (Date.now() >= nextPortLook) {
       // An app that listens, but elsewhere, need not keep us waiting until the deadline.
@@ -206,7 +213,7 @@ export async function untilListening(child: Child, port: number, options: Listen
       elsewhereSince = elsewhere ? elsewhereSince || Date.now() : 0;
       if (ports && elsewhere && Date.now() - elsewhereSince >= OTHER_PORTS_SETTLE_MS) return { state: 'elsewhere', ports };
     }
-    if (Date.now() >= deadline) return { state: 'timeout' };
-    await sleep(10);
+    if (Date.now() >= deadline) return { state: takenByOther ? 'not-ours' : 'timeout' };
+    await sleep(takenByOther ? 100 : 10);
   }
 }
