@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import autocannon from 'autocannon';
 import { startChild, untilListening, type Child } from '../runner/process/child.ts';
 import { freePort } from '../runner/process/ports.ts';
-import { repoRoot, stepsDir } from '../runner/paths.ts';
+import { repoRoot } from '../runner/paths.ts';
+import { findStep } from '../runner/steps.ts';
 import { startRedisServer } from '../runner/redis.ts';
 import { summarize, type Summary } from './stats.ts';
 
@@ -52,7 +53,7 @@ async function requestsPerSecond(url: string, connections: number, seconds: numb
 export async function benchStore({ rounds = 3, connections = 10, seconds = 3 } = {}): Promise<StoreBench> {
   const dir = await mkdtemp(join(tmpdir(), 'workshop-bench-redis-'));
   const redis = await startRedisServer({ dir, persist: false });
-  const withRedis = await start(join(stepsDir, 'step3'), { REDIS_URL: redis.url, SESSION_SECRET: 'bench secret' });
+  const withRedis = await start(findStep('step3')!.dir, { REDIS_URL: redis.url, SESSION_SECRET: 'bench secret' });
   const withMemory = await start(join(repoRoot, 'bench/apps/memory-store'), {});
   try {
     const r: number[] = [];

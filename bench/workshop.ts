@@ -76,7 +76,7 @@ export async function workshopStartOnce(redisUrl: string, { memory = true } = {}
   const args = nodeArgsOf('workshop');
   const root = await mkdtemp(join(tmpdir(), 'workshop-bench-'));
   await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
-  await cp(steps[0]!.dir, join(root, 'workspace'), { recursive: true });
+  await cp(steps()[0]!.dir, join(root, 'workspace'), { recursive: true });
   // Started the way the tests start it: its own process group, stopped
   // whole (SIGTERM, then SIGKILL) even if the runner hangs.
   let announce: (url: string) => void = () => {};
@@ -104,7 +104,7 @@ export async function workshopStartOnce(redisUrl: string, { memory = true } = {}
       const s = (await (await fetch(`${url}api/state`)).json()) as State;
       return s.redis.state !== 'starting' && s.apps.length === 2 && s.apps.every((a) => a.state !== 'starting' && a.state !== 'stopped') ? true : undefined;
     });
-    for (const s of steps) await fetch(`${url}api/decks/${s.name}`).then((r) => r.arrayBuffer());
+    for (const s of steps()) await fetch(`${url}api/decks/${s.name}`).then((r) => r.arrayBuffer());
     const rssMb = await vmRssMb(child.pid);
     return { ms, cpuMs: cpu, rssMb };
   } finally {
@@ -137,7 +137,7 @@ export function benchWorkshopStart(runs: number): Promise<WorkshopBench> {
     for (let i = 0; i < runs; i++) {
       // Alternate, so a busy moment of the machine hits both alike.
       const w = await workshopStartOnce(redisUrl);
-      await rm(storeDir, { recursive: true, force: true });
+      await rm(storeDir(), { recursive: true, force: true });
       const c = await workshopStartOnce(redisUrl);
       warm.push(w.ms);
       cpu.push(w.cpuMs);

@@ -1,7 +1,27 @@
 // What a check is, what it reports, and how a list of them runs: in order,
 // each after the checks it needs, a check whose need failed being skipped
 // with the reason instead of failing in a cascade.
-import type { SlideRef } from './slides.ts';
+import type { VerifyContext } from './context.ts';
+
+/**
+ * A slide, named as a check's author names it: the deck (a step's name) and
+ * a heading of the slide, or its title ("app.js: Configure a new session"),
+ * never its number: editing a deck cannot silently move a link.
+ */
+export interface SlideLink {
+  deck: string;
+  heading: string;
+}
+
+/** A slide as a learner is shown it: resolved from the deck when the checks run. */
+export interface SlideRef {
+  deck: string;
+  /** 1-based; 0 when the deck has no such slide (`workshop -- lint` says so). */
+  slide: number;
+  title: string;
+  /** The deck file, relative to the workshop's folder: `slides/step3.md`. */
+  file: string;
+}
 
 export type Status = 'passed' | 'failed' | 'skipped';
 
@@ -22,7 +42,8 @@ export interface Check<Ctx> {
   id: string;
   /** One line a learner understands. */
   title: string;
-  slide: SlideRef;
+  /** The slide that teaches what the check judges. */
+  slide: SlideLink;
   /** Ids of checks that must pass first; if one did not, this one is skipped. */
   needs?: string[];
   /** Resolves with a message on success; throws CheckFailed or CannotCheck otherwise. */
@@ -36,7 +57,7 @@ export class CheckFailed extends Error {
     message: string,
     readonly hint = '',
     /** The slide that teaches the fix, when the diagnosis points elsewhere than the check's own slide. */
-    readonly slide?: SlideRef,
+    readonly slide?: SlideLink,
   ) {
     super(message);
   }
@@ -47,7 +68,7 @@ export class CannotCheck extends Error {
   override name = 'CannotCheck';
 }
 
-export function fail(message: string, hint = '', slide?: SlideRef): never {
+export function fail(message: string, hint = '', slide?: SlideLink): never {
   throw new CheckFailed(message, hint, slide);
 }
 
@@ -62,12 +83,13 @@ function skipReason(need: CheckResult): string {
 export async function runChecks<Ctx>(
   checks: readonly Check<Ctx>[],
   ctx: Ctx,
+  slideOf: (link: SlideLink) => SlideRef,
   onResult?: (result: CheckResult, index: number) => void,
 ): Promise<CheckResult[]> {
   const byId = new Map<string, CheckResult>();
   const results: CheckResult[] = [];
   for (const [index, check] of checks.entries()) {
-    const base = { id: check.id, title: check.title, slide: check.slide };
+    const base = { id: check.id, title: check.title, slide: slideOf(check.slide) };
     let result: CheckResult;
     const unmet = (check.needs ?? []).map((id) => byId.get(id)).find((r) => r && r.status !== 'passed');
     if (unmet) {
@@ -79,7 +101,7 @@ export async function runChecks<Ctx>(
         result = { ...base, status: 'passed', message, hint: '', ms: 0 };
       } catch (err) {
         if (err instanceof CheckFailed) {
-          result = { ...base, slide: err.slide ?? check.slide, status: 'failed', message: err.message, hint: err.hint, ms: 0 };
+          result = { ...base, slide: err.slide ? slideOf(err.slide) : base.slide, status: 'failed', message: err.message, hint: err.hint, ms: 0 };
         } else if (err instanceof CannotCheck) {
           result = { ...base, status: 'skipped', message: `Not checked: ${err.message}`, hint: '', ms: 0 };
         } else {
@@ -101,4 +123,27 @@ export async function runChecks<Ctx>(
     onResult?.(result, index);
   }
   return results;
+}
+
+/** What an app's error text (its stderr, or a 500 page) most likely means: a hint, and the slide that teaches the fix. */
+export interface Diagnosis {
+  hint: string;
+  slide?: SlideLink;
+}
+
+/** Facts a diagnosis may use: the port the app was given, and the Redis port (when the step has Redis). */
+export type Diagnose = (text: string, facts: { port?: number; redisPort?: number }) => Diagnosis | undefined;
+
+/**
+ * A step's checks module (named by `checks` in workshop.json) exports this
+ * as its default: the step's own checks (a run of the step also runs every
+ * earlier step's, in order), and optionally what to start as soon as a run
+ * begins, and how to read an app's errors.
+ */
+export interface StepChecks {
+  checks: Check<VerifyContext>[];
+  /** Starts slow observations early (a second instance, say), so they overlap the quick checks. Called once per run, in step order. */
+  prepare?(ctx: VerifyContext): void;
+  /** Recognises the mistakes this step's learners make, from an app's error text. Later steps are asked first. */
+  diagnose?: Diagnose;
 }

@@ -6,12 +6,11 @@
 // process do not see each other.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
-import { CheckFailed } from './check.ts';
+import { CheckFailed, type Diagnose } from './check.ts';
 import type { Scope } from '../runner/process/scope.ts';
 import { AppStartError, startApp, type AppSpec, type RunningApp, type SessionRedis } from './harness.ts';
-import { diagnoseError, quoteStderr } from './hints.ts';
-import { slideForTopic } from './slides.ts';
-import { get, Visitor, type Page } from './http.ts';
+import { genericDiagnosis, quoteStderr, referenceErrorDiagnosis } from './diagnose.ts';
+import { send, Visitor, type Page, type Request } from './http.ts';
 import type { PackageJson } from './imports.ts';
 import { firstLines, pageLines } from './page.ts';
 
@@ -67,7 +66,8 @@ export async function scanApp(dir: string, entry: string): Promise<AppFiles> {
 }
 
 export interface VerifyContextOptions {
-  step: number;
+  /** The step being checked (its name, as in workshop.json). */
+  step: string;
   app: AppUnderTest;
   timeoutMs: number;
   /** The environment apps start with (PORT and REDIS_URL are set on top). */
@@ -77,10 +77,23 @@ export interface VerifyContextOptions {
   scope: Scope;
   /** Notes what happened when, for `WORKSHOP_TRACE=1` (where the time goes). */
   trace?: (event: string) => void;
+  /** The diagnoses of the steps being checked, latest step first (StepChecks.diagnose). */
+  diagnoses?: Diagnose[];
+}
+
+/** The steps' diagnoses in turn, then any Node app's mistakes. */
+export function combineDiagnoses(diagnoses: readonly Diagnose[]): Diagnose {
+  return (text, facts) => {
+    for (const d of diagnoses) {
+      const found = d(text, facts);
+      if (found) return found;
+    }
+    return genericDiagnosis(text, facts) ?? referenceErrorDiagnosis(text);
+  };
 }
 
 export class VerifyContext {
-  readonly step: number;
+  readonly step: string;
   readonly app: AppUnderTest;
   readonly timeoutMs: number;
   readonly redis?: SessionRedis;
@@ -88,12 +101,15 @@ export class VerifyContext {
   private readonly scope: Scope;
   private readonly memo = new Map<string, Promise<unknown>>();
   readonly trace: (event: string) => void;
+  /** Reads an app's error text: the steps' diagnoses, then any Node app's mistakes. */
+  readonly diagnose: Diagnose;
   /** Resolves when the first app process is spawned: verify's own loading can overlap its boot. */
   readonly spawned: Promise<void>;
   private markSpawned: () => void = () => {};
 
   constructor(options: VerifyContextOptions) {
     this.trace = options.trace ?? (() => {});
+    this.diagnose = combineDiagnoses(options.diagnoses ?? []);
     this.step = options.step;
     this.app = options.app;
     this.timeoutMs = options.timeoutMs;
@@ -130,7 +146,7 @@ export class VerifyContext {
     // The learner's own Redis is theirs: an app is only ever given ours.
     delete env.REDIS_URL;
     if (this.redis) env.REDIS_URL = this.redis.url;
-    return { dir: this.app.dir, entry: this.app.entry, env, timeoutMs: this.timeoutMs, redisPort: this.redis?.port };
+    return { dir: this.app.dir, entry: this.app.entry, env, timeoutMs: this.timeoutMs, redisPort: this.redis?.port, diagnose: this.diagnose };
   }
 
   async start(name: string, port?: number): Promise<RunningApp> {
@@ -144,16 +160,21 @@ export class VerifyContext {
 
   /** The instance most checks talk to. */
   main(): Promise<RunningApp> {
-    return this.once('main', () => this.start('main instance'));
+    return this.instance('main');
   }
 
   /**
-   * A fresh copy of the app on the same Redis, started after the first
-   * visits (see probes.ts `restart`): a new process, so a count it continues
-   * was kept outside the first one's memory.
+   * An instance of the app by name, started on first use and kept for the
+   * run: each is a new process on its own port, with the run's services
+   * (one Redis for all), so a check can restart the app or run several.
    */
+  instance(name: string): Promise<RunningApp> {
+    return this.once(`instance:${name}`, () => this.start(`${name} instance`));
+  }
+
+  /** A second instance (see probes.ts `restart`). */
   second(): Promise<RunningApp> {
-    return this.once('second', () => this.start('second instance'));
+    return this.instance('second');
   }
 
   files(): Promise<AppFiles> {
@@ -169,17 +190,32 @@ export class VerifyContext {
    * unsigned cookies, which no jar would send); a failed request becomes a
    * clear CheckFailed.
    */
-  async visit(visitor: Visitor | { cookie: string }, app: RunningApp, path: string): Promise<Page> {
+  visit(visitor: Visitor | { cookie: string }, app: RunningApp, path: string): Promise<Page> {
+    return this.send(visitor, app, { path });
+  }
+
+  /**
+   * Any request as `visitor` (or with a hand-made Cookie header): a method,
+   * a form or JSON body, headers; a redirect is returned as it is unless
+   * `follow` is set. A failed request becomes a clear CheckFailed.
+   */
+  async send(visitor: Visitor | { cookie: string }, app: RunningApp, request: Request): Promise<Page> {
+    const method = request.method ?? (request.form || request.json !== undefined ? 'POST' : 'GET');
     try {
       const page =
         visitor instanceof Visitor
-          ? await visitor.get(app.base, path)
-          : await get(new URL(path, app.base).toString(), { cookie: visitor.cookie, timeoutMs: this.timeoutMs });
-      this.trace(`GET ${path} on :${app.port}: ${page.status} in ${page.ms} ms`);
+          ? await visitor.send(app.base, request)
+          : await send(new URL(request.path, app.base).toString(), { ...request, cookie: visitor.cookie, timeoutMs: this.timeoutMs });
+      this.trace(`${method} ${request.path} on :${app.port}: ${page.status} in ${page.ms} ms`);
       return page;
     } catch (err) {
-      throw await failedRequest(app, path, err);
+      throw await failedRequest(app, `${method} ${request.path}`, err, this.diagnose);
     }
+  }
+
+  /** A page that is not what was expected: its status and first lines, and a hint from them. */
+  notOk(page: Page, what: string, stderr: readonly string[] = []): CheckFailed {
+    return notOk(page, what, stderr, this.diagnose);
   }
 }
 
@@ -188,42 +224,43 @@ export class VerifyContext {
  * a request that crashed the app closes before its exit is reported, and
  * "socket hang up" alone would send the learner looking at the wrong thing.
  */
-async function failedRequest(app: RunningApp, path: string, err: unknown): Promise<CheckFailed> {
+async function failedRequest(app: RunningApp, request: string, err: unknown, diagnose: Diagnose): Promise<CheckFailed> {
   if (!app.process.exit) {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([app.process.exited, new Promise((r) => (timer = setTimeout(r, 300)))]);
     clearTimeout(timer);
   }
-  return requestFailed(app, path, err);
+  return requestFailed(app, request, err, diagnose);
 }
 
-export function requestFailed(app: RunningApp, path: string, err: unknown): CheckFailed {
+/** `request` is "GET /path". */
+export function requestFailed(app: RunningApp, request: string, err: unknown, diagnose: Diagnose = combineDiagnoses([])): CheckFailed {
   const reason = err instanceof Error ? err.message : String(err);
   if (app.process.exit) {
     const lines = quoteStderr(app.stderr);
-    const diagnosis = diagnoseError(app.stderr.join('\n'));
+    const diagnosis = diagnose(app.stderr.join('\n'), { port: app.port });
     return new CheckFailed(
-      `The app stopped while answering GET ${path} (${reason}).` + (lines.length ? `\nIts last lines on stderr:\n${lines.map((l) => `  ${l}`).join('\n')}` : ''),
+      `The app stopped while answering ${request} (${reason}).` + (lines.length ? `\nIts last lines on stderr:\n${lines.map((l) => `  ${l}`).join('\n')}` : ''),
       diagnosis?.hint || 'Run the app yourself and open the page to see the error.',
-      slideForTopic(diagnosis?.topic),
+      diagnosis?.slide,
     );
   }
-  return new CheckFailed(`GET ${path} failed: ${reason}.`, 'Make sure every route sends an answer (res.render, res.send or next()).');
+  return new CheckFailed(`${request} failed: ${reason}.`, 'Make sure every route sends an answer (res.render, res.send or next()).');
 }
 
 /** A page that is not 200: its status and first lines, and a hint from them. */
-export function notOk(page: Page, what: string, stderr: readonly string[] = []): CheckFailed {
+export function notOk(page: Page, what: string, stderr: readonly string[] = [], diagnose: Diagnose = combineDiagnoses([])): CheckFailed {
   const lines = firstLines(page.body, 3);
   // A pug error starts with the template's lines; the message itself comes after them.
   const head = firstLines(page.body, 20);
   const message = head.find((l) => /Cannot |is not (?:defined|a function)/.test(l)) ?? head.find((l) => /^\w*Error\b/.test(l));
   if (message && !lines.includes(message)) lines.push('…', message);
-  const diagnosis = diagnoseError(`${pageLines(page.body).join('\n')}\n${stderr.join('\n')}`);
+  const diagnosis = diagnose(`${pageLines(page.body).join('\n')}\n${stderr.join('\n')}`, {});
   return new CheckFailed(
     `${what} answered ${page.status} instead of 200.` + (lines.length ? `\nThe page begins:\n${lines.map((l) => `  ${l}`).join('\n')}` : ''),
     diagnosis?.hint ||
       (page.status === 404 ? 'No route answers this path.' : 'The app threw an error while answering: the lines above show it.'),
-    slideForTopic(diagnosis?.topic),
+    diagnosis?.slide,
   );
 }
 

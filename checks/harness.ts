@@ -9,7 +9,8 @@ import { untilListening, type Child } from '../runner/process/child.ts';
 import { freePort, isPortFree } from '../runner/process/ports.ts';
 import type { Scope } from '../runner/process/scope.ts';
 import { findOnPath, installHelp, redactUrl, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
-import { diagnoseError, hintForOtherPort, quoteStderr, type Topic } from './hints.ts';
+import type { Diagnose, SlideLink } from './check.ts';
+import { genericDiagnosis, hintForOtherPort, quoteStderr } from './diagnose.ts';
 import { openRedis, redisPort, withDatabase, type ChecksRedis } from '../runner/redis-client.ts';
 
 export interface AppSpec {
@@ -22,6 +23,8 @@ export interface AppSpec {
   redisPort?: number;
   /** Called once the process is spawned, before it is ready. */
   onSpawn?: () => void;
+  /** Reads a crash's stderr (the workshop's diagnoses first); default: any Node app's mistakes. */
+  diagnose?: Diagnose;
 }
 
 export interface RunningApp {
@@ -38,7 +41,7 @@ export interface RunningApp {
 /** The app did not come up: what happened, and what to do. */
 export class AppStartError extends Error {
   override name = 'AppStartError';
-  constructor(message: string, readonly hint: string, readonly topic?: Topic) {
+  constructor(message: string, readonly hint: string, readonly slide?: SlideLink) {
     super(message);
   }
 }
@@ -49,14 +52,14 @@ function crashMessage(spec: AppSpec, run: Child, stderr: string[], port: number)
   const how = exit?.signal ? `was killed by ${exit.signal}` : `exited with code ${exit?.code}`;
   const quoted = quoteStderr(stderr.length ? stderr : run.log);
   const text = stderr.join('\n') || run.log.join('\n');
-  const diagnosis = diagnoseError(text, { port, redisPort: spec.redisPort });
+  const diagnosis = (spec.diagnose ?? genericDiagnosis)(text, { port, redisPort: spec.redisPort });
   const hint =
     diagnosis?.hint ||
     (exit?.code === 0
       ? 'The app finished instead of staying up: it must call `app.listen(process.env.PORT)`.'
       : 'Run the app yourself (`node ' + spec.entry + '` in its folder) to see the whole error.');
   const lines = quoted.length ? `\nIts last lines on stderr:\n${quoted.map((l) => `  ${l}`).join('\n')}` : ' It printed nothing.';
-  return new AppStartError(`\`node ${spec.entry}\` ${how} before listening on PORT (${port}).${lines}`, hint, diagnosis?.topic);
+  return new AppStartError(`\`node ${spec.entry}\` ${how} before listening on PORT (${port}).${lines}`, hint, diagnosis?.slide);
 }
 
 /**

@@ -1,18 +1,14 @@
-// Symptoms → the mistakes people most often make, and their fix. Pure: the
-// checks pass in what they observed (an app's stderr, a 500 page, counts)
-// and get back one hint, or '' when nothing specific is recognised.
+// Symptoms → the mistakes this workshop's learners most often make, and
+// their fix, with the slide that teaches it. Pure: the checks pass in what
+// they observed (an app's stderr, a 500 page, counts) and get back one
+// hint, or '' when nothing specific is recognised.
+import type { Diagnose, Diagnosis, SlideLink } from './check.ts';
+import { genericDiagnosis, referenceErrorDiagnosis } from './diagnose.ts';
+import { slides } from './slides.ts';
 
-/** What a diagnosed mistake is about, so the report can point at the slide that teaches it. */
-export type Topic = 'locals' | 'connect-redis' | 'redis-client' | 'redis-url' | 'port' | 'install' | 'session-order' | 'session-secret' | 'cookie-secret' | 'view';
-
-export interface Diagnosis {
-  hint: string;
-  topic?: Topic;
-}
-
-/** Error text (stderr at start-up, or the body of a 500) → a hint naming the likely mistake. */
-export function diagnoseError(text: string, env: { port?: number; redisPort?: number } = {}): Diagnosis | undefined {
-  const d = (hint: string, topic?: Topic): Diagnosis => ({ hint, topic });
+/** Error text (stderr at start-up, or the body of a 500) → a hint naming the likely mistake, and its slide. */
+export const diagnose: Diagnose = (text, env) => {
+  const d = (hint: string, slide?: SlideLink): Diagnosis => ({ hint, slide });
   const t = text;
   if (
     /connectRedis is not a function|RedisStore is not a constructor|require\(\.\.\.\) is not a function[\s\S]*connect-redis|connect-redis[\s\S]*(?:require\(\.\.\.\) is not a function|does not provide an export named 'default')|does not provide an export named 'default'[\s\S]*connect-redis/i.test(
@@ -23,14 +19,14 @@ export function diagnoseError(text: string, env: { port?: number; redisPort?: nu
       "This is connect-redis's old API (before version 7): `require('connect-redis')(session)` no longer exists. " +
       "Write `import { RedisStore } from 'connect-redis'` (or `const { RedisStore } = require('connect-redis')`) " +
       'and `new RedisStore({ client: redisClient })`.',
-      'connect-redis',
+      slides.requireStore,
     );
   }
   if (/ClientClosedError|The client is closed/i.test(t)) {
     return d(
       'The Redis client was never connected: call `await redisClient.connect()` (or `redisClient.connect().catch(console.error)`) ' +
       'before the app starts handling requests.',
-      'redis-client',
+      slides.sessionStore,
     );
   }
   const refused = /ECONNREFUSED (?:127\.0\.0\.1|::1|localhost|\[::1\]):(\d+)/i.exec(t);
@@ -38,85 +34,41 @@ export function diagnoseError(text: string, env: { port?: number; redisPort?: nu
     return d(
       `The app tried to reach a server on port ${refused[1]}, but the Redis it was given is on port ${env.redisPort} (in REDIS_URL): ` +
       'it seems to ignore REDIS_URL. Create the client with `createClient({ url: process.env.REDIS_URL })`.',
-      'redis-url',
+      slides.sessionStore,
     );
   }
-  const inUse = /EADDRINUSE[^\n]*?:(\d+)/.exec(t);
-  if (inUse && env.port !== undefined && Number(inUse[1]) !== env.port) {
-    return d(
-      `The app tried to listen on port ${inUse[1]}, not on the port in PORT (${env.port}), and that one is taken: ` +
-      'listen on `process.env.PORT` (for example `const port = process.env.PORT || 3000`).',
-      'port',
-    );
-  }
-  const notFound = /Cannot find (?:module|package) '([^']+)'/.exec(t);
-  if (notFound) {
-    const name = notFound[1] ?? '';
-    return d(
-      /^[./]/.test(name) || (name.includes('/') && !name.startsWith('@'))
-        ? `A file the app loads is missing: ${name}. Check the path (and, for ESM, the .js extension), or "main" in package.json.`
-        : `The package ${name} is not installed: add it to package.json's dependencies and run \`npm install\` in the workshop folder.`,
-      'install',
-    );
-  }
-  if (/SyntaxError/.test(t)) {
-    return d('There is a syntax error: the lines above show the file and line. Fix it and run verify again.');
+  // Any Node app's mistakes, pointed at the slide that teaches the fix here.
+  const generic = genericDiagnosis(t, env);
+  if (generic) {
+    if (/EADDRINUSE/.test(t)) return d(generic.hint, slides.startApp);
+    if (/Cannot find (?:module|package)/.test(t)) return d(generic.hint, slides.packageJson);
+    return generic;
   }
   if (/\.pug:\d+/.test(t) && /Cannot read propert(?:y|ies) of undefined|is not defined/.test(t)) {
     return d(
       'The view reads a value it was never given (the lines above show which): for `session`, add a middleware after the session and before the routes: ' +
         '`app.use((req, res, next) => { res.locals.session = req.session; next(); })`.',
-      'locals',
+      slides.locals,
     );
   }
   if (/Cannot (?:read|set) propert(?:y|ies) of undefined \(reading '(?:visits|views|count|cookie)'\)|req\.session is undefined|reading 'visits'/i.test(t)) {
     return d(
       '`req.session` is undefined in the route. Either the session middleware comes after the routes ' +
       '(`app.use(session(...))` must come before `app.use(\'/\', indexRouter)`), or the store could not reach Redis.',
-      'session-order',
+      slides.sessionStore,
     );
   }
   if (/secret option required for sessions/i.test(t)) {
-    return d('express-session needs a `secret` to sign the session cookie: `session({ secret: process.env.SESSION_SECRET || \'keyboard cat\', ... })`.', 'session-secret');
+    return d('express-session needs a `secret` to sign the session cookie: `session({ secret: process.env.SESSION_SECRET || \'keyboard cat\', ... })`.', slides.sessionStore);
   }
   if (/cookieParser\("secret"\) required for signed cookies/i.test(t)) {
-    return d("Signed cookies need cookie-parser's secret: `app.use(cookieParser(secret))`.", 'cookie-secret');
+    return d("Signed cookies need cookie-parser's secret: `app.use(cookieParser(secret))`.", slides.cookieParser);
   }
   if (/Failed to lookup view "([^"]+)"/.test(t)) {
-    return d('res.render() names a view that is not in the views folder: check the name and `app.set(\'views\', ...)`.', 'view');
+    return d('res.render() names a view that is not in the views folder: check the name and `app.set(\'views\', ...)`.', slides.pugView);
   }
-  if (/is not defined/.test(t) && /ReferenceError/.test(t)) {
-    return d('A name is used before it is defined or imported: the lines above show which and where.');
-  }
-  return undefined;
-}
-
-/** Stderr lines worth quoting: stack frames beyond the first two and Node's version line dropped. */
-export function quoteStderr(lines: readonly string[], max = 8): string[] {
-  const kept: string[] = [];
-  let frames = 0;
-  for (const line of lines) {
-    if (!line.trim() || /^Node\.js v\d+/.test(line)) continue;
-    if (/^\s+at /.test(line)) {
-      if (++frames > 2) continue;
-    } else {
-      frames = 0;
-    }
-    kept.push(line.length > 240 ? `${line.slice(0, 240)}…` : line);
-  }
-  return kept.slice(-max);
-}
-
-/** The app printed the port it listens on, and it is not PORT. */
-export function hintForOtherPort(output: readonly string[], port: number, listening: readonly number[] = []): string {
-  const printed = output
-    .flatMap((line) => [...line.matchAll(/(?:port\s*|:)(\d{2,5})\b/gi)].map((m) => Number(m[1])))
-    .filter((p) => p !== port && p > 0);
-  const other = listening.find((p) => p !== port) ?? printed[0];
-  return other === undefined
-    ? 'Listen on the port in the PORT environment variable: `app.listen(process.env.PORT || 3000)`.'
-    : `It listens on port ${other} instead: use the PORT environment variable, e.g. \`const port = process.env.PORT || 3000\`.`;
-}
+  return referenceErrorDiagnosis(t);
+};
 
 /** Why the counts after `n` visits with one cookie jar are not 1, 2, 3… */
 export function hintForCounts(counts: readonly (number | undefined)[], cookie: { sessionCookieSet: boolean; secureCookie: boolean }): string {

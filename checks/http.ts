@@ -1,4 +1,5 @@
-// HTTP as a browser would do it, for the checks: GET with a cookie jar
+// HTTP as a browser would do it, for the checks: any method, form and JSON
+// bodies, redirects seen (or followed when asked), a cookie jar per visitor
 // (tough-cookie) that keeps what the app sets, plus raw requests with a
 // hand-made Cookie header for forged and unsigned cookies.
 import { request } from 'node:http';
@@ -7,26 +8,58 @@ import { parseSetCookie, type SetCookie } from './cookies.ts';
 
 export interface Page {
   url: string;
+  /** The request's method: GET, POST… */
+  method: string;
   status: number;
   contentType: string;
+  /** Every response header, names in lower case (Set-Cookie is in `setCookies`). */
+  headers: Record<string, string>;
+  /** Where a redirect points (the Location header), if anywhere. */
+  location?: string;
   body: string;
   setCookies: SetCookie[];
   ms: number;
 }
 
+/** A request as a browser (or a script in one) would send it. */
+export interface Request {
+  path: string;
+  /** Default: POST when there is a body, else GET. */
+  method?: string;
+  /** A form's fields, sent URL-encoded, as a browser submits a form. */
+  form?: Record<string, string>;
+  /** A JSON body. */
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** Follow redirects (GET, as browsers do after a POST), up to 5. Default: the redirect is the answer. */
+  follow?: boolean;
+}
+
 const MAX_BODY = 512 * 1024;
 
-/** One GET, no keep-alive (so no socket outlives the check), bounded in time. */
-export function get(url: string, options: { cookie?: string; timeoutMs: number }): Promise<Page> {
+/** One request, no keep-alive (so no socket outlives the check), bounded in time. A redirect is returned, not followed. */
+export function send(url: string, options: Omit<Request, 'path' | 'follow'> & { cookie?: string; timeoutMs: number }): Promise<Page> {
   const started = performance.now();
+  const method = (options.method ?? (options.form || options.json !== undefined ? 'POST' : 'GET')).toUpperCase();
+  const body = options.form
+    ? { type: 'application/x-www-form-urlencoded', data: new URLSearchParams(options.form).toString() }
+    : options.json !== undefined
+      ? { type: 'application/json', data: JSON.stringify(options.json) }
+      : undefined;
+  const path = new URL(url).pathname;
   return new Promise((resolve, reject) => {
     const req = request(url, {
-      method: 'GET',
+      method,
       agent: false,
-      headers: { accept: 'text/html,*/*', ...(options.cookie ? { cookie: options.cookie } : {}) },
+      headers: {
+        accept: 'text/html,*/*',
+        ...(options.cookie ? { cookie: options.cookie } : {}),
+        ...(body ? { 'content-type': body.type, 'content-length': String(Buffer.byteLength(body.data)) } : {}),
+        ...options.headers,
+      },
     });
     const timer = setTimeout(() => {
-      req.destroy(new Error(`no answer to GET ${new URL(url).pathname} within ${(options.timeoutMs / 1000).toFixed(1)} s`));
+      req.destroy(new Error(`no answer to ${method} ${path} within ${(options.timeoutMs / 1000).toFixed(1)} s`));
     }, options.timeoutMs);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -37,13 +70,19 @@ export function get(url: string, options: { cookie?: string; timeoutMs: number }
       });
       res.on('end', () => {
         clearTimeout(timer);
-        const raw = res.headers['set-cookie'] ?? [];
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (name !== 'set-cookie' && value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+        }
         resolve({
           url,
+          method,
           status: res.statusCode ?? 0,
           contentType: String(res.headers['content-type'] ?? ''),
+          headers,
+          location: headers.location,
           body: Buffer.concat(chunks).toString('utf8'),
-          setCookies: raw.map(parseSetCookie),
+          setCookies: (res.headers['set-cookie'] ?? []).map(parseSetCookie),
           ms: Math.round(performance.now() - started),
         });
       });
@@ -56,8 +95,13 @@ export function get(url: string, options: { cookie?: string; timeoutMs: number }
       clearTimeout(timer);
       reject(err);
     });
-    req.end();
+    req.end(body?.data);
   });
+}
+
+/** One GET (see `send`). */
+export function get(url: string, options: { cookie?: string; timeoutMs: number }): Promise<Page> {
+  return send(url, options);
 }
 
 let toughCookie: Promise<typeof import('tough-cookie')> | undefined;
@@ -82,11 +126,26 @@ export class Visitor {
     return (this.jarPromise ??= loadCookieJar().then(({ CookieJar }) => new CookieJar()));
   }
 
-  async get(base: string, path: string): Promise<Page> {
-    const url = new URL(path, base).toString();
+  get(base: string, path: string): Promise<Page> {
+    return this.send(base, { path });
+  }
+
+  /** Any request (see `Request`), with this visitor's cookies; what the answer sets goes in the jar. */
+  async send(base: string, request: Request): Promise<Page> {
     const jar = await this.jar();
+    let url = new URL(request.path, base).toString();
+    let page = await this.once(jar, url, request);
+    // As a browser does: a redirect is followed with a GET, cookies kept.
+    for (let hops = 0; request.follow && page.location && page.status >= 300 && page.status < 400 && hops < 5; hops++) {
+      url = new URL(page.location, url).toString();
+      page = await this.once(jar, url, { path: url, headers: request.headers });
+    }
+    return page;
+  }
+
+  private async once(jar: CookieJar, url: string, request: Request): Promise<Page> {
     const cookie = await jar.getCookieString(url);
-    const page = await get(url, { cookie, timeoutMs: this.timeoutMs });
+    const page = await send(url, { ...request, cookie, timeoutMs: this.timeoutMs });
     for (const c of page.setCookies) {
       this.received.push(c);
       await jar.setCookie(c.raw, url, { ignoreError: true });

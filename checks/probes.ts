@@ -99,7 +99,7 @@ export interface SessionCookie {
  */
 export function sessionCookie(ctx: VerifyContext): Promise<SessionCookie> {
   return ctx.once('session-cookie', async () => {
-    if (ctx.step < 3) return {};
+    if (!ctx.redis) return {};
     const { visitor } = await threeVisits(ctx);
     const cookies = latestByName(visitor.received);
     const keys = ctx.redis ? await ctx.redis.keys() : [];
@@ -161,6 +161,6 @@ function restartVisit(ctx: VerifyContext): Promise<{ visitor: Visitor; before: P
 }
 
 function restartFailed(what: string, err: unknown): Error {
-  if (err instanceof AppStartError) return new AppStartError(`${what} did not start: ${err.message}`, err.hint, err.topic);
+  if (err instanceof AppStartError) return new AppStartError(`${what} did not start: ${err.message}`, err.hint, err.slide);
   return err instanceof Error ? err : new Error(String(err));
 }

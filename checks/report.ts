@@ -3,7 +3,7 @@
 // NO_COLOR through picocolors).
 import { createColors } from 'picocolors';
 import type { CheckResult } from './check.ts';
-import { describeSlide } from './slides.ts';
+import { describeSlide } from './slide-links.ts';
 
 export interface Report {
   step: string;

@@ -3,12 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../runner/paths.ts';
-import { fail, type Check } from './check.ts';
-import { AppStartError, notOk, type VerifyContext } from './context.ts';
+import { fail, type Check, type StepChecks } from './check.ts';
+import { AppStartError, type VerifyContext } from './context.ts';
 import { missingDependencies, stripComments } from './imports.ts';
 import { h1Text } from './page.ts';
+import { diagnose } from './hints.ts';
 import { firstVisit, staticFile } from './probes.ts';
-import { slideForPackage, slideForTopic, slides } from './slides.ts';
+import { slideForPackage, slides } from './slides.ts';
 
 /** The version ranges the workshop itself uses, to suggest in hints. */
 function workshopRange(name: string): string | undefined {
@@ -20,7 +21,7 @@ function workshopRange(name: string): string | undefined {
   }
 }
 
-export const step1Checks: Check<VerifyContext>[] = [
+const checks: Check<VerifyContext>[] = [
   {
     id: 'step1.listens',
     title: 'The app starts and listens on PORT',
@@ -30,7 +31,7 @@ export const step1Checks: Check<VerifyContext>[] = [
         const app = await ctx.main();
         return `\`node ${ctx.app.entry}\` listens on PORT (${app.port}), ready after ${app.readyMs} ms.`;
       } catch (err) {
-        if (err instanceof AppStartError) fail(err.message, err.hint, slideForTopic(err.topic));
+        if (err instanceof AppStartError) fail(err.message, err.hint, err.slide);
         throw err;
       }
     },
@@ -71,7 +72,7 @@ export const step1Checks: Check<VerifyContext>[] = [
       let h1: string | undefined;
       for (const [i, page] of pages.entries()) {
         const what = i === 0 ? 'GET /' : 'GET / for a returning visitor';
-        if (page.status !== 200) throw notOk(page, what, stderr);
+        if (page.status !== 200) throw ctx.notOk(page, what, stderr);
         if (!/^text\/html\b/i.test(page.contentType)) {
           fail(`${what} answered with ${page.contentType || 'no Content-Type'}, expected text/html.`, 'Render a view: `res.render(\'index\', { title: \'Express\' })`.');
         }
@@ -116,3 +117,12 @@ export const step1Checks: Check<VerifyContext>[] = [
     },
   },
 ];
+
+export default {
+  checks,
+  // Every step's app can make this workshop's common mistakes: a later step's
+  // diagnoses would only repeat these, so step 1 names them for all.
+  diagnose,
+  // The stylesheet request goes first, while the store (from step 3) is quiet.
+  prepare: (ctx) => void staticFile(ctx).catch(() => {}),
+} satisfies StepChecks;

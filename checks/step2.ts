@@ -1,8 +1,8 @@
 // Step 2, cookie parsing: a new visitor gets a signed, HttpOnly first-visit
 // cookie and "Welcome"; the valid cookie brings "Welcome back"; a forged or
 // unsigned one counts as new.
-import { fail, CannotCheck, type Check } from './check.ts';
-import { notOk, type VerifyContext } from './context.ts';
+import { fail, CannotCheck, type Check, type StepChecks } from './check.ts';
+import type { VerifyContext } from './context.ts';
 import { cookieHeader, forgeSignature, latestByName, unsignedValue, type SetCookie } from './cookies.ts';
 import type { Page } from './http.ts';
 import { httpOnlyHint } from './hints.ts';
@@ -33,8 +33,8 @@ async function visitWith(ctx: VerifyContext, tamper: (c: SetCookie) => string): 
   return ctx.visit({ cookie }, app, '/');
 }
 
-function judgeNewVisitor(page: Page, what: string): string {
-  if (page.status !== 200) throw notOk(page, `GET / with ${what}`);
+function judgeNewVisitor(ctx: VerifyContext, page: Page, what: string): string {
+  if (page.status !== 200) throw ctx.notOk(page, `GET / with ${what}`);
   const text = pageText(page.body);
   if (saysWelcomeBack(text)) {
     fail(
@@ -46,7 +46,7 @@ function judgeNewVisitor(page: Page, what: string): string {
   return `With ${what}, the page welcomes a new visitor.`;
 }
 
-export const step2Checks: Check<VerifyContext>[] = [
+const checks: Check<VerifyContext>[] = [
   {
     id: 'step2.signed-cookie',
     title: 'A new visitor gets a signed cookie',
@@ -59,7 +59,7 @@ export const step2Checks: Check<VerifyContext>[] = [
         const set = latestByName(page?.setCookies ?? []);
         fail(
           set.length
-            ? `A new visitor's GET / sets ${set.map((c) => c.name).join(', ')}, but no signed cookie${ctx.step >= 3 ? ' besides the session cookie' : ''}.`
+            ? `A new visitor's GET / sets ${set.map((c) => c.name).join(', ')}, but no signed cookie${ctx.redis ? ' besides the session cookie' : ''}.`
             : "A new visitor's GET / sets no cookie at all.",
           'Set the first-visit cookie with `signed: true`: `res.cookie(\'firstVisit\', new Date().toISOString(), { signed: true, httpOnly: true })`, with `app.use(cookieParser(secret))` before the routes.',
         );
@@ -102,7 +102,7 @@ export const step2Checks: Check<VerifyContext>[] = [
     async run(ctx) {
       const page = (await firstVisit(ctx)).pages[1];
       if (!page) throw new Error('no page');
-      if (page.status !== 200) throw notOk(page, 'GET / with the cookie', (await ctx.main()).stderr);
+      if (page.status !== 200) throw ctx.notOk(page, 'GET / with the cookie', (await ctx.main()).stderr);
       if (!saysWelcomeBack(pageText(page.body))) {
         fail(
           `Coming back with the cookie it was given, the visitor is not welcomed back: ${quote(page)}.`,
@@ -120,7 +120,7 @@ export const step2Checks: Check<VerifyContext>[] = [
     async run(ctx) {
       const cookies = await visitCookiesOrSkip(ctx);
       const page = await visitWith(ctx, (c) => forgeSignature(c.value));
-      return judgeNewVisitor(page, `a forged signature on ${cookies.map((c) => c.name).join(', ')}`);
+      return judgeNewVisitor(ctx, page, `a forged signature on ${cookies.map((c) => c.name).join(', ')}`);
     },
   },
   {
@@ -131,7 +131,9 @@ export const step2Checks: Check<VerifyContext>[] = [
     async run(ctx) {
       const cookies = await visitCookiesOrSkip(ctx);
       const page = await visitWith(ctx, (c) => encodeURIComponent(unsignedValue(c.value)));
-      return judgeNewVisitor(page, `an unsigned ${cookies.map((c) => c.name).join(', ')} cookie`);
+      return judgeNewVisitor(ctx, page, `an unsigned ${cookies.map((c) => c.name).join(', ')} cookie`);
     },
   },
 ];
+
+export default { checks } satisfies StepChecks;

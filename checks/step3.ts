@@ -6,15 +6,15 @@
 // a page rendered from res.locals and one rendered from render()'s options
 // are the same bytes. step3.counter, which sees the count in the page,
 // covers what can be observed of it.
-import { CannotCheck, fail, type Check } from './check.ts';
-import { AppStartError, notOk, type VerifyContext } from './context.ts';
+import { CannotCheck, fail, type Check, type StepChecks } from './check.ts';
+import { AppStartError, type VerifyContext } from './context.ts';
 import { latestByName } from './cookies.ts';
 import { hintForCounts, hintForLostCount, hintForNoSessionsInRedis, httpOnlyHint, staticSessionHint } from './hints.ts';
 import type { Page } from './http.ts';
 import { visitCount } from './page.ts';
 import { otherVisitor, restart, sessionCookie, sessionKeysOf, staticFile, threeVisits } from './probes.ts';
 import { redactUrl } from '../runner/redis.ts';
-import { slideForTopic, slides } from './slides.ts';
+import { slides } from './slides.ts';
 
 function shown(page: Page): string {
   const count = visitCount(page.body);
@@ -35,7 +35,7 @@ async function restartOrFail(ctx: VerifyContext) {
   try {
     return await restart(ctx);
   } catch (err) {
-    if (err instanceof AppStartError) fail(err.message, err.hint, slideForTopic(err.topic));
+    if (err instanceof AppStartError) fail(err.message, err.hint, err.slide);
     throw err;
   }
 }
@@ -50,7 +50,7 @@ async function countGoesOn(page: Page, lost: (shown: string) => string, sessionK
   fail(lost(shown(page)), hintForLostCount((await sessionKeys()).length > 0));
 }
 
-export const step3Checks: Check<VerifyContext>[] = [
+const checks: Check<VerifyContext>[] = [
   {
     id: 'step3.counter',
     title: 'Each visit to / adds one to a counter shown on the page',
@@ -60,7 +60,7 @@ export const step3Checks: Check<VerifyContext>[] = [
       const { visitor, pages } = await threeVisits(ctx);
       const counts = pages.map((p) => visitCount(p.body));
       for (const [i, page] of pages.entries()) {
-        if (page.status !== 200) throw notOk(page, `Visit ${i + 1} to /`);
+        if (page.status !== 200) throw ctx.notOk(page, `Visit ${i + 1} to /`);
       }
       if (!counts[0]?.mentionsVisit) {
         fail(
@@ -94,7 +94,7 @@ export const step3Checks: Check<VerifyContext>[] = [
     async run(ctx) {
       const [page] = (await otherVisitor(ctx)).pages;
       if (!page) throw new Error('no page');
-      if (page.status !== 200) throw notOk(page, 'GET / for a second visitor');
+      if (page.status !== 200) throw ctx.notOk(page, 'GET / for a second visitor');
       if (!visitCount(page.body).numbers.includes(1)) {
         fail(
           `After another visitor's three visits, a new visitor's first page shows ${shown(page)}, expected 1: the count is shared by everyone.`,
@@ -166,8 +166,8 @@ export const step3Checks: Check<VerifyContext>[] = [
     needs: ['step3.counter'],
     async run(ctx) {
       const { before, after, sessionKeys } = await restartOrFail(ctx);
-      if (before.status !== 200) throw notOk(before, 'GET / before the restart');
-      if (after.status !== 200) throw notOk(after, 'GET / on a fresh copy of the app (the restart)');
+      if (before.status !== 200) throw ctx.notOk(before, 'GET / before the restart');
+      if (after.status !== 200) throw ctx.notOk(after, 'GET / on a fresh copy of the app (the restart)');
       await countGoesOn(
         after,
         (count) => `A visitor counted 1 by the app; a fresh copy of the app, started after that on the same Redis (a restart), shows ${count}, expected 2.`,
@@ -185,7 +185,7 @@ export const step3Checks: Check<VerifyContext>[] = [
       const { restarted } = await restartOrFail(ctx);
       const { visitor } = await otherVisitor(ctx);
       const page = await ctx.visit(visitor, restarted, '/');
-      if (page.status !== 200) throw notOk(page, 'GET / on the second instance', restarted.stderr);
+      if (page.status !== 200) throw ctx.notOk(page, 'GET / on the second instance', restarted.stderr);
       await countGoesOn(
         page,
         (count) => `A visitor counted 1 on one instance; on a second instance sharing the same Redis the page shows ${count}, expected 2.`,
@@ -225,3 +225,10 @@ export const step3Checks: Check<VerifyContext>[] = [
     },
   },
 ];
+
+export default {
+  checks,
+  // The restart (one visit, then a fresh copy of the app) is the longest
+  // chain of the run: it starts with the run, beside the quick checks.
+  prepare: (ctx) => void restart(ctx).catch(() => {}),
+} satisfies StepChecks;

@@ -6,18 +6,16 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stateDir, workspaceDir } from '../runner/paths.ts';
 import { recordProgress } from '../runner/progress.ts';
-import { findStep, unknownStepMessage, type Step } from '../runner/steps.ts';
-import { runChecks, type Check, type CheckResult } from './check.ts';
+import { findStep, unknownStepMessage, workshop, type Step } from '../runner/steps.ts';
+import { runChecks, type Check, type CheckResult, type SlideRef } from './check.ts';
 import { VerifyContext, type AppUnderTest } from './context.ts';
 import { provideRedis, type SessionRedis } from './harness.ts';
 import { Scope } from '../runner/process/scope.ts';
 import { loadCookieJar } from './http.ts';
 import type { PackageJson } from './imports.ts';
-import { restart, staticFile } from './probes.ts';
 import { isPass, makeReport, type Report } from './report.ts';
-import { step1Checks } from './step1.ts';
-import { step2Checks } from './step2.ts';
-import { step3Checks } from './step3.ts';
+import { slideResolver } from './slide-links.ts';
+import { modulesUpTo } from './step-checks.ts';
 import { entryFrom } from '../runner/entry.ts';
 
 export type { Report } from './report.ts';
@@ -43,18 +41,17 @@ export interface VerifyOptions {
   signal?: AbortSignal;
 }
 
-const byStep: readonly Check<VerifyContext>[][] = [step1Checks, step2Checks, step3Checks];
-
 /** The checks of a step: its own and every earlier step's (steps are cumulative). */
-export function checksFor(step: Step): Check<VerifyContext>[] {
-  return byStep.slice(0, step.number).flat();
+export async function checksFor(step: Step): Promise<Check<VerifyContext>[]> {
+  return (await modulesUpTo(step)).flatMap((m) => m.module.checks);
 }
 
 /** What a run of `step` will check, in order, before running it (for a UI to lay out). */
-export function plan(stepName: string): { id: string; title: string; slide: Check<VerifyContext>['slide'] }[] {
+export async function plan(stepName: string): Promise<{ id: string; title: string; slide: SlideRef }[]> {
   const step = findStep(stepName);
   if (!step) throw new VerifyUsageError(unknownStepMessage(stepName));
-  return checksFor(step).map(({ id, title, slide }) => ({ id, title, slide }));
+  const slides = slideResolver(workshop());
+  return (await checksFor(step)).map(({ id, title, slide }) => ({ id, title, slide: slides.ref(slide) }));
 }
 
 /** The app in `dir`, or a VerifyUsageError naming the missing folder or package.json. */
@@ -86,7 +83,9 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
   const appDir = resolve(dir);
   const app = await readApp(appDir);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const checks = checksFor(step);
+  const modules = await modulesUpTo(step);
+  const checks = modules.flatMap((m) => m.module.checks);
+  const slides = slideResolver(workshop());
   // Everything the run starts; closed in `finally`, on abort, or both.
   const scope = new Scope();
   const trace = env.WORKSHOP_TRACE === '1'
@@ -99,26 +98,26 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
   trace?.('checking');
   try {
     options.signal?.throwIfAborted();
+    // The services the step declares (workshop.json), its own for the run.
     let redis: SessionRedis | undefined;
-    if (step.number >= 3) {
+    if (step.services.includes('redis')) {
       redis = await provideRedis(env, scope);
       trace?.(`redis: ${redis.description}`);
     }
-    const ctx = new VerifyContext({ step: step.number, app, timeoutMs, env, redis, scope, trace });
+    const diagnoses = modules.flatMap((m) => m.module.diagnose ?? []).reverse();
+    const ctx = new VerifyContext({ step: step.name, app, timeoutMs, env, redis, scope, trace, diagnoses });
     // Start the slow things now, so they overlap with the quick checks:
-    // the app, its files, and for step 3 the restart (one visit, then a
-    // fresh copy of the app): the longest chain of the run.
+    // the app, its files, and what each step's module starts early.
     void ctx.main().catch(() => {});
-    if (step.number >= 3) void restart(ctx).catch(() => {});
+    for (const { module } of modules) module.prepare?.(ctx);
     // Once the app is spawned, load what the checks need while it boots:
     // loading earlier would hold up its start (it is CPU work on this thread).
     void ctx.spawned.then(() => {
       void loadCookieJar();
       void redis?.connect().catch(() => {});
     });
-    void staticFile(ctx).catch(() => {});
     void ctx.files().catch(() => {});
-    results = await runChecks(checks, ctx, (result, index) => {
+    results = await runChecks(checks, ctx, (link) => slides.ref(link), (result, index) => {
       trace?.(`${result.id} ${result.status}`);
       options.onResult?.(result, index, checks.length);
     });

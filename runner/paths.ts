@@ -1,18 +1,24 @@
-// Where things live. Everything is relative to the repository root, so the
-// runner works from any current directory. Tests point the workspace and
-// the state folder elsewhere through the environment.
+// Where things live. The engine's own files are found from this file; the
+// workshop's (its description, steps, decks) from the workshop's folder:
+// this repository's root, or the folder `--workshop DIR` names (the
+// launcher passes it on as WORKSHOP_DIR). Tests point the workspace and the
+// state folder elsewhere through the environment.
 import { resolve } from 'node:path';
 
+/** The engine's root: package.json, node_modules, runner/. */
 export const repoRoot = resolve(import.meta.dirname, '..');
-export const stepsDir = resolve(repoRoot, 'steps');
-export const slidesDir = resolve(repoRoot, 'slides');
+
+/** The folder of the workshop this process serves: where its workshop.json is. */
+export function workshopRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.WORKSHOP_DIR || repoRoot);
+}
 
 /** The learner's own app. */
 export function workspaceDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.WORKSHOP_WORKSPACE ?? resolve(repoRoot, 'workspace'));
+  return resolve(env.WORKSHOP_WORKSPACE ?? resolve(workshopRoot(env), 'workspace'));
 }
 
 /** Local state: progress, backups, the managed Redis's data. */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.WORKSHOP_STATE ?? resolve(repoRoot, '.workshop'));
+  return resolve(env.WORKSHOP_STATE ?? resolve(workshopRoot(env), '.workshop'));
 }

@@ -43,11 +43,11 @@ export interface WorkshopEvent {
 
 /** The first step neither passed nor skipped: where a returning learner picks up. */
 export function firstOpenStep(progress: Progress): Step {
-  return steps.find((s) => !progress.steps[s.name]) ?? steps[steps.length - 1]!;
+  return steps().find((s) => !progress.steps[s.name]) ?? steps()[steps().length - 1]!;
 }
 
 export function stepViews(progress: Progress): StepView[] {
-  return steps.map((s) => ({ name: s.name, number: s.number, title: s.title, status: progress.steps[s.name]?.status ?? 'todo' }));
+  return steps().map((s) => ({ name: s.name, number: s.number, title: s.title, status: progress.steps[s.name]?.status ?? 'todo' }));
 }
 
 export class WorkshopState {
@@ -143,7 +143,7 @@ export class WorkshopState {
     const step = findStep(name);
     if (!step) throw new Error(`unknown step ${name}`);
     this.progress = await recordProgress(step.name, 'skipped', this.stateDir);
-    const next = steps.find((s) => s.number === step.number + 1) ?? step;
+    const next = steps().find((s) => s.number === step.number + 1) ?? step;
     return this.goTo(next.name);
   }
 

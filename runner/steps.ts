@@ -1,38 +1,37 @@
-// The workshop's steps: names, titles and where their solutions live.
-import { join } from 'node:path';
-import { stepsDir } from './paths.ts';
+// The workshop this process serves, and its steps, as its description
+// (workshop.json, see description.ts) says. Read once, on first use.
+import { loadDescription, type Step, type Workshop } from './description.ts';
+import { workshopRoot } from './paths.ts';
 
-export interface Step {
-  /** `step1`, `step2`, `step3`. */
-  name: string;
-  number: number;
-  title: string;
-  /** The step's solution app. */
-  dir: string;
+export type { Step, Workshop } from './description.ts';
+
+let loaded: Workshop | undefined;
+
+/** The workshop's description; throws a DescriptionError when workshop.json is missing or wrong. */
+export function workshop(): Workshop {
+  return (loaded ??= loadDescription(workshopRoot()));
 }
 
-const titles = ['An Express app', 'Cookie parsing', 'A persistent session store'];
+export function steps(): readonly Step[] {
+  return workshop().steps;
+}
 
-export const steps: readonly Step[] = titles.map((title, i) => ({
-  name: `step${i + 1}`,
-  number: i + 1,
-  title,
-  dir: join(stepsDir, `step${i + 1}`),
-}));
-
-/** The bare app that step 1 grows from: a new workspace starts as a copy of it. */
-export const startDir = join(stepsDir, 'start');
-
-/** `step3`, `3` and `Step3` all name step 3. */
+/** `step3`, `3` and `Step3` name the third step (when it is called step3). */
 export function findStep(name: string): Step | undefined {
-  const m = /^(?:step)?(\d+)$/i.exec(name.trim());
-  return m ? steps.find((s) => s.number === Number(m[1])) : undefined;
+  const wanted = name.trim().toLowerCase();
+  const all = steps();
+  if (/^\d+$/.test(wanted)) return all[Number(wanted) - 1];
+  return all.find((s) => s.name === wanted);
 }
 
 /** One sentence for a step name we don't know, listing the ones we do. */
 export function unknownStepMessage(name: string | undefined): string {
-  const known = steps.map((s) => s.name).join(', ');
-  return name
-    ? `There is no step "${name}". The steps are ${known}.`
-    : `Name a step: ${known}.`;
+  const known = steps().map((s) => s.name).join(', ');
+  return name ? `There is no step "${name}". The steps are ${known}.` : `Name a step: ${known}.`;
+}
+
+/** "step1, step2, step3 (or 1, 2, 3)": how steps are named, for usage texts. */
+export function stepNamesHelp(): string {
+  const all = steps();
+  return `${all.map((s) => s.name).join(', ')} (or ${all.map((s) => s.number).join(', ')})`;
 }

@@ -3,14 +3,14 @@
 // the two apps, each reporting its progress to the terminal and the UI.
 import { isIgnoredChange } from './changes.ts';
 import { freePort } from './process/ports.ts';
-import { repoRoot, slidesDir, stepsDir } from './paths.ts';
+import { contentFolders } from './description.ts';
 import { WorkshopState } from './state.ts';
 import { newToken } from './server/security.ts';
 import { startUiServer, type UiServer } from './server/app.ts';
 import { loadWorkspace } from './server/others.ts';
 import type { SupervisedApp } from './apps.ts';
 import type { RedisConnection } from './redis.ts';
-import { steps } from './steps.ts';
+import { steps, workshop } from './steps.ts';
 
 export interface StartOptions {
   /** The port asked for; if taken, the next free one. 0: any free port. */
@@ -115,7 +115,7 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
       state.adopt(app);
       app.on('status', (s: SupervisedApp['status']) => {
         const who = s.id === 'workspace' ? 'Your app' : 'The step solution';
-        if (s.state === 'running') say(`${who}: ${s.url} (${s.dir === state.workspace ? 'workspace/' : s.dir.replace(repoRoot + '/', '')})`);
+        if (s.state === 'running') say(`${who}: ${s.url} (${s.dir === state.workspace ? 'workspace/' : s.dir.replace(workshop().root + '/', '')})`);
         else if (s.message && s.state !== 'stopped') {
           const last = app.log.filter((l) => l.stream === 'stderr').slice(-12).map((l) => `  ${l.text}`);
           warn([`${who}: ${s.message}`, ...last].join('\n'));
@@ -137,7 +137,7 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
   // Decks change while an author edits them, and code excerpts follow the step files.
   const watchDecks = async () => {
     const { watch } = await import('chokidar');
-    const watcher = watch([slidesDir, stepsDir], { ignoreInitial: true, ignored: (p: string) => isIgnoredChange(p, repoRoot) });
+    const watcher = watch(contentFolders(workshop()), { ignoreInitial: true, ignored: (p: string) => isIgnoredChange(p, workshop().root) });
     let timer: NodeJS.Timeout | undefined;
     watcher.on('all', () => {
       // An editor's save is several events (swap files aside): one refresh per burst.
@@ -168,7 +168,7 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
     .then(async () => {
       trace('Redis and apps settled');
       // Render every deck in the background: later steps open instantly.
-      for (const s of steps) await ui.decks.get(s.name).catch(() => undefined);
+      for (const s of steps()) await ui.decks.get(s.name).catch(() => undefined);
     })
     .catch((err: unknown) => warn(`The workshop could not start everything: ${(err as Error).message}`));
 

@@ -18,7 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
-import { slidesDir, stepsDir } from '../runner/paths.ts';
+import { repoRoot } from '../runner/paths.ts';
+import { workshop } from '../runner/steps.ts';
+
+// This workshop's recordings: its step apps and slides folder.
+const stepsDir = join(repoRoot, 'steps');
+const slidesDir = workshop().slides;
 import { freePort } from '../runner/process/ports.ts';
 import { startChild, stopAll, untilListening, type Child } from '../runner/process/child.ts';
 

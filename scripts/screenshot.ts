@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { slidesDir } from '../runner/paths.ts';
+import { workshop } from '../runner/steps.ts';
 import { stopAll } from '../runner/process/child.ts';
 import { withBrowser } from '../test/helpers/browser.ts';
 
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   try {
     const redis = await startRedis(dataDir);
     const app = await startStep3(redis.port);
-    await screenshotVisits(`http://127.0.0.1:${app.port}/`, join(slidesDir, 'img', 'session-visits.png'));
+    await screenshotVisits(`http://127.0.0.1:${app.port}/`, join(workshop().slides, 'img', 'session-visits.png'));
     console.log('wrote slides/img/session-visits.png');
     return 0;
   } finally {

@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 async function supervised(files?: Record<string, string>) {
-  const box = await workshopSandbox(steps[0]!.dir);
+  const box = await workshopSandbox(steps()[0]!.dir);
   if (files) for (const [name, text] of Object.entries(files)) await writeFile(join(box.workspace, name), text);
   const app = new SupervisedApp({ id: 'workspace', dir: box.workspace, port: await freePort(), listenTimeoutMs: 3000, debounceMs: 300 });
   const seen: AppStatus[] = [];
@@ -55,7 +55,7 @@ describe('SupervisedApp', () => {
     await waitFor('the crash', () => app.status.state === 'crashed');
     expect(app.status.message).toMatch(/exited with code 1/);
     expect(app.log.map((l) => l.text).join('\n')).toContain('boom at line 1');
-    await cp(join(steps[0]!.dir, 'app.js'), join(box.workspace, 'app.js'));
+    await cp(join(steps()[0]!.dir, 'app.js'), join(box.workspace, 'app.js'));
     await waitFor('the recovery', () => app.status.state === 'running');
   });
 

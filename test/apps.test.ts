@@ -1,13 +1,13 @@
 // The step apps honour DESIGN.md's learner-app contract, run for real.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stepsDir } from '../runner/paths.ts';
+import { repoRoot } from '../runner/paths.ts';
 import { startApp, visitor, type RunningApp } from './helpers/app.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { freePort } from '../runner/process/ports.ts';
 import { startChild } from '../runner/process/child.ts';
 
-const dir = (name: string) => join(stepsDir, name);
+const dir = (name: string) => join(repoRoot, 'steps', name);
 
 async function expectStylesheet(app: RunningApp) {
   const res = await fetch(`${app.url}/stylesheets/style.css`);

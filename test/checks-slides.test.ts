@@ -1,37 +1,61 @@
-// Every slide a check points to exists, and is the slide about what the
-// check teaches: its heading names the title's subject (the part before
-// the colon). Slide 1 is the text before the first `---` line.
-import { existsSync, readFileSync } from 'node:fs';
+// Checks link the slide that teaches them by deck and heading; the engine
+// finds the slide's number in the deck when checks run. Every link of this
+// workshop lands on exactly one slide, about what the check teaches; a link
+// that lands nowhere is a lint problem, and a report still names it.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { slidesDir } from '../runner/paths.ts';
+import { lintSlideLinks, slideResolver } from '../checks/slide-links.ts';
 import { slides } from '../checks/slides.ts';
 import { checksFor } from '../checks/verify.ts';
-import { steps } from '../runner/steps.ts';
+import { loadDescription } from '../runner/description.ts';
+import { steps, workshop } from '../runner/steps.ts';
 
-function deck(name: string): string[] | undefined {
-  const file = join(slidesDir, `${name}.md`);
-  return existsSync(file) ? readFileSync(file, 'utf8').split(/^---\s*$/m) : undefined;
-}
+describe('slide links', () => {
+  const resolver = slideResolver(workshop());
 
-const normal = (text: string) => text.replace(/[`*_]|<br>/g, '').replace(/\s+/g, ' ').toLowerCase();
-
-describe('slide references', () => {
-  it.each(Object.entries(slides))('%s points at the slide that teaches it', (_name, ref) => {
-    const slidesOfDeck = deck(ref.deck);
-    if (!slidesOfDeck) return; // the deck is not written yet
+  it.each(Object.entries(slides))('%s lands on one slide, whose title is the link', (_name, link) => {
+    expect(resolver.problem(link)).toBeUndefined();
+    const ref = resolver.ref(link);
     expect(ref.slide).toBeGreaterThanOrEqual(1);
-    expect(ref.slide, `${ref.deck}.md has ${slidesOfDeck.length} slides`).toBeLessThanOrEqual(slidesOfDeck.length);
-    const subject = normal(ref.title.split(':')[0] ?? ref.title);
-    const headings = (slidesOfDeck[ref.slide - 1] ?? '').split('\n').filter((l) => l.startsWith('#')).join('\n');
-    expect(normal(headings)).toContain(subject);
+    expect(ref.file).toBe(`slides/${link.deck}.md`);
   });
 
-  it('every check names a slide of its own step or an earlier one', () => {
-    for (const step of steps) {
-      for (const check of checksFor(step)) {
-        expect(Number(check.slide.deck.slice(4)), check.id).toBeLessThanOrEqual(step.number);
+  it('every check links a slide of its own step or an earlier one, and the lint finds nothing', async () => {
+    for (const step of steps()) {
+      for (const check of await checksFor(step)) {
+        const deckStep = steps().find((s) => s.name === check.slide.deck);
+        expect(deckStep?.number, check.id).toBeLessThanOrEqual(step.number);
       }
     }
+    expect(await lintSlideLinks(workshop())).toEqual([]);
+  });
+
+  it('follows its slide when slides are added before it, and the lint names a heading that is gone', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'slide-links-'));
+    try {
+      for (const dir of ['slides']) await cp(join(workshop().root, dir), join(root, dir), { recursive: true });
+      await cp(join(workshop().root, 'workshop.json'), join(root, 'workshop.json'));
+      const copy = loadDescription(root);
+      const deck = join(root, 'slides', 'step3.md');
+      const before = slideResolver(copy).ref(slides.whenItDoesntWork).slide;
+      // Two new slides at the top of the deck.
+      const text = await readFile(deck, 'utf8');
+      await writeFile(deck, text.replace(/^---$/m, '---\n\n## A new slide\n\n---\n\n## Another\n\n---'));
+      expect(slideResolver(copy).ref(slides.whenItDoesntWork).slide).toBe(before + 2);
+      // The heading renamed: the link lands nowhere, and says so.
+      await writeFile(deck, text.replace("## When it doesn't work", '## Troubleshooting'));
+      const gone = slideResolver(copy);
+      expect(gone.ref(slides.whenItDoesntWork)).toMatchObject({ slide: 0, title: "When it doesn't work" });
+      expect(gone.problem(slides.whenItDoesntWork)).toBe("names the slide “When it doesn't work”, which slides/step3.md does not have");
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('calls a heading two slides share ambiguous', () => {
+    expect(resolver.problem({ deck: 'step3', heading: 'Add a quick visits counter to our index' })).toMatch(/heading of slides \d+ and \d+ of slides\/step3\.md: name one by its title/);
+    expect(resolver.problem({ deck: 'step9', heading: 'x' })).toMatch(/no step of the workshop/);
   });
 });

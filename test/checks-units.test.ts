@@ -3,14 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { CannotCheck, fail, runChecks, type Check } from '../checks/check.ts';
 import { forgeSignature, isSigned, parseSetCookie, unsignedValue } from '../checks/cookies.ts';
-import {
-  diagnoseError,
-  hintForCounts,
-  hintForLostCount,
-  hintForNoSessionsInRedis,
-  hintForOtherPort,
-  quoteStderr,
-} from '../checks/hints.ts';
+import { hintForOtherPort, quoteStderr } from '../checks/diagnose.ts';
+import { diagnose, hintForCounts, hintForLostCount, hintForNoSessionsInRedis } from '../checks/hints.ts';
 import { importedPackages, missingDependencies, packageName, stripComments } from '../checks/imports.ts';
 import { firstLines, h1Text, pageText, saysWelcomeBack, saysWelcomeNew, visitCount } from '../checks/page.ts';
 import { redisPort, withDatabase } from '../runner/redis-client.ts';
@@ -121,22 +115,23 @@ describe('imports', () => {
 });
 
 describe('hints', () => {
-  it('recognises the mistakes people report most', () => {
-    expect(diagnoseError("TypeError: require(...) is not a function\n at app.js:6\n const RedisStore = require('connect-redis')(session);")?.topic).toBe('connect-redis');
-    expect(diagnoseError('TypeError: connectRedis is not a function')?.topic).toBe('connect-redis');
-    expect(diagnoseError('TypeError: RedisStore is not a constructor')?.topic).toBe('connect-redis');
-    expect(diagnoseError("SyntaxError: The requested module 'connect-redis' does not provide an export named 'default'")?.topic).toBe('connect-redis');
-    expect(diagnoseError('ClientClosedError: The client is closed')?.topic).toBe('redis-client');
-    expect(diagnoseError('Error: connect ECONNREFUSED 127.0.0.1:6379', { redisPort: 41234 })?.topic).toBe('redis-url');
+  it('recognises the mistakes people report most, each with the slide that teaches the fix', () => {
+    const diagnoseError = (text: string, facts = {}) => diagnose(text, facts);
+    expect(diagnoseError("TypeError: require(...) is not a function\n at app.js:6\n const RedisStore = require('connect-redis')(session);")?.slide).toEqual(slides.requireStore);
+    expect(diagnoseError('TypeError: connectRedis is not a function')?.slide).toEqual(slides.requireStore);
+    expect(diagnoseError('TypeError: RedisStore is not a constructor')?.slide).toEqual(slides.requireStore);
+    expect(diagnoseError("SyntaxError: The requested module 'connect-redis' does not provide an export named 'default'")?.slide).toEqual(slides.requireStore);
+    expect(diagnoseError('ClientClosedError: The client is closed')?.slide).toEqual(slides.sessionStore);
+    expect(diagnoseError('Error: connect ECONNREFUSED 127.0.0.1:6379', { redisPort: 41234 })?.slide).toEqual(slides.sessionStore);
     expect(diagnoseError('Error: connect ECONNREFUSED 127.0.0.1:41234', { redisPort: 41234 })).toBeUndefined();
-    expect(diagnoseError('Error: listen EADDRINUSE: address already in use :::3000', { port: 40000 })?.topic).toBe('port');
-    expect(diagnoseError("TypeError: Cannot read properties of undefined (reading 'visits')")?.topic).toBe('session-order');
-    expect(diagnoseError('Error: cookieParser("secret") required for signed cookies')?.topic).toBe('cookie-secret');
+    expect(diagnoseError('Error: listen EADDRINUSE: address already in use :::3000', { port: 40000 })?.slide).toEqual(slides.startApp);
+    expect(diagnoseError("TypeError: Cannot read properties of undefined (reading 'visits')")?.slide).toEqual(slides.sessionStore);
+    expect(diagnoseError('Error: cookieParser("secret") required for signed cookies')?.slide).toEqual(slides.cookieParser);
     expect(diagnoseError("Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'connect-redis' imported from /app.js")?.hint).toMatch(/not installed/);
-    expect(diagnoseError('Error: Failed to lookup view "home" in views directory')?.topic).toBe('view');
+    expect(diagnoseError('Error: Failed to lookup view "home" in views directory')?.slide).toEqual(slides.pugView);
     expect(
-      diagnoseError("TypeError: /app/views/index.pug:7\n  > 7|   p You have visited #{session.visits}\n\nCannot read properties of undefined (reading 'visits')")?.topic,
-    ).toBe('locals');
+      diagnoseError("TypeError: /app/views/index.pug:7\n  > 7|   p You have visited #{session.visits}\n\nCannot read properties of undefined (reading 'visits')")?.slide,
+    ).toEqual(slides.locals);
     expect(diagnoseError('all is well')).toBeUndefined();
   });
 
@@ -191,6 +186,7 @@ describe('the check runner', () => {
         }),
       ],
       null,
+      (link) => ({ deck: link.deck, slide: 1, title: link.heading, file: `${link.deck}.md` }),
       (r, i) => seen.push(`${i}:${r.id}:${r.status}`),
     );
     expect(seen).toEqual(['0:a:failed', '1:b:passed', '2:c:skipped', '3:d:skipped', '4:e:skipped', '5:f:failed']);
@@ -209,7 +205,7 @@ describe('report', () => {
     status,
     message: `${id} message`,
     hint: status === 'failed' ? `${id} hint` : '',
-    slide: slides.visitsRoute,
+    slide: { deck: 'step3', slide: 10, title: 'routes/index.js: Add a quick visits counter to our index', file: 'slides/step3.md' },
     ms: 12,
   });
 

@@ -26,7 +26,7 @@ it('prints a unified diff from the workspace to the solution, in colour when ask
 });
 
 it('says so when the workspace is the solution', async () => {
-  await cp(steps[2]!.dir, box.workspace, { recursive: true });
+  await cp(steps()[2]!.dir, box.workspace, { recursive: true });
   await writeFile(`${box.workspace}/.env`, 'X=1\n');
   const r = await cli(box, ['workshop', 'diff', '3']);
   expect(r.exitCode).toBe(0);

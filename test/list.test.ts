@@ -15,7 +15,7 @@ afterEach(() => box.cleanup());
 it('shows each step with its title and progress, and which solution the workspace is', async () => {
   await recordProgress('step1', 'passed', box.state);
   await recordProgress('step2', 'skipped', box.state);
-  await cp(steps[1]!.dir, box.workspace, { recursive: true });
+  await cp(steps()[1]!.dir, box.workspace, { recursive: true });
   const r = await cli(box, ['workshop', 'list']);
   expect(r.exitCode).toBe(0);
   const lines = r.stdout.split('\n');
@@ -30,8 +30,8 @@ it('says when the workspace holds the learner’s own work, or does not exist ye
   expect(none.stdout).toContain('does not exist yet');
   expect(none.stdout).toMatch(/step1 .* not yet/);
   expect(existsSync(box.workspace)).toBe(false);
-  await cp(steps[0]!.dir, box.workspace, { recursive: true });
-  await cp(steps[2]!.dir + '/app.js', box.workspace + '/app.js');
+  await cp(steps()[0]!.dir, box.workspace, { recursive: true });
+  await cp(steps()[2]!.dir + '/app.js', box.workspace + '/app.js');
   const own = await cli(box, ['workshop', 'list']);
   expect(own.stdout).toContain(`${box.workspace}/ holds your own work.`);
   expect(own.stdout).not.toContain('←');

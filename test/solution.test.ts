@@ -41,7 +41,7 @@ describe('npm run solution', () => {
     expect(r.stdout).toContain(`npm run workshop -- restore ${name}`);
     expect(await picture(path)).toEqual(editsOnly());
     const now = await picture(box.workspace, isNodeModules);
-    expect(now['app.js']).toEqual((await picture(steps[1]!.dir))['app.js']);
+    expect(now['app.js']).toEqual((await picture(steps()[1]!.dir))['app.js']);
     expect(now['.env']).toEqual(before['.env']);
   });
 

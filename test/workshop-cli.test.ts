@@ -22,7 +22,7 @@ interface Snapshot {
 describe('npm run workshop', () => {
   it('says plainly when Redis is missing, and keeps serving slides and steps 1 and 2', async () => {
     const deadPort = await freePort();
-    const runner = await startWorkshopRunner({ workspaceFrom: steps[0]!.dir, env: { REDIS_URL: `redis://127.0.0.1:${deadPort}` } });
+    const runner = await startWorkshopRunner({ workspaceFrom: steps()[0]!.dir, env: { REDIS_URL: `redis://127.0.0.1:${deadPort}` } });
     try {
       const state = await waitFor('Redis to be given up on', async () => {
         const s = (await (await fetch(`${runner.url}api/state`)).json()) as Snapshot;
@@ -103,7 +103,7 @@ describe('npm run workshop', () => {
   it('stops the apps and itself on Ctrl-C, leaving nothing running', async () => {
     const marker = `WORKSHOP_CTRL_C=${randomUUID()}`;
     const [name, value] = marker.split('=') as [string, string];
-    const runner = await startWorkshopRunner({ workspaceFrom: steps[0]!.dir, env: { [name]: value, REDIS_URL: 'redis://127.0.0.1:1' } });
+    const runner = await startWorkshopRunner({ workspaceFrom: steps()[0]!.dir, env: { [name]: value, REDIS_URL: 'redis://127.0.0.1:1' } });
     try {
       await waitFor('both apps running', async () => {
         const s = (await (await fetch(`${runner.url}api/state`)).json()) as Snapshot;

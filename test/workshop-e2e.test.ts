@@ -22,7 +22,7 @@ let page: Page;
 let editorDir: string;
 const editorLog = () => join(editorDir, 'opened.log');
 
-const step2 = steps[1]!;
+const step2 = steps()[1]!;
 
 beforeAll(async () => {
   redis = await throwawayRedis();

@@ -24,7 +24,7 @@ describe('a switch killed at each stage', () => {
     const editsOnly = Object.fromEntries(Object.entries(before).filter(([p]) => !isNodeModules(p)));
     const carried = ['.env', '.gitignore', 'debug.log', 'node_modules/left-pad/index.js'];
     const newWorkspace = {
-      ...(await picture(steps[1]!.dir)),
+      ...(await picture(steps()[1]!.dir)),
       ...Object.fromEntries(carried.map((p) => [p, before[p]!])),
     };
 

@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, readdir, readFile, lstat, readlink, rm, writeFile, cp }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { repoRoot, stepsDir } from '../runner/paths.ts';
+import { repoRoot } from '../runner/paths.ts';
 
 export interface Sandbox {
   root: string;
@@ -53,7 +53,7 @@ export async function write(dir: string, files: Record<string, string | Buffer>)
  * file, a binary file, installed packages, a secret and a .gitignored log.
  */
 export async function learnerWorkspace(workspace: string): Promise<void> {
-  await cp(join(stepsDir, 'step1'), workspace, { recursive: true });
+  await cp(join(repoRoot, 'steps', 'step1'), workspace, { recursive: true });
   const app = await readFile(join(workspace, 'app.js'), 'utf8');
   await write(workspace, {
     'app.js': `${app}\n// my own line, keep it\n`,

@@ -1,7 +1,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDir, steps } from '../runner/steps.ts';
+import { steps, workshop } from '../runner/steps.ts';
 import {
   diffAgainst,
   ensureWorkspace,
@@ -14,7 +14,7 @@ import {
 } from '../runner/workspace/index.ts';
 import { isNodeModules, learnerWorkspace, picture, sandbox, siblings, write, type Sandbox } from './workspace-helpers.ts';
 
-const step = (n: number) => steps[n - 1]!;
+const step = (n: number) => steps()[n - 1]!;
 const quiet = () => {};
 
 describe('planSwitch', () => {
@@ -48,7 +48,7 @@ describe('the workspace', () => {
 
   it('is created from steps/start on first use, once', async () => {
     expect(await ensureWorkspace({ places: box.places })).toBe(true);
-    expect(await picture(box.workspace)).toEqual(await picture(startDir));
+    expect(await picture(box.workspace)).toEqual(await picture(workshop().start));
     expect(await matchingStep({ places: box.places })).toBe('start');
     expect(await ensureWorkspace({ places: box.places })).toBe(false);
   });

@@ -1,4 +1,4 @@
-// `npm run workshop -- list`: the steps, their titles, the learner's progress,
+// `npm run workshop -- list`: the steps(), their titles, the learner's progress,
 // and which solution the workspace is, if it is one as is.
 import pc from 'picocolors';
 import { readProgress } from '../progress.ts';
@@ -20,8 +20,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const progress = await readProgress();
   const matching = await matchingStep();
-  const width = Math.max(...steps.map((s) => s.title.length));
-  for (const step of steps) {
+  const width = Math.max(...steps().map((s) => s.title.length));
+  for (const step of steps()) {
     const status = progress.steps[step.name]?.status;
     const shown = status === 'passed' ? pc.green('passed') : status === 'skipped' ? pc.yellow('skipped') : pc.dim('not yet');
     const here = matching === step.name ? pc.cyan('  ← workspace/') : '';

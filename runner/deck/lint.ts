@@ -2,9 +2,8 @@
 // or highlight outside its file, a missing asset, an unknown directive),
 // found without a browser, with the deck's file and line.
 import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { repoRoot } from '../paths.ts';
-import { steps } from '../steps.ts';
+import { basename, join, relative } from 'node:path';
+import { steps, workshop } from '../steps.ts';
 import { diskFiles } from './files.ts';
 import { renderDeck, renderDeckText, slidesDirOf, type RenderOptions } from './render.ts';
 import type { Problem } from './problem.ts';
@@ -17,7 +16,7 @@ export function lintDeckFiles(paths: readonly string[], options: RenderOptions =
   return paths
     .flatMap((path) => {
       const text = files.read(path)?.toString('utf8');
-      if (text === undefined) return [{ file: relative(options.root ?? repoRoot, path), line: 1, message: 'the deck cannot be read' }];
+      if (text === undefined) return [{ file: relative(options.root ?? workshop().root, path), line: 1, message: 'the deck cannot be read' }];
       return renderDeckText(text, path, options).problems;
     })
     .sort(byPlace);
@@ -31,9 +30,9 @@ export function lintDecks(options: RenderOptions = {}): Problem[] {
   const dir = slidesDirOf(options);
   const problems: Problem[] = [];
   const seen = new Set<string>();
-  for (const step of steps) {
+  for (const step of steps()) {
     const deck = renderDeck(step, options);
-    seen.add(`${step.name}.md`);
+    seen.add(basename(step.deck));
     problems.push(...deck.problems);
     const last = deck.slides.at(-1);
     if (last && !/^your turn\b/i.test(last.title)) {

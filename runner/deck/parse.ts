@@ -90,7 +90,7 @@ function parseDirective(raw: string, line: number): Directive | UnknownDirective
 }
 
 /** Heading text as a reader sees it: no markdown, no tags, entities left alone. */
-function plainText(md: string): string {
+export function plainText(md: string): string {
   return md
     .replace(/<br\s*\/?>/gi, ' ')
     .replace(/<img\b[^>]*\balt=(["'])(.*?)\1[^>]*>/gi, '$2')

@@ -8,8 +8,7 @@
 // never a silently empty slide.
 import { Marked, type Tokens, type TokenizerAndRendererExtension } from 'marked';
 import { join, relative } from 'node:path';
-import { repoRoot, slidesDir as defaultSlidesDir } from '../paths.ts';
-import { findStep, steps, type Step } from '../steps.ts';
+import { findStep, steps, workshop, type Step } from '../steps.ts';
 import { fileLines, parseHighlight, selectExcerpt } from './excerpt.ts';
 import { diskFiles, resolveInside, type FileReader } from './files.ts';
 import { escapeHtml, highlightLines, languageOf } from './highlight.ts';
@@ -17,7 +16,7 @@ import { parseDeck, type Directive, type Slide } from './parse.ts';
 import type { Problem } from './problem.ts';
 
 export interface RenderOptions {
-  /** Repository root: `code src=` paths are relative to it. */
+  /** The workshop's folder (default: the one this process serves): `code src=` paths are relative to it. */
   root?: string;
   /** `term src=` paths and assets are relative to it. */
   slidesDir?: string;
@@ -214,7 +213,7 @@ function renderSlide(c: Context, slide: Slide): RenderedSlide {
 }
 
 function context(options: RenderOptions, deckPath: string): Context {
-  const root = options.root ?? repoRoot;
+  const root = options.root ?? workshop().root;
   return {
     root,
     slidesDir: slidesDirOf(options),
@@ -240,16 +239,20 @@ export function renderDeckText(text: string, deckPath: string, options: RenderOp
   }
 }
 
-/** The slides folder the options name: `slidesDir`, else `<root>/slides`, else the workshop's. */
-export function slidesDirOf(options: RenderOptions): string {
-  return options.slidesDir ?? (options.root ? join(options.root, 'slides') : defaultSlidesDir);
+/** A path of the workshop, in a copy of it at `options.root` if one is named. */
+function inRoot(path: string, options: RenderOptions): string {
+  return options.root ? join(options.root, relative(workshop().root, path)) : path;
 }
 
-/** The deck path for a step (`step3`, `3`) or a deck file path. */
+/** The slides folder the options name: `slidesDir`, else the workshop's (in `root`). */
+export function slidesDirOf(options: RenderOptions): string {
+  return options.slidesDir ?? inRoot(workshop().slides, options);
+}
+
+/** The deck file of a step (`step3`, `3`), as the workshop's description names it. */
 export function deckPathOf(step: string | Step, options: RenderOptions = {}): string | undefined {
   const found = typeof step === 'string' ? findStep(step) : step;
-  if (!found) return undefined;
-  return join(slidesDirOf(options), `${found.name}.md`);
+  return found && inRoot(found.deck, options);
 }
 
 /** Renders a step's deck, reading it (and what it names) now: edits show at once. */
@@ -267,5 +270,5 @@ export function renderDeck(step: string | Step, options: RenderOptions = {}): Re
 
 /** Every step's deck, in step order. */
 export function renderDecks(options: RenderOptions = {}): RenderedDeck[] {
-  return steps.map((s) => renderDeck(s, options));
+  return steps().map((s) => renderDeck(s, options));
 }

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Request, type Response, type NextFunction } from 'express';
-import { slidesDir } from '../paths.ts';
+import { workshop } from '../steps.ts';
 import type { WorkshopState } from '../state.ts';
 import { ApiError, apiRouter } from './api.ts';
 import { DeckCache } from './decks.ts';
@@ -95,7 +95,7 @@ export function createUiApp(state: WorkshopState) {
     res.send(deckCss);
   });
   app.use('/ui', serveFolder(publicDir));
-  app.use('/slides/img', serveFolder(join(slidesDir, 'img'), { maxAge: 60 }));
+  app.use('/slides/img', serveFolder(join(workshop().slides, 'img'), { maxAge: 60 }));
   app.use('/api/decks', (_req, res, next) => {
     res.once('finish', slideSent);
     next();

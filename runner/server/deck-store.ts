@@ -3,17 +3,21 @@
 // all (the way Vite keeps pre-bundled dependencies in node_modules/.vite).
 //
 // A stored deck is used only when nothing it could depend on has changed:
-// the key covers the size and mtime of every file under slides/, steps/
-// and the deck engine itself. Anything odd (unreadable, other key) is a miss.
+// the key covers the size and mtime of every file under the workshop's
+// slides, start and solution folders, and the deck engine itself. Anything odd (unreadable, other key) is a miss.
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RenderedDeck } from '../deck/render.ts';
 import { isIgnoredChange } from '../changes.ts';
-import { repoRoot, slidesDir, stepsDir } from '../paths.ts';
+import { contentFolders } from '../description.ts';
+import { repoRoot } from '../paths.ts';
+import { workshop } from '../steps.ts';
 
-export const storeDir = join(repoRoot, 'node_modules', '.cache', 'session-store-workshop', 'decks');
-const sources = [slidesDir, stepsDir, join(repoRoot, 'runner', 'deck')];
+/** One store per workshop folder. */
+export const storeDir = (): string =>
+  join(repoRoot, 'node_modules', '.cache', 'session-store-workshop', 'decks', createHash('sha1').update(workshop().root).digest('hex').slice(0, 10));
+const sources = (): string[] => [...contentFolders(workshop()), join(repoRoot, 'runner', 'deck')];
 
 /** The files a rendered deck may depend on, each as `path size mtime`. */
 async function fingerprints(dir: string): Promise<string[]> {
@@ -29,7 +33,7 @@ async function fingerprints(dir: string): Promise<string[]> {
 }
 
 /** One hash for the state of every source a deck is rendered from. */
-export async function sourcesKey(dirs: readonly string[] = sources): Promise<string> {
+export async function sourcesKey(dirs: readonly string[] = sources()): Promise<string> {
   const hash = createHash('sha256');
   for (const list of await Promise.all(dirs.map(fingerprints))) hash.update(list.join('\n')).update('\0');
   return hash.digest('hex');
@@ -40,7 +44,7 @@ interface Stored {
   deck: RenderedDeck;
 }
 
-export async function readStoredDeck(step: string, key: string, dir = storeDir): Promise<RenderedDeck | undefined> {
+export async function readStoredDeck(step: string, key: string, dir = storeDir()): Promise<RenderedDeck | undefined> {
   try {
     const stored = JSON.parse(await readFile(join(dir, `${step}.json`), 'utf8')) as Stored;
     return stored.key === key && Array.isArray(stored.deck?.slides) ? stored.deck : undefined;
@@ -50,7 +54,7 @@ export async function readStoredDeck(step: string, key: string, dir = storeDir):
 }
 
 /** Best effort: a read-only node_modules only means no store. */
-export async function writeStoredDeck(step: string, key: string, deck: RenderedDeck, dir = storeDir): Promise<void> {
+export async function writeStoredDeck(step: string, key: string, deck: RenderedDeck, dir = storeDir()): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
     const file = join(dir, `${step}.json`);

@@ -42,7 +42,7 @@ export class Verifier {
     try {
       const { verify, plan } = await loadChecks();
       // The list of checks first, so the page can show what is coming.
-      state.emit('verify-start', { step, at: Date.now(), plan: plan(step) });
+      state.emit('verify-start', { step, at: Date.now(), plan: await plan(step) });
       started = true;
       const report = await verify(step, state.workspace, {
         timeoutMs: 8000,

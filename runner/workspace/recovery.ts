@@ -11,7 +11,7 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { cleanPartialBackups } from './backups.ts';
-import { startDir } from '../steps.ts';
+import { workshop } from '../steps.ts';
 import { bulkyOnly, copyFiles, listTree, moveEntries, workspaceRules } from './tree.ts';
 import { abandonedLock, withLock } from './lock.ts';
 import { display, exists, places, type Places } from './places.ts';
@@ -76,7 +76,8 @@ export async function createFromStart(p: Places): Promise<void> {
   const fresh = `${p.workspace}.new-${process.pid}`;
   await rm(fresh, { recursive: true, force: true });
   await mkdir(fresh, { recursive: true });
-  await copyFiles(startDir, fresh, (await listTree(startDir, bulkyOnly)).files);
+  const start = workshop().start;
+  await copyFiles(start, fresh, (await listTree(start, bulkyOnly)).files);
   await rename(fresh, p.workspace);
 }
 

@@ -3,7 +3,7 @@
 // A switch uses the first to decide whether a backup is needed.
 import { diffSnapshots, type TreeDiff } from './diff.ts';
 import { ensureWorkspace, type Log } from './recovery.ts';
-import { findStep, startDir, steps, unknownStepMessage, type Step } from '../steps.ts';
+import { findStep, steps, unknownStepMessage, workshop, type Step } from '../steps.ts';
 import { bulkyOnly, listTree, readSnapshot, sameSnapshot, workspaceRules, type Listing, type Snapshot } from './tree.ts';
 import { WorkspaceError } from './errors.ts';
 import { withLock } from './lock.ts';
@@ -14,7 +14,7 @@ interface Solution {
   dir: string;
 }
 
-const solutions: readonly Solution[] = [{ name: 'start', dir: startDir }, ...steps.map((s) => ({ name: s.name, dir: s.dir }))];
+const solutions = (): Solution[] => [{ name: 'start', dir: workshop().start }, ...steps().map((s) => ({ name: s.name, dir: s.dir }))];
 
 async function solutionSnapshot(dir: string) {
   return readSnapshot(dir, (await listTree(dir, bulkyOnly)).files);
@@ -24,7 +24,7 @@ async function solutionSnapshot(dir: string) {
 export async function matchOf(workspace: string, listing: Listing): Promise<string | undefined> {
   const names = new Set(listing.files);
   let ours: Snapshot | undefined;
-  for (const solution of solutions) {
+  for (const solution of solutions()) {
     const { files } = await listTree(solution.dir, bulkyOnly);
     // Other file names cannot be identical: only a solution with the same names is read.
     if (files.length !== names.size || !files.every((f) => names.has(f))) continue;

@@ -30,7 +30,7 @@ async function finish(runner: RunningWorkshop, m: Marker, before: Record<string,
 async function workspaceLike(change: (dir: string) => Promise<unknown>): Promise<{ dir: string; dispose(): Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'fault-workspace-'));
   const dir = join(root, 'app');
-  await cp(steps[0]!.dir, dir, { recursive: true });
+  await cp(steps()[0]!.dir, dir, { recursive: true });
   await change(dir);
   return { dir, dispose: () => rm(root, { recursive: true, force: true }) };
 }
@@ -64,17 +64,17 @@ describe('the learner\'s package.json', () => {
       expect(message).toMatch(/\(Expected double-quoted property name in JSON at position \d+.*\): fix it, and the app starts\.$/);
       expect(await picture(runner.workspace)).toEqual(await picture(src.dir));
       // The learner fixes it: the app starts on its own.
-      await cp(join(steps[0]!.dir, 'package.json'), join(runner.workspace, 'package.json'));
+      await cp(join(steps()[0]!.dir, 'package.json'), join(runner.workspace, 'package.json'));
       await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
     } finally {
-      await finish(runner, m, await picture(steps[0]!.dir));
+      await finish(runner, m, await picture(steps()[0]!.dir));
       await src.dispose();
     }
   });
 
   it.concurrent('not JSON: verify says package.json cannot be read, and why', async () => {
     const m = newMarker();
-    const box = await workshopSandbox(steps[0]!.dir);
+    const box = await workshopSandbox(steps()[0]!.dir);
     try {
       await writeFile(join(box.workspace, 'package.json'), notJson);
       const before = await picture(box.workspace);
@@ -95,7 +95,7 @@ describe('the learner\'s package.json', () => {
 
 /** `npm run workshop` from the copy, with the runner helper's sandbox for the workspace. */
 async function runnerIn(copy: string, m: Marker) {
-  const box = await workshopSandbox(steps[0]!.dir);
+  const box = await workshopSandbox(steps()[0]!.dir);
   const lines: string[] = [];
   const child = startChild(process.execPath, [...nodeArgsOf('workshop', copy), '--port', '0', '--no-open'], {
     cwd: copy,

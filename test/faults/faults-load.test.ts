@@ -30,7 +30,7 @@ describe('200 concurrent requests while a verify runs', () => {
   it('all answered, the verdict right, the runner\'s memory bounded', async () => {
     const learner = await throwawayRedis();
     const m = newMarker();
-    const runner = await startWorkshopRunner({ workspaceFrom: steps[2]!.dir, env: { ...m.env, REDIS_URL: learner.url } });
+    const runner = await startWorkshopRunner({ workspaceFrom: steps()[2]!.dir, env: { ...m.env, REDIS_URL: learner.url } });
     const before = await picture(runner.workspace);
     try {
       await learner.client.set('learner:note', 'mine');

@@ -64,7 +64,7 @@ describe('Redis restarted while the runner runs', () => {
     const start = () => startRedisServer({ port, dir: dataDir, persist: true });
     let redis: RedisServer | undefined = await start();
     const m = newMarker();
-    const runner = await startWorkshopRunner({ workspaceFrom: steps[2]!.dir, env: { ...m.env, REDIS_URL: redis.url } });
+    const runner = await startWorkshopRunner({ workspaceFrom: steps()[2]!.dir, env: { ...m.env, REDIS_URL: redis.url } });
     const client = createClient({ url: redis.url, socket: { reconnectStrategy: 100 } });
     client.on('error', () => {});
     const before = await picture(runner.workspace);

@@ -69,7 +69,7 @@ const announced = async (run: Run) => (await run.until('the announcement', /The 
 /** A phase reached through the runner's WORKSHOP_PAUSE_AT hook (runner/workshop.ts). */
 const pausedAt = (stage: string, handled: boolean, name: string): Phase => ({
   name,
-  workspaceFrom: steps[0]!.dir,
+  workspaceFrom: steps()[0]!.dir,
   handled,
   prepare: async () => ({
     env: { ...noRedis, WORKSHOP_PAUSE_AT: stage },
@@ -83,7 +83,7 @@ const phases: Phase[] = [
   pausedAt('first deck rendered', true, 'serving slides, before Redis and the apps'),
   {
     name: 'waiting for a Redis that does not answer',
-    workspaceFrom: steps[0]!.dir,
+    workspaceFrom: steps()[0]!.dir,
     handled: true,
     prepare: async () => {
       const silent = await silentServer();
@@ -111,7 +111,7 @@ const phases: Phase[] = [
   },
   {
     name: 'everything up',
-    workspaceFrom: steps[0]!.dir,
+    workspaceFrom: steps()[0]!.dir,
     handled: true,
     prepare: async () => ({
       env: noRedis,
@@ -161,7 +161,7 @@ describe('Ctrl-C and SIGTERM in each phase of start-up', () => {
 describe('two runners started at once on one workspace', () => {
   it('the second says where the first runs and exits 1; the first is unharmed and serves on', async () => {
     const m = newMarker();
-    const box = await workshopSandbox(steps[0]!.dir);
+    const box = await workshopSandbox(steps()[0]!.dir);
     const before = await picture(box.workspace);
     const a = spawnRunner(box, m, noRedis);
     const b = spawnRunner(box, m, noRedis);
@@ -198,7 +198,7 @@ describe('two runners started at once on one workspace', () => {
 
   it('a claim left by a runner that was killed outright (SIGKILL) does not block the next one', async () => {
     const m = newMarker();
-    const box = await workshopSandbox(steps[0]!.dir);
+    const box = await workshopSandbox(steps()[0]!.dir);
     const a = spawnRunner(box, m, noRedis);
     try {
       await a.until('the first to start', /The workshop is at/);
@@ -236,8 +236,8 @@ describe('two runners started at once on one workspace', () => {
   it('two runners on two workspaces both run, on different ports', async () => {
     const m = newMarker();
     const [one, two] = await Promise.all([
-      startWorkshopRunner({ workspaceFrom: steps[0]!.dir, env: { ...m.env, REDIS_URL: 'redis://127.0.0.1:1' } }),
-      startWorkshopRunner({ workspaceFrom: steps[0]!.dir, env: { ...m.env, REDIS_URL: 'redis://127.0.0.1:1' } }),
+      startWorkshopRunner({ workspaceFrom: steps()[0]!.dir, env: { ...m.env, REDIS_URL: 'redis://127.0.0.1:1' } }),
+      startWorkshopRunner({ workspaceFrom: steps()[0]!.dir, env: { ...m.env, REDIS_URL: 'redis://127.0.0.1:1' } }),
     ]);
     try {
       expect(one.port).not.toBe(two.port);
@@ -290,7 +290,7 @@ describe('its port taken', () => {
   it('the port asked for and the 50 after it taken: one sentence, exit 1', async () => {
     const { first, servers } = await occupyRange(51);
     const m = newMarker();
-    const box = await workshopSandbox(steps[0]!.dir);
+    const box = await workshopSandbox(steps()[0]!.dir);
     try {
       const run = spawnRunner(box, m, noRedis, first);
       const exit = await run.child.exited;
