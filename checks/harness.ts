@@ -11,7 +11,7 @@ import type { Scope } from '../runner/process/scope.ts';
 import { findOnPath, installHelp, redactUrl, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
 import type { Diagnose, SlideLink } from './check.ts';
 import { genericDiagnosis, hintForOtherPort, quoteStderr } from './diagnose.ts';
-import { openRedis, redisPort, withDatabase, type ChecksRedis } from '../runner/redis-client.ts';
+import { openRedis, redisPort, withDatabase, type ChecksRedis, type Reply } from '../runner/redis-client.ts';
 
 export interface AppSpec {
   dir: string;
@@ -152,6 +152,10 @@ export interface SessionRedis {
   keys(): Promise<string[]>;
   /** A key's value as text: a string as it is, a hash as JSON. */
   read(key: string): Promise<string | undefined>;
+  /** A key's time to live in seconds: -1 when it never expires, undefined when there is no such key. */
+  ttl(key: string): Promise<number | undefined>;
+  /** Any read-only command on the run's database, e.g. `command('ZCARD', key)`. */
+  command(...args: (string | number)[]): Promise<Reply>;
   /** How many connections other than ours the database has (the app's). */
   appConnections(): Promise<number>;
 }
@@ -194,6 +198,11 @@ function sessionRedis(
       if (type === 'ReJSON-RL') return ((await command('JSON.GET', key)) as string | null) ?? undefined;
       return undefined;
     },
+    async ttl(key) {
+      const seconds = Number(await command('TTL', key));
+      return seconds === -2 ? undefined : seconds;
+    },
+    command,
     async appConnections() {
       const { ownId } = await connection();
       const list = String(await command('CLIENT', 'LIST'));

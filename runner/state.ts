@@ -7,12 +7,15 @@
 // slide never waits for them; their status streams to the UI as it changes.
 import { EventEmitter } from 'node:events';
 import { readProgress, recordProgress, type Progress } from './progress.ts';
-import { findStep, steps, type Step } from './steps.ts';
+import { needs } from './description.ts';
+import { findStep, steps, workshop, type Step } from './steps.ts';
 import { workspaceDir, stateDir } from './paths.ts';
 import type { AppStatus, LogLine, SupervisedApp } from './apps.ts';
 import type { Places } from './workspace/index.ts';
 
 export type RedisState =
+  /** No step of the workshop needs Redis: the runner starts none. */
+  | { state: 'not-needed' }
   | { state: 'starting' }
   | { state: 'ready'; url: string; description: string; cli: string }
   | { state: 'unavailable'; message: string };
@@ -21,6 +24,8 @@ export interface StepView {
   name: string;
   number: number;
   title: string;
+  /** What the step's app needs (workshop.json): the page shows the Redis inspector for a step with Redis. */
+  services: string[];
   status: 'passed' | 'skipped' | 'todo';
 }
 
@@ -47,7 +52,7 @@ export function firstOpenStep(progress: Progress): Step {
 }
 
 export function stepViews(progress: Progress): StepView[] {
-  return steps().map((s) => ({ name: s.name, number: s.number, title: s.title, status: progress.steps[s.name]?.status ?? 'todo' }));
+  return steps().map((s) => ({ name: s.name, number: s.number, title: s.title, services: s.services, status: progress.steps[s.name]?.status ?? 'todo' }));
 }
 
 export class WorkshopState {
@@ -56,7 +61,7 @@ export class WorkshopState {
   port = 0;
   step: Step;
   progress: Progress;
-  redis: RedisState = { state: 'starting' };
+  redis: RedisState = needs(workshop(), 'redis') ? { state: 'starting' } : { state: 'not-needed' };
   apps: { workspace?: SupervisedApp; solution?: SupervisedApp } = {};
   /**
    * The ports the two apps get, chosen before the page is first served: its

@@ -3,6 +3,7 @@
 // the two apps, each reporting its progress to the terminal and the UI.
 import { isIgnoredChange } from './changes.ts';
 import { freePort } from './process/ports.ts';
+import { relative } from 'node:path';
 import { contentFolders } from './description.ts';
 import { WorkshopState } from './state.ts';
 import { newToken } from './server/security.ts';
@@ -80,7 +81,10 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
   const closers: (() => Promise<void> | void)[] = [];
   let stopped = false;
 
+  // Which steps need Redis, in the learner's words: "step3 and step4".
+  const withRedis = steps().filter((s) => s.services.includes('redis')).map((s) => s.name);
   const startRedis = async () => {
+    if (!withRedis.length) return; // no step needs it: nothing to start, nothing to say
     const { findRedis, RedisUnavailableError } = await import('./redis.ts');
     try {
       redis = await findRedis({ env });
@@ -90,7 +94,9 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
     } catch (err) {
       const message = err instanceof RedisUnavailableError ? err.message : `Redis could not be started: ${(err as Error).message}`;
       state.setRedis({ state: 'unavailable', message });
-      warn(`${message}\nThe slides and steps 1 and 2 keep working; step 3 needs Redis.`);
+      const without = steps().filter((s) => !withRedis.includes(s.name)).map((s) => s.name);
+      const needRedis = `${listed(withRedis)} ${withRedis.length === 1 ? 'needs' : 'need'} Redis`;
+      warn(`${message}\n${without.length ? `The slides and ${listed(without)} keep working; ${needRedis}.` : `The slides keep working; ${needRedis}.`}`);
     }
   };
 
@@ -98,7 +104,7 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
     try {
       const ws = await loadWorkspace();
       const created = await ws.ensureWorkspace({ places: state.places, log: say });
-      if (created) say(`Created ${ws.display(state.workspace)}/ from steps/start: this is your app, edit it there.`);
+      if (created) say(`Created ${ws.display(state.workspace)}/ from ${relative(workshop().root, workshop().start)}: this is your app, edit it there.`);
     } catch (err) {
       warn(`The workspace could not be prepared: ${(err as Error).message}`);
     }
@@ -127,7 +133,7 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
       if (state.watch) void ui.verifier.run();
     });
     state.changed();
-    // The apps wait for Redis: a step 3 app without REDIS_URL would just crash.
+    // The apps wait for Redis: an app of a step with Redis would crash without REDIS_URL.
     await Promise.all([redisReady, workspaceReady]);
     if (stopped) return;
     for (const app of apps) app.setEnv(redisEnv());
@@ -183,4 +189,9 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
       await redis?.stop();
     },
   };
+}
+
+/** "step1", "step1 and step2", "step1, step2 and step3". */
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

@@ -38,8 +38,12 @@ function checkOf(req: IncomingMessage, state: WorkshopState, isStream: boolean) 
 }
 
 /** index.html with this run's token in a meta tag (the token is base64url: nothing to escape). */
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The page, with this run's token and the workshop's title (escaped: it is content). */
 function pageFor(template: string, token: string): string {
-  return template.replace('__WORKSHOP_TOKEN__', token);
+  return template.replace('__WORKSHOP_TOKEN__', token).replaceAll('__WORKSHOP_TITLE__', escapeHtml(workshop().title));
 }
 
 export interface UiServer {

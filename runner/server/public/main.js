@@ -30,12 +30,21 @@ function renderSteps(state) {
   );
 }
 
+/** Redis's status and the inspector, for a step whose app has Redis (workshop.json's services). */
+function showServices(state) {
+  const step = state.steps.find((s) => s.name === current().step) ?? state.steps.find((s) => s.name === state.current);
+  const redis = state.redis.state !== 'not-needed' && Boolean(step?.services.includes('redis'));
+  $('redis-status').hidden = !redis;
+  $('redis-panel').hidden = !redis;
+}
+
 let lastState;
 function onState(state) {
   lastState = state;
   serverStep = state.current;
   renderSteps(state);
-  redisStatus(state.redis);
+  if (state.redis.state !== 'not-needed') redisStatus(state.redis);
+  showServices(state);
   appStatuses(state.apps);
   setWatch(state.watch);
 }
@@ -44,7 +53,10 @@ function onState(state) {
 async function stepShown(step) {
   setCheckStep(step);
   setWorkspaceStep(step);
-  if (lastState) renderSteps(lastState);
+  if (lastState) {
+    renderSteps(lastState);
+    showServices(lastState);
+  }
   if (serverStep && step !== serverStep) {
     serverStep = step;
     try {
