@@ -3,6 +3,8 @@
 // command lives in runner/commands/ and returns the exit code.
 import pc from 'picocolors';
 import { UsageError } from './commands/args.ts';
+import { DescriptionError } from './description.ts';
+import { stepNamesHelp } from './steps.ts';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -24,6 +26,7 @@ const workshopCommands: Record<string, Command> = {
   restore: load('restore'),
   diff: load('diff'),
   list: load('list'),
+  'check-content': load('check-content'),
 };
 
 function usage(): string {
@@ -38,8 +41,19 @@ function usage(): string {
     '  npm run workshop -- restore [backup]       list the backups, or put one back',
     '  npm run workshop -- export <dir>           every deck as a self-contained HTML page',
     '  npm run workshop -- lint                   check the decks',
-    'Steps are step1, step2, step3 (or 1, 2, 3).',
+    '  npm run workshop -- check-content          (authors) every solution, fixture, deck and slide link',
+    'Any command takes --workshop DIR to serve another workshop (a folder with a workshop.json).',
+    stepsLine(),
   ].join('\n');
+}
+
+/** "Steps are step1, step2, step3 (or 1, 2, 3).", from the workshop's description (if it can be read). */
+function stepsLine(): string {
+  try {
+    return `Steps are ${stepNamesHelp()}.`;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 const asksForHelp = (args: string[]) => args.some((a) => a === '--help' || a === '-h');
@@ -72,7 +86,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof DescriptionError) {
       console.error(err.message);
       process.exitCode = 2;
       return;

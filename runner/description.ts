@@ -88,8 +88,8 @@ export function parseDescription(text: string, root: string, file = join(root, '
     const s = obj(raw);
     const what = typeof s.name === 'string' && s.name ? `Step "${s.name}"` : `Step ${i + 1}`;
     const name = text_(s, 'name', what);
-    if (name && !NAME.test(name)) problems.push(`${what}'s name must be lower-case letters, digits and dashes (it is typed on the command line).`);
     if (name && /^\d+$/.test(name)) problems.push(`${what}'s name cannot be a number: numbers name steps by position.`);
+    else if (name && !NAME.test(name)) problems.push(`${what}'s name must be lower-case letters, digits and dashes (it is typed on the command line).`);
     if (seen.has(name)) problems.push(`Two steps are named "${name}".`);
     seen.add(name);
     const services = Array.isArray(s.services) ? s.services : s.services === undefined ? [] : undefined;

@@ -60,11 +60,13 @@ function currentBuild() {
   }
   if (manifest.node !== process.versions.node) return undefined;
   for (const [file, mtimeMs] of Object.entries(manifest.inputs)) {
+    let now = -1; // -1: the file did not exist (a workshop.json still to be written)
     try {
-      if (statSync(resolve(root, file)).mtimeMs !== mtimeMs) return undefined;
+      now = statSync(resolve(root, file)).mtimeMs;
     } catch {
-      return undefined;
+      // missing now
     }
+    if (now !== mtimeMs) return undefined;
   }
   return { main: join(cacheDir, manifest.dir, manifest.main), modules: absolute(manifest.dir, manifest.modules) };
 }

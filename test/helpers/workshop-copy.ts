@@ -12,7 +12,7 @@ import { repoRoot } from '../../runner/paths.ts';
  */
 export async function workshopCopy(): Promise<{ root: string; dispose(): Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'workshop-copy-'));
-  for (const part of ['runner', 'checks', 'steps', 'slides', 'package.json', 'tsconfig.json']) {
+  for (const part of ['runner', 'checks', 'steps', 'slides', 'package.json', 'tsconfig.json', 'workshop.json']) {
     await cp(join(repoRoot, part), join(root, part), { recursive: true });
   }
   await mkdir(join(root, 'node_modules'));
