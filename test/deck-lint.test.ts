@@ -24,7 +24,7 @@ describe('the decks', () => {
 
   it('keep the slides that hints link to', () => {
     expect(findSlide('step3', "When it doesn't work")).toBe(17);
-    expect(findSlide('step3', 'Add the cookie parser to our config')).toBe(8);
+    expect(findSlide('step3', 'Keep the cookie parser, and one secret for both')).toBe(8);
     expect(findSlide('step3', 'Configure a new session with our Redis SessionStore')).toBe(9);
     expect(findSlide('step3', 'Add a quick visits counter to our index')).toBe(10);
     expect(findSlide('step3', 'views/index.pug')).toBe(11);
