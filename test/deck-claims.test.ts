@@ -2,7 +2,7 @@
 // real apps as child processes, a real redis-server, no mocks. Claims that
 // no test here shows carry a link on their slide to the library's own
 // README, changelog or docs.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startChild } from '../runner/process/child.ts';
 import { freePort } from '../runner/process/ports.ts';
 import { startRedisServer } from '../runner/redis.ts';
-import { startApp, visitor, type RunningApp } from './helpers/app.ts';
+import { visitor } from './helpers/app.ts';
+import { fixtureApps } from './fixture-apps.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
-import { repo, tempApp } from './helpers/verify-cli.ts';
+import { repo } from './helpers/verify-cli.ts';
 
 // Neither package ships types; these are the two functions used.
 const require = createRequire(import.meta.url);
@@ -25,39 +26,20 @@ const step = (n: number) => join(repo, 'steps', `step${n}`);
 const visitsOf = (body: string) => /You have visited this page (\d+) time/.exec(body)?.[1];
 
 let redis: ThrowawayRedis;
-const running: RunningApp[] = [];
-const cleanups: (() => Promise<void>)[] = [];
+const apps = fixtureApps(() => ({ REDIS_URL: redis.url, SESSION_SECRET: 'claims' }));
+const { start, stop } = apps;
+const step3With = (fixture: string) => apps.step3With(join(fixtures, fixture));
 
 beforeAll(async () => {
   redis = await throwawayRedis();
 });
 afterAll(async () => {
-  await Promise.all(running.map((a) => a.stop()));
-  for (const cleanup of cleanups) await cleanup();
+  await apps.dispose();
   await redis?.dispose();
 });
 beforeEach(async () => {
   await redis.client.flushAll();
 });
-
-async function start(dir: string, env: Record<string, string> = {}): Promise<RunningApp> {
-  const app = await startApp(dir, { REDIS_URL: redis.url, SESSION_SECRET: 'claims', ...env });
-  running.push(app);
-  return app;
-}
-
-async function stop(app: RunningApp): Promise<void> {
-  await app.stop();
-  running.splice(running.indexOf(app), 1);
-}
-
-/** steps/step3 in a temporary folder, with a fixture's files over it. */
-async function step3With(fixture: string): Promise<string> {
-  const app = await tempApp(step(3));
-  cleanups.push(app.dispose);
-  await cp(join(fixtures, fixture), app.dir, { recursive: true });
-  return app.dir;
-}
 
 describe('step 1', () => {
   it('Express finds pug by name once installed; res.render and express.static do what the slides say', async () => {
@@ -151,11 +133,12 @@ describe('step 3: express-session, connect-redis, redis', () => {
 
   it('reconnectStrategy: once connected, a lost Redis is tried again until it is back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'claims-redis-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
     let server = await startRedisServer({ dir, persist: false });
-    cleanups.push(() => server.stop());
-    const app = await startApp(step(3), { REDIS_URL: server.url, SESSION_SECRET: 'claims' });
-    running.push(app);
+    apps.later(async () => {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const app = await start(step(3), { REDIS_URL: server.url });
     const browser = visitor();
     expect(visitsOf((await browser.get(`${app.url}/`)).body)).toBe('1');
     await server.stop();

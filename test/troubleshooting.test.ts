@@ -5,16 +5,17 @@
 // Real parts only: a throwaway redis-server, the apps as child processes,
 // the real redis-cli and the real verify CLI.
 import { execFile } from 'node:child_process';
-import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startChild } from '../runner/process/child.ts';
 import { freePort } from '../runner/process/ports.ts';
-import { startApp, visitor, type RunningApp } from './helpers/app.ts';
+import { visitor, type RunningApp } from './helpers/app.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
-import { repo, runCli, tempApp } from './helpers/verify-cli.ts';
+import { repo, runCli } from './helpers/verify-cli.ts';
+import { fixtureApps } from './fixture-apps.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/troubleshooting/', import.meta.url));
 const slidesDir = join(repo, 'slides');
@@ -47,42 +48,22 @@ function quoted(cell: string): string[] {
 }
 
 let redis: ThrowawayRedis;
-const running: RunningApp[] = [];
-const disposers: (() => Promise<void>)[] = [];
+// As a learner runs it: not under vitest's NODE_ENV=test, which silences Express's error log.
+const appEnv = () => ({ REDIS_URL: redis.url, SESSION_SECRET: 'troubleshooting', NODE_ENV: 'development' });
+const apps = fixtureApps(appEnv);
+const { start, stop } = apps;
+const fixtureApp = (name: string) => apps.step3With(join(fixtures, name));
 
 beforeAll(async () => {
   redis = await throwawayRedis();
 });
 afterAll(async () => {
-  await Promise.all(running.map((a) => a.stop()));
-  await Promise.all(disposers.map((d) => d()));
+  await apps.dispose();
   await redis?.dispose();
 });
 beforeEach(async () => {
   await redis.client.flushAll();
 });
-
-// As a learner runs it: not under vitest's NODE_ENV=test, which silences Express's error log.
-const appEnv = () => ({ REDIS_URL: redis.url, SESSION_SECRET: 'troubleshooting', NODE_ENV: 'development' });
-
-/** steps/step3 in a temporary folder, with the fixture's files over it. */
-async function fixtureApp(name: string): Promise<string> {
-  const app = await tempApp(join(repo, 'steps', 'step3'));
-  disposers.push(app.dispose);
-  await cp(join(fixtures, name), app.dir, { recursive: true });
-  return app.dir;
-}
-
-async function start(dir: string): Promise<RunningApp> {
-  const app = await startApp(dir, appEnv());
-  running.push(app);
-  return app;
-}
-
-async function stop(app: RunningApp): Promise<void> {
-  await app.stop();
-  running.splice(running.indexOf(app), 1);
-}
 
 /** Runs an app that should not get as far as listening; its output once it has exited. */
 async function crash(dir: string): Promise<string> {
