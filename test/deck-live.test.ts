@@ -41,11 +41,14 @@ describe('live excerpts', () => {
 
   it('the lint reports a range that no longer fits its file, at the deck line', () => {
     expect(lintDecks({ root })).toEqual([]);
-    // steps/step2/app.js loses its last lines: the deck's lines='10-21' no longer fits.
+    // steps/step2/app.js loses its last lines: the deck's excerpt of it no longer fits.
+    const deck = readFileSync(join(root, 'slides', 'step2.md'), 'utf8');
+    const [, range] = /src='steps\/step2\/app\.js' lines='(\d+-\d+)'/.exec(deck) ?? [];
+    expect(range).toBeDefined();
     edit('steps/step2/app.js', (t) => t.split('\n').slice(0, 15).join('\n') + '\n');
     const problems = lintDecks({ root });
     expect(problems.map(formatProblem)).toEqual([
-      `slides/step2.md:${deckLine('step2.md', "lines='10-21'")}: code steps/step2/app.js: lines="10-21" is outside the file, which has 15 lines`,
+      `slides/step2.md:${deckLine('step2.md', `lines='${range}'`)}: code steps/step2/app.js: lines="${range}" is outside the file, which has 15 lines`,
     ]);
   });
 

@@ -21,7 +21,7 @@ const seedTopics = [
   'Redis session store for Connect',
   'Add connect-redis, express-session and redis',
   'Import connect-redis and set it up for express',
-  'Add the cookie parser to our config',
+  'Keep the cookie parser, and one secret for both',
   'Configure a new session with our Redis SessionStore',
   'routes/index.js',
   'views/index.pug',

@@ -1,7 +1,8 @@
 // Step 3: sessions kept in Redis, so they outlive a restart of the app
 // and are shared by every copy of it.
 // #region imports
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import cookieParser from 'cookie-parser';
 import session from 'express-session';
@@ -36,8 +37,10 @@ const store = new RedisStore({ client: redisClient, prefix: 'sess:' });
 // #endregion
 
 // #region secret
-// Signs the session cookie. It must stay the same across restarts:
-// with a new secret, every visitor's cookie stops being valid.
+// Signs the session cookie and our firstVisit cookie (step 2 read it from
+// COOKIE_SECRET; one secret now serves both, under a new name). It must stay
+// the same across restarts: with a new secret, every visitor's cookie stops
+// being valid.
 const secret = process.env.SESSION_SECRET || 'keyboard cat';
 if (!process.env.SESSION_SECRET) {
   console.warn('SESSION_SECRET is not set: using a development secret.');
@@ -45,20 +48,21 @@ if (!process.env.SESSION_SECRET) {
 // #endregion
 
 const app = express();
+const here = dirname(fileURLToPath(import.meta.url)); // this file's folder
 
-app.set('views', join(import.meta.dirname, 'views'));
+app.set('views', join(here, 'views'));
 app.set('view engine', 'pug');
 
 // #region static
 // Static files first: a request for a stylesheet ends here, before any
 // cookie or session work, so it never creates a session in Redis.
-app.use(express.static(join(import.meta.dirname, 'public')));
+app.use(express.static(join(here, 'public')));
 // #endregion
 
 // #region cookies
 // Still needed for our own signed cookie (req.signedCookies.firstVisit).
-// express-session reads its cookie itself, but if both are used they
-// must share the secret.
+// express-session reads and checks its own cookie with its own secret;
+// giving both the same one keeps a single secret to look after.
 app.use(cookieParser(secret));
 // #endregion
 

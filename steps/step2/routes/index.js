@@ -4,8 +4,8 @@ const router = Router();
 const oneYear = 365 * 24 * 60 * 60 * 1000;
 
 router.get('/', (req, res) => {
-  // Only a cookie we signed ourselves counts: a forged or unsigned one is
-  // missing from req.signedCookies, so its sender is a new visitor.
+  // Only a cookie we signed ourselves counts: a forged one is false in
+  // req.signedCookies, an unsigned one is not there; either sender is new.
   const firstVisit = req.signedCookies.firstVisit;
 
   if (!firstVisit) {

@@ -1,0 +1,38 @@
+// Apps that tests start and must stop: step apps, and steps/step3 copied to a
+// temporary folder with a fixture's files over it (a mistake, or a variant).
+// Used by troubleshooting.test.ts and deck-claims.test.ts.
+import { cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startApp, type RunningApp } from './helpers/app.ts';
+import { repo, tempApp } from './helpers/verify-cli.ts';
+
+export function fixtureApps(env: () => Record<string, string>) {
+  const running: RunningApp[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  return {
+    async start(dir: string, extra: Record<string, string> = {}): Promise<RunningApp> {
+      const app = await startApp(dir, { ...env(), ...extra });
+      running.push(app);
+      return app;
+    },
+    async stop(app: RunningApp): Promise<void> {
+      await app.stop();
+      running.splice(running.indexOf(app), 1);
+    },
+    /** steps/step3 in a temporary folder, with the files of `fixture` (a folder) over it. */
+    async step3With(fixture: string): Promise<string> {
+      const app = await tempApp(join(repo, 'steps', 'step3'));
+      cleanups.push(app.dispose);
+      await cp(fixture, app.dir, { recursive: true });
+      return app.dir;
+    },
+    /** Runs `cleanup` when everything is disposed of. */
+    later(cleanup: () => Promise<void>): void {
+      cleanups.push(cleanup);
+    },
+    async dispose(): Promise<void> {
+      await Promise.all(running.map((a) => a.stop()));
+      for (const cleanup of cleanups.splice(0)) await cleanup();
+    },
+  };
+}
