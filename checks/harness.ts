@@ -221,11 +221,11 @@ function sessionRedis(
  * the Redis in REDIS_URL (or on 127.0.0.1:6379), claimed for the run and
  * emptied of the keys it created afterwards.
  */
-export function provideRedis(env: NodeJS.ProcessEnv, scope: Scope): Promise<SessionRedis> {
-  return scope.track(redisFor(env, scope));
+export function provideRedis(env: NodeJS.ProcessEnv, scope: Scope, step = 'This step'): Promise<SessionRedis> {
+  return scope.track(redisFor(env, scope, step));
 }
 
-async function redisFor(env: NodeJS.ProcessEnv, scope: Scope): Promise<SessionRedis> {
+async function redisFor(env: NodeJS.ProcessEnv, scope: Scope, step: string): Promise<SessionRedis> {
   const binary = findOnPath('redis-server', env);
   if (binary) {
     // No folder of its own: a server that never saves (and is killed, not
@@ -248,7 +248,7 @@ async function redisFor(env: NodeJS.ProcessEnv, scope: Scope): Promise<SessionRe
     client = await openRedis(withDatabase(base, 0));
   } catch (err) {
     throw new RedisUnavailableError(
-      `Step 3 needs Redis: redis-server is not installed, and ${env.REDIS_URL ? 'the Redis in REDIS_URL' : 'nothing on 127.0.0.1:6379'} answers (${(err as Error).message}).\n${installHelp}`,
+      `${step} needs Redis: redis-server is not installed, and ${env.REDIS_URL ? 'the Redis in REDIS_URL' : 'nothing on 127.0.0.1:6379'} answers (${(err as Error).message}).\n${installHelp}`,
     );
   }
   let claimed = false;
@@ -280,7 +280,7 @@ async function redisFor(env: NodeJS.ProcessEnv, scope: Scope): Promise<SessionRe
     return sessionRedis(withDatabase(base, db), async () => ({ client, ownId }), db, `database ${db} of ${shown.host} (emptied afterwards)`);
   }
   throw new RedisUnavailableError(
-    'Step 3 needs a Redis database of its own, but every database 1–15 of the Redis in REDIS_URL holds data (or SELECT is not allowed). ' +
+    `${step} needs a Redis database of its own, but every database 1–15 of the Redis in REDIS_URL holds data (or SELECT is not allowed). ` +
       `Install redis-server so the checks can start a throwaway one.\n${installHelp}`,
   );
 }

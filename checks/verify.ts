@@ -101,7 +101,7 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
     // The services the step declares (workshop.json), its own for the run.
     let redis: SessionRedis | undefined;
     if (step.services.includes('redis')) {
-      redis = await provideRedis(env, scope);
+      redis = await provideRedis(env, scope, step.name);
       trace?.(`redis: ${redis.description}`);
     }
     const diagnoses = modules.flatMap((m) => m.module.diagnose ?? []).reverse();

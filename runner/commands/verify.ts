@@ -8,12 +8,13 @@ import { DEFAULT_TIMEOUT_MS, VerifyUsageError, readApp, verify } from '../../che
 import { workspaceDir } from '../paths.ts';
 import { onShutdown } from '../process/shutdown.ts';
 import { RedisUnavailableError } from '../redis.ts';
+import { steps } from '../steps.ts';
 import { oneStep, parseCommandArgs } from './args.ts';
 
 const usage = 'Usage: npm run verify <step> [-- --dir PATH --json --watch --timeout MS]';
 
-export const noWorkspaceMessage =
-  'There is no workspace yet: run `npm run workshop` to create it, or `npm run solution step1 -- --yes`.';
+export const noWorkspaceMessage = (): string =>
+  `There is no workspace yet: run \`npm run workshop\` to create it, or \`npm run solution ${steps()[0]?.name ?? '1'} -- --yes\`.`;
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -35,7 +36,7 @@ export async function run(args: string[]): Promise<number> {
   // `npm run` runs in the repository root; a relative --dir means the learner's own folder.
   const dir = values.dir === undefined ? workspaceDir() : resolve(process.env.INIT_CWD ?? process.cwd(), values.dir);
   if (values.dir === undefined && !existsSync(dir)) {
-    console.error(noWorkspaceMessage);
+    console.error(noWorkspaceMessage());
     return 2;
   }
 

@@ -8,6 +8,7 @@ import { escapeHtml } from './highlight.ts';
 import { diskFiles } from './files.ts';
 import { renderDecks, type RenderOptions, type RenderedDeck } from './render.ts';
 import type { Problem } from './problem.ts';
+import { workshop } from '../steps.ts';
 
 export interface ExportResult {
   /** The files written, absolute; empty when there were problems. */
@@ -29,10 +30,11 @@ function indexPage(decks: RenderedDeck[]): string {
   const items = decks
     .map((d) => `<li><a href="${escapeHtml(d.name)}.html">${escapeHtml(d.name)}: ${escapeHtml(d.title)}</a> <small>(${d.slides.length} slides)</small></li>`)
     .join('\n');
-  return `${pageHead('Having a persistent session store: the slides', `<style>${deckCss}</style>`)}
+  const { title } = workshop();
+  return `${pageHead(`${title}: the slides`, `<style>${deckCss}</style>`)}
 <body>
 <main class="deck-index">
-<h1>Having a persistent session store</h1>
+<h1>${escapeHtml(title)}</h1>
 <p>One deck per step. In a deck, use ← and → (or Space) to move, Home and End to jump.</p>
 <ol>
 ${items}

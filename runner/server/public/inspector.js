@@ -16,7 +16,7 @@ export function showInspector(snap) {
   $('inspector-cli').textContent = snap.listCli || '';
   const note = $('inspector-note');
   if (snap.error) note.textContent = snap.error;
-  else if (!snap.sessions.length) note.textContent = 'No sessions yet. Once your app stores sessions in Redis (step 3), they appear here as you use it.';
+  else if (!snap.sessions.length) note.textContent = 'No sessions yet. Once your app stores sessions in Redis, they appear here as you use it.';
   else note.textContent = `${snap.sessions.length} session${snap.sessions.length === 1 ? '' : 's'}${snap.truncated ? ' (the first ones only: Redis holds many keys)' : ''}.`;
   const open = new Set([...document.querySelectorAll('#sessions details[open]')].map((d) => d.dataset.key));
   $('sessions').replaceChildren(
