@@ -75,6 +75,17 @@ describe('the workshop page', () => {
     expect(new URL(page.url()).hash).toBe('#/step1/1');
   });
 
+  it('shows Redis and its inspector only on a step whose app has Redis (workshop.json)', async () => {
+    // step1 declares no services: neither Redis's status nor the sessions panel is shown.
+    expect(await page.locator('#redis-panel').isVisible()).toBe(false);
+    expect(await page.locator('#redis-status').isVisible()).toBe(false);
+    await page.goto(`${runner.url}#/step3/1`);
+    await expect.poll(() => page.locator('#redis-panel').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#redis-status').isVisible()).toBe(true);
+    await page.goto(`${runner.url}#/step2/1`);
+    await expect.poll(() => page.locator('#redis-panel').isVisible()).toBe(false);
+  });
+
   it('follows a deep link, and the link survives a reload', async () => {
     const titles = await deckTitles('step3');
     const heading = (n: number) => titles[n - 1]!.split(':')[0]!;
