@@ -104,7 +104,7 @@ describe('verify whose checks end while a copy of the app is starting', () => {
     // begun, then lets it start the fresh copy: the exact order that hung.
     const marker = `VERIFY_RACE_TEST=${process.pid}-${Date.now()}`;
     const [name, value] = marker.split('=') as [string, string];
-    const run = startCli(['step3', '--dir', join(repo, 'test/fixtures/apps/s3-client-not-connected')], {
+    const run = startCli(['step3', '--dir', join(repo, 'test/fixtures/faults/second-visit-fails')], {
       WORKSHOP_PAUSE_AT: 'restart',
       WORKSHOP_TRACE: '1',
       [name]: value,
