@@ -13,7 +13,8 @@ import { benchDeck } from './deck.ts';
 import { benchPeers, type Comparison } from './peers.ts';
 import { benchStore } from './store.ts';
 import { summarize, type Summary } from './stats.ts';
-import { benchVerify } from './verify.ts';
+import { benchVerify, benchVerifyInterleaved } from './verify.ts';
+import { steps } from '../runner/steps.ts';
 import { benchWorkshopStart } from './workshop.ts';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, runs: { type: 'string', default: '5' }, only: { type: 'string' } } });
@@ -48,10 +49,11 @@ if (wanted('baseline')) {
 let verify: Record<string, Summary> | undefined;
 if (wanted('verify')) {
   verify = {};
-  for (const step of ['step1', 'step2', 'step3']) {
-    progress(`verify ${step} on its solution`);
-    verify[`${step} (solution)`] = await benchVerify(step, `steps/${step}`, { runs });
-  }
+  // Every step of the workshop, each on its solution, in interleaved rounds
+  // so that a busy moment of the machine weighs on every step alike.
+  const all = steps().map((s) => s.name);
+  const samples = await benchVerifyInterleaved(all.map((step) => ({ step, dir: `steps/${step}` })), { runs });
+  for (const [i, step] of all.entries()) verify[`${step} (solution)`] = samples[i]!;
   progress('npm run verify step3 (npm included)');
   verify['step3 via npm run'] = await benchVerify('step3', 'steps/step3', { runs, via: 'npm' });
   progress('verify step3 on step 2 (a failing app)');
@@ -83,6 +85,14 @@ if (values.json) {
 } else {
   const ms = (s: Summary) => `${Math.round(s.median)} ms (${Math.round(s.min)}–${Math.round(s.max)})`;
   const x = (s: Summary) => (baseline ? `${(s.median / baseline.median).toFixed(1)}× baseline` : '');
+  // "1.21× step3": a step's verify against the step before's, medians of the same rounds.
+  const thanStepBefore = (name: string, s: Summary) => {
+    const m = /^(\S+) \(solution\)$/.exec(name);
+    const names = steps().map((st) => st.name);
+    const before = m ? names[names.indexOf(m[1]!) - 1] : undefined;
+    const other = before ? verify?.[`${before} (solution)`] : undefined;
+    return other ? `${(s.median / other.median).toFixed(2)}× ${before}` : '';
+  };
   type Row = [string, string, string];
   // Ours beside the peer's, from the same interleaved runs; the ratio is of the medians, ours / theirs.
   const peerRows = (c: Comparison, ours: string, theirs: string): Row[] =>
@@ -94,7 +104,7 @@ if (values.json) {
         ];
   const rows: Row[] = [
     ...(baseline ? [['Node start-up, doing nothing (baseline)', ms(baseline), ''] satisfies Row] : []),
-    ...Object.entries(verify ?? {}).map(([name, s]): Row => [`verify ${name}`, ms(s), x(s)]),
+    ...Object.entries(verify ?? {}).map(([name, s]): Row => [`verify ${name}`, ms(s), [x(s), thanStepBefore(name, s)].filter(Boolean).join(', ')]),
     ...(workshop
       ? ([
           ['workshop: start to first slide (usual)', ms(workshop.start), x(workshop.start)],

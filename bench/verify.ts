@@ -57,6 +57,22 @@ export async function benchVerify(step: string, dir: string, options: VerifyBenc
   return { step, dir: abs, via, times, ...summarize(times) };
 }
 
+/**
+ * Several verifies measured in rounds (one run of each, in turn, `runs`
+ * times, after a warm-up of each), so their ratio is not skewed by a busy
+ * moment of the machine falling on one of them.
+ */
+export async function benchVerifyInterleaved(targets: readonly { step: string; dir: string }[], options: { runs?: number } = {}): Promise<VerifyBench[]> {
+  const { runs = 5 } = options;
+  const abs = targets.map((t) => ({ ...t, dir: resolve(repoRoot, t.dir) }));
+  for (const t of abs) await verifyOnce(t.step, t.dir);
+  const times: number[][] = abs.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [j, t] of abs.entries()) times[j]!.push(Math.round(await verifyOnce(t.step, t.dir)));
+  }
+  return abs.map((t, j) => ({ step: t.step, dir: t.dir, via: 'node' as const, times: times[j]!, ...summarize(times[j]!) }));
+}
+
 if (import.meta.filename === process.argv[1]) {
   const [step = 'step3', dir = `steps/${step}`, runs = '5'] = process.argv.slice(2);
   const r = await benchVerify(step, dir, { runs: Number(runs) });

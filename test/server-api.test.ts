@@ -75,7 +75,7 @@ describe('steps', () => {
   it('answers an unknown step with the known ones', async () => {
     const { status, data } = await post('/step', { step: 'step9' });
     expect(status).toBe(404);
-    expect(data.error).toBe('There is no step "step9". The steps are step1, step2, step3.');
+    expect(data.error).toBe('There is no step "step9". The steps are step1, step2, step3, step4.');
     const deck = await get('/decks/nope');
     expect(deck.status).toBe(404);
     const slide = await get('/decks/step1/999');

@@ -1,0 +1,75 @@
+// Logging in and out, on the session store.
+import { Router } from 'express';
+import { verifyPassword } from '../lib/password.js';
+import { users } from '../lib/users.js';
+
+// A hash to check when the name is no user: the answer then takes as long as
+// for a real user, so timing does not tell which names exist.
+const NOBODY = 'scrypt:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+/** `attempts` counts logins per name (lib/failures.js); `cookieName` is the session cookie's. */
+export default function authRouter({ attempts, cookieName }) {
+  const router = Router();
+
+  router.get('/login', (req, res) => {
+    res.render('login', { title: 'Log in' });
+  });
+
+  // #region login
+  router.post('/login', async (req, res, next) => {
+    const username = String(req.body.username ?? '');
+    const password = String(req.body.password ?? '');
+
+    const wait = await attempts.take(username);
+    if (wait) {
+      res.set('Retry-After', String(wait));
+      return res.status(429).render('login', { title: 'Log in', username, error: 'Too many failed attempts. Try again later.' });
+    }
+
+    const user = users.get(username.toLowerCase()); // names are not case-sensitive
+    const ok = await verifyPassword(password, user?.passwordHash ?? NOBODY);
+    if (!user || !ok) {
+      // One sentence whether the name or the password was wrong: an attacker
+      // must not learn which names exist.
+      return res.status(401).render('login', { title: 'Log in', username, error: 'Wrong name or password.' });
+    }
+
+    await attempts.clear(username);
+    // A new session id now that the visitor is someone: an id planted or seen
+    // before logging in (session fixation) is worth nothing afterwards.
+    // regenerate() starts an empty session, so we carry the count over.
+    const visits = req.session.visits;
+    req.session.regenerate((err) => {
+      if (err) return next(err);
+      req.session.visits = visits;
+      req.session.user = { name: user.name };
+      // Saved before the redirect goes out, so the next page finds the user.
+      req.session.save((err) => {
+        if (err) return next(err);
+        res.redirect(303, '/');
+      });
+    });
+  });
+  // #endregion
+
+  // #region logout
+  router.post('/logout', (req, res, next) => {
+    // destroy() deletes the session's record from Redis; clearing the cookie
+    // tells the browser to forget an id that now names nothing.
+    req.session.destroy((err) => {
+      if (err) return next(err);
+      res.clearCookie(cookieName, { httpOnly: true, sameSite: 'lax' });
+      res.redirect(303, '/');
+    });
+  });
+  // #endregion
+
+  // #region account
+  router.get('/account', (req, res) => {
+    if (!req.session.user) return res.redirect(303, '/login');
+    res.render('account', { title: 'Your account', user: req.session.user });
+  });
+  // #endregion
+
+  return router;
+}
