@@ -2,7 +2,10 @@
 // learner clicks around their app. SCAN (never KEYS, which blocks Redis),
 // and no fixed prefix: the learner picks their own, so a session is any
 // string key whose value is JSON with a `cookie` field (what
-// express-session stores). Bounded, so a big Redis can't flood the UI.
+// express-session stores), and a session naming a user is shown as whose it
+// is. Beside them, counters (a login's failures, a rate limit): string keys
+// holding an integer with a TTL, or named like one. Bounded, so a big Redis
+// can't flood the UI.
 import type { RedisClientType } from 'redis';
 
 export interface SessionEntry {
@@ -13,10 +16,27 @@ export interface SessionEntry {
   value: string;
   /** What a learner types to see the same. */
   cli: string;
+  /** The logged-in user's name, when the record names one (`user.name`, `username`…). */
+  user?: string;
+}
+
+/** A string key holding an integer: a count of failed logins, a rate limit's hits. */
+export interface CounterEntry {
+  key: string;
+  /** The integer, as Redis holds it (a string: INCR counts past 2^53). */
+  value: string;
+  /** Seconds left; -1 when the key never expires. */
+  ttl: number;
+  /** `GET key  &&  TTL key`. */
+  cli: string;
 }
 
 export interface InspectorSnapshot {
   sessions: SessionEntry[];
+  /** Counters found in the same pass, sorted by key; bounded by `limits.maxCounters`. */
+  counters?: CounterEntry[];
+  /** More counters exist than `counters` holds. */
+  countersTruncated?: boolean;
   /** Keys looked at in this pass; more exist when `truncated`. */
   scanned: number;
   truncated: boolean;
@@ -25,7 +45,7 @@ export interface InspectorSnapshot {
   error?: string;
 }
 
-export const limits = { maxScanned: 5000, maxSessions: 100, scanCount: 500 } as const;
+export const limits = { maxScanned: 5000, maxSessions: 100, maxCounters: 100, scanCount: 500 } as const;
 
 /** True for what express-session stores: a JSON object with a `cookie` object. */
 export function sessionJson(value: string | null | undefined): Record<string, unknown> | undefined {
@@ -62,15 +82,85 @@ export function commonPrefix(keys: readonly string[]): string {
   return cut >= 0 ? prefix.slice(0, cut + 1) : '';
 }
 
+const userObjectKeys = new Set(['user', 'account']);
+const nameKeys = ['user', 'username', 'userName', 'login', 'name'];
+const topNameKeys = ['user', 'username'];
+const maxUserLength = 200;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+}
+
+function nameOf(v: unknown): string | undefined {
+  if (typeof v !== 'string' || !v.trim()) return undefined;
+  return v.length > maxUserLength ? `${v.slice(0, maxUserLength)}…` : v;
+}
+
+/**
+ * The logged-in user's name in a session record, when it names one: a
+ * top-level `user`/`username` string (`user: 'ada'`), or a `user`,
+ * `username`, `userName`, `login` or `name` string inside a `user` or
+ * `account` object at any depth (`user: {name: 'ada'}`,
+ * `auth: {account: {login: 'ada'}}`). The shallowest wins; `cookie` is
+ * never looked into. Ids (`userId: 42`) are not names.
+ */
+export function sessionUser(data: Record<string, unknown>, maxDepth = 6): string | undefined {
+  for (const k of topNameKeys) {
+    const name = nameOf(data[k]);
+    if (name) return name;
+  }
+  // Breadth first: `user.name` before `cart.owner.user.name`.
+  let level: { obj: Record<string, unknown>; inUser: boolean }[] = [{ obj: data, inUser: false }];
+  for (let depth = 0; depth < maxDepth && level.length; depth++) {
+    const next: typeof level = [];
+    for (const { obj, inUser } of level) {
+      if (inUser) {
+        for (const k of nameKeys) {
+          const name = nameOf(obj[k]);
+          if (name) return name;
+        }
+      }
+      for (const [k, v] of Object.entries(obj)) {
+        if (depth === 0 && k === 'cookie') continue;
+        if (isRecord(v)) next.push({ obj: v, inUser: userObjectKeys.has(k) || (inUser && nameKeys.includes(k)) });
+      }
+    }
+    level = next;
+  }
+  return undefined;
+}
+
 export function toEntry(key: string, raw: string, pttl: number, cli: string): SessionEntry | undefined {
   const data = sessionJson(raw);
   if (!data) return undefined;
-  return {
+  const entry: SessionEntry = {
     key,
-    ttl: pttl < 0 ? -1 : Math.ceil(pttl / 1000),
+    ttl: ttlSeconds(pttl),
     value: JSON.stringify(data, null, 2),
     cli: `${cliCommand(cli, 'GET', key)}  &&  ${cliCommand(cli, 'TTL', key)}`,
   };
+  const user = sessionUser(data);
+  if (user) entry.user = user;
+  return entry;
+}
+
+function ttlSeconds(pttl: number): number {
+  return pttl < 0 ? -1 : Math.ceil(pttl / 1000);
+}
+
+/** A value INCR would count on: an integer, as Redis writes one. */
+export function isInteger(raw: string | null | undefined): boolean {
+  return typeof raw === 'string' && /^(?:0|-?[1-9]\d{0,18})$/.test(raw);
+}
+
+/** Key names that say "counter" even without a TTL. */
+export const counterName = /fail|attempt|login|limit|rate/i;
+
+/** A counter: an integer value, with a TTL or a name like `login:failures:ada`. */
+export function toCounter(key: string, raw: string, pttl: number, cli: string): CounterEntry | undefined {
+  if (!isInteger(raw)) return undefined;
+  if (pttl < 0 && !counterName.test(key)) return undefined;
+  return { key, value: raw, ttl: ttlSeconds(pttl), cli: `${cliCommand(cli, 'GET', key)}  &&  ${cliCommand(cli, 'TTL', key)}` };
 }
 
 type Client = RedisClientType;
@@ -106,38 +196,58 @@ export class Inspector {
     const client = await this.connect();
     const keys: string[] = [];
     let cursor = '0';
-    let truncated = false;
+    let scanTruncated = false;
     do {
       const reply = await client.scan(cursor, { COUNT: limits.scanCount, TYPE: 'string' });
       cursor = String(reply.cursor);
       keys.push(...reply.keys);
       if (keys.length >= limits.maxScanned && cursor !== '0') {
-        truncated = true;
+        scanTruncated = true;
         break;
       }
     } while (cursor !== '0');
     const sessions: SessionEntry[] = [];
-    for (let i = 0; i < keys.length && sessions.length < limits.maxSessions; i += 200) {
+    const counters: CounterEntry[] = [];
+    // Set once one more than the limit is seen: then we know more exist.
+    let moreSessions = false;
+    let moreCounters = false;
+    for (let i = 0; i < keys.length && !(moreSessions && moreCounters); i += 200) {
       const batch = keys.slice(i, i + 200);
       const values = await client.mGet(batch);
-      // TTLs only for what looks like a session: a learner's Redis may hold thousands of other keys.
-      const found = batch.map((key, j) => ({ key, raw: values[j] ?? '' })).filter((c) => sessionJson(c.raw));
+      // TTLs only for what looks like a session or a counter: a learner's
+      // Redis may hold thousands of other keys.
+      const found = batch
+        .map((key, j) => ({ key, raw: values[j] ?? '' }))
+        .filter((c) => (!moreSessions && sessionJson(c.raw)) || (!moreCounters && isInteger(c.raw)));
       if (!found.length) continue;
       const multi = client.multi();
       for (const c of found) multi.pTTL(c.key);
       const ttls = (await multi.exec()) as unknown as number[];
       found.forEach((c, j) => {
-        const entry = toEntry(c.key, c.raw, Number(ttls[j] ?? -1), this.cli);
-        if (entry && sessions.length < limits.maxSessions) sessions.push(entry);
+        const pttl = Number(ttls[j] ?? -1);
+        if (pttl === -2) return; // gone since the MGET
+        const entry = toEntry(c.key, c.raw, pttl, this.cli);
+        if (entry) {
+          if (sessions.length < limits.maxSessions) sessions.push(entry);
+          else moreSessions = true;
+          return;
+        }
+        const counter = toCounter(c.key, c.raw, pttl, this.cli);
+        if (counter) {
+          if (counters.length < limits.maxCounters) counters.push(counter);
+          else moreCounters = true;
+        }
       });
     }
-    if (sessions.length >= limits.maxSessions) truncated = true;
     sessions.sort((a, b) => a.key.localeCompare(b.key));
+    counters.sort((a, b) => a.key.localeCompare(b.key));
     const prefix = commonPrefix(sessions.map((s) => s.key));
     return {
       sessions,
+      counters,
       scanned: keys.length,
-      truncated,
+      truncated: scanTruncated || moreSessions,
+      countersTruncated: scanTruncated || moreCounters,
       listCli: cliCommand(this.cli, '--scan', '--pattern', `${prefix}*`),
     };
   }
@@ -154,7 +264,7 @@ export class Inspector {
       try {
         snap = await this.read();
       } catch (err) {
-        snap = { sessions: [], scanned: 0, truncated: false, listCli: '', error: `Cannot read Redis: ${(err as Error).message}` };
+        snap = { sessions: [], counters: [], scanned: 0, truncated: false, countersTruncated: false, listCli: '', error: `Cannot read Redis: ${(err as Error).message}` };
       }
       // TTLs tick down every second: compare without them so we only push
       // real changes, but push anyway every few seconds to refresh TTLs.
