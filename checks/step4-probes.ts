@@ -1,19 +1,20 @@
 // Step 4's observations, each made once per run. A lockout lasts 15 minutes
 // in Redis and outlives a restart, so the chains below fail logins with
-// names of their own, in an order that keeps them apart:
+// names of their own, in an order that keeps them apart, and with as few
+// password checks as the clauses allow (each is a slow hash, on purpose):
 //
-// - ada's chain (main instance): log in, look at /account and /, log out;
-//   then four failures (one of them judged by wrong-password), a success
-//   and two more failures (does a success clear the count?), then three
-//   more to lock ada out (five since the success), and her right password
-//   (still refused?).
-// - mallory (no user): five failures and a sixth attempt (the limit).
-// - grace (no user): five failures on the main instance, the sixth on the
-//   second instance (is the count shared?).
-// - zelda (no user): one failure, to compare its page with ada's.
+// - ada (main instance): one wrong password (with zelda, who is no user, at
+//   the same time, to compare the pages); then she logs in (a success
+//   clears the failures), and from there two branches: she looks at
+//   /account and / and logs out; and five failures one after the other
+//   (all 401 if the success cleared the count), then her right password
+//   again (refused: she is locked out).
+// - mallory (no user): five failures sent at once, a sixth on the main
+//   instance (429), and a seventh on the second instance (429 if the count
+//   is shared, in Redis).
 //
-// The three chains start together, once the app is up and step 3's first
-// probes are done (they count Redis keys, which logins would disturb).
+// Both chains start as soon as the app is up and step 3's first probes are
+// done (they count Redis keys, which logins would disturb).
 import type { VerifyContext } from './context.ts';
 import type { SetCookie } from './cookies.ts';
 import { isSigned, latestByName, unsignedValue } from './cookies.ts';
@@ -38,27 +39,35 @@ export function logIn(ctx: VerifyContext, visitor: Visitor, app: RunningApp, use
   return ctx.send(visitor, app, { path: '/login', form: { username, password } });
 }
 
-/** The session cookie's name: step 3's probe finds it (a signed cookie naming a key in Redis). */
+/** The session cookie's name, as step 3's probe finds it (a signed cookie naming a key in Redis). */
 export async function sessionCookieName(ctx: VerifyContext): Promise<string> {
   return (await sessionCookie(ctx).catch(() => ({}) as { cookie?: SetCookie })).cookie?.name ?? 'connect.sid';
 }
 
-/** The session id in a visitor's jar (unsigned), or undefined. */
-async function sessionId(ctx: VerifyContext, visitor: Visitor, app: RunningApp): Promise<string | undefined> {
-  const name = await sessionCookieName(ctx);
-  const value = (await visitor.cookies(app.base)).find((c) => c.name === name)?.value;
-  const decoded = value === undefined ? undefined : decodeURIComponent(value);
-  return decoded && isSigned(decoded) ? unsignedValue(decoded) : undefined;
+/** A session as a visitor holds it: the cookie's name, the session id in it, and its key in Redis. */
+export interface HeldSession {
+  cookieName: string;
+  id: string;
+  key: string;
 }
 
-/** The Redis key of a session id: the key that ends with it. */
-async function keyOf(ctx: VerifyContext, id: string | undefined): Promise<string | undefined> {
-  if (!id || !ctx.redis) return undefined;
-  return (await ctx.redis.keys()).find((k) => k.endsWith(id));
+/** The session in a visitor's jar: a signed cookie whose id names a key of the run's Redis (the name is the learner's choice), or the one named `name`. */
+async function sessionOf(ctx: VerifyContext, visitor: Visitor, app: RunningApp, name?: string): Promise<HeldSession | undefined> {
+  const keys = (await ctx.redis?.keys()) ?? [];
+  for (const c of await visitor.cookies(app.base)) {
+    if (name && c.name !== name) continue;
+    const value = decodeURIComponent(c.value);
+    const id = isSigned(value) ? unsignedValue(value) : undefined;
+    const key = id && keys.find((k) => k.endsWith(id));
+    if (id && key) return { cookieName: c.name, id, key };
+  }
+  return undefined;
 }
 
 export interface LoginObservation {
   visitor: Visitor;
+  /** The session cookie's name. */
+  cookieName: string;
   /** The second GET / before logging in: the count to beat. */
   before: Page;
   idBefore?: string;
@@ -78,19 +87,18 @@ export interface LoginObservation {
 export function login(ctx: VerifyContext): Promise<LoginObservation> {
   return ctx.once('step4:login', async () => {
     const app = await ready(ctx);
-    await sessionCookieName(ctx); // step 3's visits are done: our keys are ours
     const visitor = ctx.visitor();
     await ctx.visit(visitor, app, '/');
     const before = await ctx.visit(visitor, app, '/');
-    const idBefore = await sessionId(ctx, visitor, app);
-    const keyBefore = await keyOf(ctx, idBefore);
+    await wrongLogins(ctx).catch(() => {}); // so that this success comes after a failure (see clearing)
+    const held = await sessionOf(ctx, visitor, app);
+    const cookieName = held?.cookieName ?? (await sessionCookieName(ctx));
     const answer = await logIn(ctx, visitor, app, USER.username, USER.password);
-    const idAfter = await sessionId(ctx, visitor, app);
-    const keyAfter = await keyOf(ctx, idAfter);
-    const oldKeyRemains = keyBefore !== undefined && (await ctx.redis?.keys())?.includes(keyBefore) === true;
-    const record = keyAfter ? await ctx.redis?.read(keyAfter) : undefined;
+    const now = await sessionOf(ctx, visitor, app, cookieName);
+    const oldKeyRemains = held !== undefined && (await ctx.redis?.keys())?.includes(held.key) === true;
+    const record = now ? await ctx.redis?.read(now.key) : undefined;
     const after = await ctx.visit(visitor, app, '/');
-    return { visitor, before, idBefore, keyBefore, answer, idAfter, keyAfter, oldKeyRemains, record, after };
+    return { visitor, cookieName, before, idBefore: held?.id, keyBefore: held?.key, answer, idAfter: now?.id, keyAfter: now?.key, oldKeyRemains, record, after };
   });
 }
 
@@ -130,10 +138,9 @@ export interface LogoutObservation {
 /** ada logs out (after the pages that need her logged in). */
 export function logout(ctx: VerifyContext): Promise<LogoutObservation> {
   return ctx.once('step4:logout', async () => {
-    const { visitor, keyAfter } = await login(ctx);
+    const { visitor, keyAfter, cookieName } = await login(ctx);
     await account(ctx).catch(() => {});
     const app = await ctx.main();
-    const cookieName = await sessionCookieName(ctx);
     const oldCookies = (await visitor.cookies(app.base)).map((c) => `${c.name}=${c.value}`).join('; ');
     const answer = await ctx.send(visitor, app, { path: '/logout', method: 'POST' });
     const keyRemains = keyAfter !== undefined && (await ctx.redis?.keys())?.includes(keyAfter) === true;
@@ -155,8 +162,7 @@ export interface WrongLogins {
 /** One wrong password for ada, and one login as a name that is no user. */
 export function wrongLogins(ctx: VerifyContext): Promise<WrongLogins> {
   return ctx.once('step4:wrong', async () => {
-    await logout(ctx).catch(() => {});
-    const app = await ctx.main();
+    const app = await ready(ctx);
     const visitor = ctx.visitor();
     const noUserName = 'zelda';
     const [wrongPassword, noUser] = await Promise.all([logIn(ctx, visitor, app, USER.username, WRONG), logIn(ctx, ctx.visitor(), app, noUserName, WRONG)]);
@@ -166,35 +172,29 @@ export function wrongLogins(ctx: VerifyContext): Promise<WrongLogins> {
 }
 
 export interface ClearObservation {
-  /** Statuses of: 3 failures, the right password, 2 failures (ada had 1 failure before). */
-  failuresBefore: number[];
+  /** ada's login, after one failure. */
   success: number;
+  /** Five failures after it, one after the other. */
   failuresAfter: number[];
 }
 
-/** Does a success clear ada's failures? 4 failures, a success, then 2 more. */
+/** Does a success clear ada's failures? One failure (wrongLogins), her login, then five failures. */
 export function clearing(ctx: VerifyContext): Promise<ClearObservation> {
   return ctx.once('step4:clear', async () => {
-    await logout(ctx).catch(() => {});
+    const { answer } = await login(ctx);
     const app = await ctx.main();
-    // With the wrong password of wrongLogins: four failures, under the limit.
-    const [, before] = await Promise.all([wrongLogins(ctx), failTimes(ctx, app, USER.username, 3)]);
-    const failuresBefore = before.map((p) => p.status);
-    const success = (await logIn(ctx, ctx.visitor(), app, USER.username, USER.password)).status;
-    // One after the other: sent at once, both could read the count before either adds to it.
+    // One after the other: sent at once, they could all read the count before any adds to it.
     const failuresAfter: number[] = [];
-    for (let i = 0; i < 2; i++) failuresAfter.push((await logIn(ctx, ctx.visitor(), app, USER.username, WRONG)).status);
-    return { failuresBefore, success, failuresAfter };
+    for (let i = 0; i < 5; i++) failuresAfter.push((await logIn(ctx, ctx.visitor(), app, USER.username, WRONG)).status);
+    return { success: answer.status, failuresAfter };
   });
 }
 
-/** Three more failures for ada (five since the success), then her right password: refused while locked out? */
+/** ada's right password after five failures since her last success: refused while locked out? */
 export function lockout(ctx: VerifyContext): Promise<Page> {
   return ctx.once('step4:lockout', async () => {
     await clearing(ctx).catch(() => {});
-    const app = await ctx.main();
-    await failTimes(ctx, app, USER.username, 3);
-    return logIn(ctx, ctx.visitor(), app, USER.username, USER.password);
+    return logIn(ctx, ctx.visitor(), await ctx.main(), USER.username, USER.password);
   });
 }
 
@@ -205,33 +205,47 @@ export interface LimitObservation {
   sixth: Page;
 }
 
-/** mallory (no user): six failed logins on the main instance. */
-export function limit(ctx: VerifyContext): Promise<LimitObservation> {
+export interface SharedObservation extends LimitObservation {
+  /** Attempt 7, on the second instance. */
+  seventh: Page;
+  /**
+   * When the sixth said to retry within 3 s: an attempt made once that time
+   * is up (a window that really ends there lets it through; a count that
+   * never expires does not).
+   */
+  afterRetry?: { waitedMs: number; page: Page };
+}
+
+/** mallory (no user): five failures at once, a sixth on the main instance, a seventh on the second. */
+export function limit(ctx: VerifyContext): Promise<SharedObservation> {
   return ctx.once('step4:limit', async () => {
     const app = await ready(ctx);
-    await sessionCookieName(ctx);
     const failures = await failTimes(ctx, app, 'mallory', 5);
-    return { failures, sixth: await logIn(ctx, ctx.visitor(), app, 'mallory', WRONG) };
+    const sixth = await logIn(ctx, ctx.visitor(), app, 'mallory', WRONG);
+    const seventh = await logIn(ctx, ctx.visitor(), await ctx.second(), 'mallory', WRONG);
+    // A short Retry-After is taken at its word: wait it out, and try again.
+    const seconds = retryAfterSeconds(sixth.headers['retry-after']);
+    if (sixth.status !== 429 || seconds === undefined || seconds > 3) return { failures, sixth, seventh };
+    const waitedMs = Math.max(0, seconds) * 1000 + 500;
+    await new Promise((resolve) => setTimeout(resolve, waitedMs));
+    return { failures, sixth, seventh, afterRetry: { waitedMs, page: await logIn(ctx, ctx.visitor(), app, 'mallory', WRONG) } };
   });
 }
 
-/** grace (no user): five failures on the main instance, the sixth on the second. */
-export function sharedLimit(ctx: VerifyContext): Promise<LimitObservation> {
-  return ctx.once('step4:shared', async () => {
-    const app = await ready(ctx);
-    await sessionCookieName(ctx);
-    const failures = await failTimes(ctx, app, 'grace', 5);
-    const second = await ctx.second();
-    return { failures, sixth: await logIn(ctx, ctx.visitor(), second, 'grace', WRONG) };
-  });
-}
-
-/** Starts the three chains (see the top of this file). */
+/** Starts both chains (see the top of this file). */
 export function startChains(ctx: VerifyContext): void {
   void lockout(ctx).catch(() => {});
+  void logout(ctx).catch(() => {});
   void limit(ctx).catch(() => {});
-  void sharedLimit(ctx).catch(() => {});
   void anonymousHome(ctx).catch(() => {});
+}
+
+/** Retry-After as seconds from now: a number of seconds, or an HTTP date. */
+export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.round((at - now) / 1000);
 }
 
 /** The last Set-Cookie for `name` in an answer, if any. */

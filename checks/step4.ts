@@ -18,8 +18,7 @@ import {
   lockout,
   login,
   logout,
-  sessionCookieName,
-  sharedLimit,
+  retryAfterSeconds,
   startChains,
   USER,
   wrongLogins,
@@ -45,14 +44,6 @@ const redirectsTo = (page: Page, path: string) => isRedirect(page) && new URL(pa
 const answered = (page: Page) => `${page.status}${page.location ? ` to ${page.location}` : ''}`;
 /** Logged in as ada, by what /account shows. */
 const showsAda = (page: Page) => page.status === 200 && new RegExp(`\\b${USER.username}\\b`).test(pageText(page.body));
-
-/** Retry-After as seconds from now: a number of seconds, or an HTTP date. */
-export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.round((at - now) / 1000);
-}
 
 function judgeLockout(page: Page, who: string): string {
   if (page.status !== 429) fail(`${who} answered ${page.status}, expected 429.`, 'Answer 429 (Too Many Requests) while a name is locked out: `res.status(429)`.');
@@ -244,13 +235,20 @@ const checks: Check<VerifyContext>[] = [
     slide: slides.failures,
     needs: ['step1.listens'],
     async run(ctx) {
-      const { failures, sixth } = await limit(ctx);
+      const { failures, sixth, afterRetry } = await limit(ctx);
       const statuses = failures.map((p) => p.status);
       if (statuses.some((s) => s !== 401)) fail(`Attempts 1 to 5 for one name answered ${statuses.join(', ')}, expected 401 each.`, 'Refuse only from the sixth attempt on: attempts 1 to 5 get their password checked (401 when it is wrong).');
       if (sixth.status === 401) {
         fail('Five failed logins for one name, and the sixth still answers 401: nothing limits guessing.', 'Count attempts per name in Redis (`SET key 0 NX EX 900`, then `INCR`) and answer 429 once the count passes 5.');
       }
-      return `401 five times, then ${judgeLockout(sixth, 'The sixth attempt')}`;
+      const judged = judgeLockout(sixth, 'The sixth attempt');
+      if (afterRetry?.page.status === 429) {
+        fail(
+          `The sixth attempt said ${sixth.headers['retry-after']}; ${(afterRetry.waitedMs / 1000).toFixed(1)} s later the name is still refused (429): the count does not expire when Retry-After says.`,
+          'Give the count its expiry when it is made (`SET key 0 NX EX 900`, then `INCR`), and answer Retry-After from its TTL: a count without one (TTL -1) locks the name out for good.',
+        );
+      }
+      return `401 five times, then ${judged}`;
     },
   },
   {
@@ -259,15 +257,14 @@ const checks: Check<VerifyContext>[] = [
     slide: slides.failures,
     needs: ['step4.rate-limit', 'step3.second-instance'],
     async run(ctx) {
-      const { failures, sixth } = await sharedLimit(ctx);
-      if (failures.some((p) => p.status !== 401)) fail(`Attempts 1 to 5 on the main instance answered ${failures.map((p) => p.status).join(', ')}, expected 401 each.`, 'Refuse only from the sixth attempt on.');
-      if (sixth.status !== 429) {
+      const { seventh } = await limit(ctx);
+      if (seventh.status !== 429) {
         fail(
-          `Five failures for one name on one instance; the sixth attempt, on a second instance sharing Redis, answered ${sixth.status}, expected 429.`,
+          `Six attempts for one name on one instance (the sixth refused); the next, on a second instance sharing the same Redis, answered ${seventh.status}, expected 429.`,
           'Keep the count in Redis, not in the process (a Map or an object): every instance, and the app after a restart, must see it.',
         );
       }
-      return `Five failures on one instance; ${judgeLockout(sixth, 'the sixth, on the other,')}`;
+      return `Refused on one instance; ${judgeLockout(seventh, 'the next attempt, on the other,')}`;
     },
   },
   {
@@ -276,22 +273,18 @@ const checks: Check<VerifyContext>[] = [
     slide: slides.failures,
     needs: ['step4.rate-limit', 'step4.wrong-password', 'step4.login'],
     async run(ctx) {
-      const { failuresBefore, success, failuresAfter } = await clearing(ctx);
-      if (failuresBefore.some((s) => s !== 401)) fail(`Four failures for ${USER.username} answered ${failuresBefore.join(', ')}, expected 401.`, 'Four failures are under the limit: each still gets its password checked.');
-      if (success === 429) {
-        fail(
-          `After four failures, the right password answered 429: attempts from before ${USER.username}'s earlier successful login still count.`,
-          'Forget the failures when the password matches: `await redis.del(key)` before regenerating the session.',
-        );
+      const { success, failuresAfter } = await clearing(ctx);
+      const forget = 'Forget the failures when the password matches: `await redis.del(key)` before regenerating the session.';
+      if (!(success === 302 || success === 303)) {
+        fail(`After one failed login, ${USER.username}'s right password answered ${success}, expected a redirect.`, 'One failure is under the limit: the right password still logs in.');
       }
-      if (!(success === 302 || success === 303)) fail(`After four failures, the right password answered ${success}, expected a redirect.`, 'Four failures are under the limit: the right password still logs in.');
       if (failuresAfter.some((s) => s !== 401)) {
         fail(
-          `After four failures and a successful login, two more failures answered ${failuresAfter.join(', ')}: the count went on from before the success.`,
-          'Forget the failures when the password matches: `await redis.del(key)` before regenerating the session.',
+          `After a failure and a successful login, five more failures answered ${failuresAfter.join(', ')}, expected 401 each: the count went on from before the success.`,
+          forget,
         );
       }
-      return `4 failures, a success, then 2 failures: ${failuresAfter.join(', ')}.`;
+      return `A failure, a success, then 5 failures: ${failuresAfter.join(', ')}.`;
     },
   },
   {
@@ -302,7 +295,7 @@ const checks: Check<VerifyContext>[] = [
     async run(ctx) {
       const page = await lockout(ctx);
       if (isRedirect(page)) {
-        fail(`After five failures, ${USER.username}'s right password logged in (${answered(page)}), expected 429.`, 'Check the lock before the password: a locked name is refused whatever it sends, or guessing goes on.');
+        fail(`After five failures since her last login, ${USER.username}'s right password logged in (${answered(page)}), expected 429.`, 'Check the lock before the password: a locked name is refused whatever it sends, or guessing goes on.');
       }
       return `The right password after five failures: ${judgeLockout(page, 'it')}`;
     },
@@ -361,8 +354,7 @@ const checks: Check<VerifyContext>[] = [
     slide: slides.cookie,
     needs: ['step3.redis-store'],
     async run(ctx) {
-      const { answer } = await loggedIn(ctx);
-      const name = await sessionCookieName(ctx);
+      const { answer, cookieName: name } = await loggedIn(ctx);
       const cookie = lastSetCookie(answer, name);
       if (!cookie) fail(`Logging in set no ${name} cookie.`, 'Log in on a regenerated session: express-session then sets the new cookie.');
       const sameSite = /;\s*samesite=(\w+)/i.exec(cookie.raw)?.[1]?.toLowerCase();

@@ -1,5 +1,6 @@
-// Apps that tests start and must stop: step apps, and steps/step3 copied to a
-// temporary folder with a fixture's files over it (a mistake, or a variant).
+// Apps that tests start and must stop: step apps, and a step's solution
+// (steps/step3, steps/step4) copied to a temporary folder with a fixture's
+// files over it (a mistake, or a variant).
 // Used by troubleshooting.test.ts and deck-claims.test.ts.
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,13 @@ import { repo, tempApp } from './helpers/verify-cli.ts';
 export function fixtureApps(env: () => Record<string, string>) {
   const running: RunningApp[] = [];
   const cleanups: (() => Promise<void>)[] = [];
+  /** steps/<step> in a temporary folder, with the files of `fixture` (a folder) over it. */
+  async function stepWith(step: string, fixture: string): Promise<string> {
+    const app = await tempApp(join(repo, 'steps', step));
+    cleanups.push(app.dispose);
+    await cp(fixture, app.dir, { recursive: true });
+    return app.dir;
+  }
   return {
     async start(dir: string, extra: Record<string, string> = {}): Promise<RunningApp> {
       const app = await startApp(dir, { ...env(), ...extra });
@@ -19,12 +27,12 @@ export function fixtureApps(env: () => Record<string, string>) {
       await app.stop();
       running.splice(running.indexOf(app), 1);
     },
-    /** steps/step3 in a temporary folder, with the files of `fixture` (a folder) over it. */
-    async step3With(fixture: string): Promise<string> {
-      const app = await tempApp(join(repo, 'steps', 'step3'));
-      cleanups.push(app.dispose);
-      await cp(fixture, app.dir, { recursive: true });
-      return app.dir;
+    stepWith,
+    /** steps/step3 with the files of `fixture` over it. */
+    step3With: (fixture: string) => stepWith('step3', fixture),
+    /** Stops every app still running (their folders stay until dispose). */
+    async stopAll(): Promise<void> {
+      await Promise.all(running.splice(0).map((a) => a.stop()));
     },
     /** Runs `cleanup` when everything is disposed of. */
     later(cleanup: () => Promise<void>): void {

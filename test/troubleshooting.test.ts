@@ -1,7 +1,8 @@
 // Every row of every "When it doesn't work" table is true: a fixture app
 // makes the row's mistake, the learner's view of it (terminal, page,
 // redis-cli) shows what the row's "You see" says, and the row's fix makes
-// the app pass `npm run verify`. A row without a case here fails the suite.
+// the app pass `npm run verify` for the deck's step. A row without a case
+// here fails the suite.
 // Real parts only: a throwaway redis-server, the apps as child processes,
 // the real redis-cli and the real verify CLI.
 import { execFile } from 'node:child_process';
@@ -52,7 +53,9 @@ let redis: ThrowawayRedis;
 const appEnv = () => ({ REDIS_URL: redis.url, SESSION_SECRET: 'troubleshooting', NODE_ENV: 'development' });
 const apps = fixtureApps(appEnv);
 const { start, stop } = apps;
-const fixtureApp = (name: string) => apps.step3With(join(fixtures, name));
+type Step = 'step3' | 'step4';
+/** steps/<step> in a temporary folder, with the fixture's files (the mistake) over it. */
+const fixtureApp = (name: string, step: Step) => apps.stepWith(step, join(fixtures, name));
 
 beforeAll(async () => {
   redis = await throwawayRedis();
@@ -89,11 +92,77 @@ async function redisCli(...args: string[]): Promise<string> {
   return `$ redis-cli ${args.map((a) => (/[*\s]/.test(a) ? `'${a}'` : a)).join(' ')}\n${stdout}`;
 }
 
+/** A request by a new visitor, its answer read to the end (fetch resolves on the headers): the status. */
+async function fetchedStatus(url: string): Promise<number> {
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  return res.status;
+}
+
 const visitsOf = (body: string) => /You have visited this page (\d+) time/.exec(body)?.[1];
 
-/** Applies a fix to the app's app.js: each `from` must be there exactly once. */
-async function applyFix(dir: string, fix: [from: string, to: string][]): Promise<void> {
-  const file = join(dir, 'app.js');
+// Step 4: a visitor logs in with the form, as a browser (or `curl -c jar -b jar -d …`) does.
+type Browser = ReturnType<typeof visitor>;
+const ADA = { username: 'ada', password: 'lovelace' };
+const WRONG = { username: 'ada', password: 'wrong' };
+
+/** A POST of a form (`-d 'username=ada&password=…'`), with the visitor's cookies. */
+async function post(browser: Browser, url: string, form: Record<string, string> = {}) {
+  const cookie = await browser.jar.getCookieString(url);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+    body: new URLSearchParams(form).toString(),
+    redirect: 'manual',
+  });
+  for (const header of res.headers.getSetCookie()) await browser.jar.setCookie(header, url);
+  return { status: res.status, headers: res.headers, body: await res.text() };
+}
+
+/** The value of the visitor's `name` cookie, as its jar holds it. */
+async function cookieValue(browser: Browser, url: string, name = 'connect.sid'): Promise<string | undefined> {
+  return (await browser.jar.getCookies(url)).find((c) => c.key === name)?.value;
+}
+
+/** `redis-cli --scan --pattern <pattern>`, and the keys it lists. */
+async function scan(pattern: string): Promise<{ out: string; keys: string[] }> {
+  const out = await redisCli('--scan', '--pattern', pattern);
+  return { out, keys: out.split('\n').slice(1).filter(Boolean) };
+}
+
+/** A visit to /, then ada logs in: the learner's browser, logged in. */
+async function loggedInAda(app: RunningApp): Promise<Browser> {
+  const browser = visitor();
+  await browser.get(`${app.url}/`);
+  expect((await post(browser, `${app.url}/login`, ADA)).status, 'ada logs in').toBe(303);
+  return browser;
+}
+
+/** `times` wrong passwords for ada, each as a new visitor (the deck's `for i in 1 2 3 4 5; do curl -d …`): their statuses. */
+async function wrongPasswords(app: RunningApp, times: number): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < times; i++) statuses.push((await post(visitor(), `${app.url}/login`, WRONG)).status);
+  return statuses;
+}
+
+// The solution's code, that a fix puts back.
+const take = `    const wait = await attempts.take(username);
+    if (wait) {
+      res.set('Retry-After', String(wait));
+      return res.status(429).render('login', { title: 'Log in', username, error: 'Too many failed attempts. Try again later.' });
+    }
+`;
+const destroyAndClear = `    req.session.destroy((err) => {
+      if (err) return next(err);
+      res.clearCookie(cookieName, { httpOnly: true, sameSite: 'lax' });
+      res.redirect(303, '/');
+    });
+`;
+const formParser = 'app.use(express.urlencoded({ extended: false }));\n';
+
+/** Applies a fix to one of the app's files: each `from` must be there exactly once. */
+async function applyFix(dir: string, fix: [from: string, to: string][], fixIn = 'app.js'): Promise<void> {
+  const file = join(dir, fixIn);
   let text = await readFile(file, 'utf8');
   for (const [from, to] of fix) {
     expect(text.split(from).length - 1, `"${from}" once in the fixture`).toBe(1);
@@ -102,8 +171,8 @@ async function applyFix(dir: string, fix: [from: string, to: string][]): Promise
   await writeFile(file, text);
 }
 
-async function expectVerifyPasses(dir: string): Promise<void> {
-  const { code, stdout, stderr } = await runCli(['step3', '--dir', dir]);
+async function expectVerifyPasses(dir: string, step: Step): Promise<void> {
+  const { code, stdout, stderr } = await runCli([step, '--dir', dir]);
   expect(stdout, stderr).toMatch(/^\d+ passed, 0 failed$/m);
   expect(code).toBe(0);
 }
@@ -112,7 +181,9 @@ interface Mistake {
   fixture: string;
   /** Does what the learner does, and gives back what they see. */
   see(dir: string): Promise<string>;
+  /** The row's fix, as text replacements in `fixIn` (app.js unless said). */
   fix: [string, string][];
+  fixIn?: string;
   /** After the fix, the mistake's effect is gone (beyond passing verify). */
   fixed?(dir: string): Promise<void>;
 }
@@ -120,6 +191,8 @@ interface Mistake {
 interface Case {
   /** Words of the row's "You see" cell that name it. */
   row: string;
+  /** The step the fixtures copy, and whose verify must pass after the fix: step3 unless said. */
+  step?: Step;
   mistakes: Mistake[];
 }
 
@@ -248,8 +321,9 @@ const cases: Case[] = [
         async see(dir) {
           const app = await start(dir);
           // Each a new visitor without a cookie: a file served after the session, and a page that is not there.
-          expect((await fetch(`${app.url}/stylesheets/style.css`)).status).toBe(200);
-          expect((await fetch(`${app.url}/favicon.ico`)).status).toBe(404);
+          // Each answer read to its end: express-session ends it once the session is saved.
+          expect(await fetchedStatus(`${app.url}/stylesheets/style.css`)).toBe(200);
+          expect(await fetchedStatus(`${app.url}/favicon.ico`)).toBe(404);
           await stop(app);
           const scan = await redisCli('--scan', '--pattern', 'sess:*');
           const keys = scan.split('\n').filter((l) => l.startsWith('sess:'));
@@ -262,11 +336,308 @@ const cases: Case[] = [
         async fixed(dir) {
           await redis.client.flushAll();
           const app = await start(dir);
-          await fetch(`${app.url}/stylesheets/style.css`);
-          await fetch(`${app.url}/favicon.ico`);
+          await fetchedStatus(`${app.url}/stylesheets/style.css`);
+          await fetchedStatus(`${app.url}/favicon.ico`);
           await stop(app);
           expect(await redis.client.keys('sess:*'), 'static files stay after the session, yet no empty session').toEqual([]);
         },
+      },
+    ],
+  },
+  {
+    row: 'the session cookie has the same value as before',
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-no-regenerate',
+        async see(dir) {
+          const app = await start(dir);
+          const browser = visitor();
+          await browser.get(`${app.url}/`);
+          const before = await cookieValue(browser, app.url);
+          const keysBefore = await scan('sess:*');
+          expect((await post(browser, `${app.url}/login`, ADA)).status).toBe(303);
+          const after = await cookieValue(browser, app.url);
+          const keysAfter = await scan('sess:*');
+          expect(before, 'a session before logging in').toBeDefined();
+          expect(after, 'the same cookie value').toBe(before);
+          expect(keysAfter.keys, 'the same key, and only it').toEqual(keysBefore.keys);
+          expect(keysAfter.keys).toHaveLength(1);
+          expect((await browser.get(`${app.url}/`)).body).toContain('Logged in as ada');
+          return `connect.sid before: ${before}\nconnect.sid after:  ${after}\n${keysBefore.out}\n${keysAfter.out}`;
+        },
+        fixIn: 'routes/auth.js',
+        fix: [
+          [
+            `    req.session.user = { name: user.name };
+    req.session.save((err) => {
+      if (err) return next(err);
+      res.redirect(303, '/');
+    });
+`,
+            `    const visits = req.session.visits;
+    req.session.regenerate((err) => {
+      if (err) return next(err);
+      req.session.visits = visits;
+      req.session.user = { name: user.name };
+      req.session.save((err) => {
+        if (err) return next(err);
+        res.redirect(303, '/');
+      });
+    });
+`,
+          ],
+        ],
+      },
+    ],
+  },
+  {
+    row: 'Logged in, but the page says',
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-count-not-carried',
+        async see(dir) {
+          const app = await start(dir);
+          const browser = visitor();
+          await browser.get(`${app.url}/`);
+          expect(visitsOf((await browser.get(`${app.url}/`)).body)).toBe('2');
+          expect((await post(browser, `${app.url}/login`, ADA)).status).toBe(303);
+          const page = await browser.get(`${app.url}/`);
+          expect(page.body).toContain('Logged in as ada');
+          expect(visitsOf(page.body), 'the count starts again').toBe('1');
+          return page.body;
+        },
+        fixIn: 'routes/auth.js',
+        fix: [
+          ['    req.session.regenerate((err) => {\n', '    const visits = req.session.visits;\n    req.session.regenerate((err) => {\n'],
+          ['      req.session.user = { name: user.name };\n', '      req.session.visits = visits;\n      req.session.user = { name: user.name };\n'],
+        ],
+      },
+    ],
+  },
+  {
+    row: 'After logout the `sess:` key is still in Redis',
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-logout-cookie-only',
+        async see(dir) {
+          const app = await start(dir);
+          const browser = await loggedInAda(app);
+          const { keys } = await scan('sess:*');
+          const oldCookie = await browser.jar.getCookieString(app.url);
+          expect((await post(browser, `${app.url}/logout`)).status).toBe(303);
+          const after = await scan('sess:*');
+          expect(after.keys, 'the key is still there').toEqual(keys);
+          const account = await visitor().get(`${app.url}/account`, { cookie: oldCookie });
+          expect(account.status, 'the old cookie still logs you in').toBe(200);
+          expect(account.body).toContain('You are logged in as ada');
+          return `${after.out}\n${account.body}`;
+        },
+        fixIn: 'routes/auth.js',
+        fix: [["    res.clearCookie(cookieName, { httpOnly: true, sameSite: 'lax' });\n    res.redirect(303, '/');\n", destroyAndClear]],
+      },
+      {
+        fixture: 'step4-logout-user-null',
+        async see(dir) {
+          const app = await start(dir);
+          const browser = await loggedInAda(app);
+          const { keys } = await scan('sess:*');
+          expect((await post(browser, `${app.url}/logout`)).status).toBe(303);
+          const after = await scan('sess:*');
+          expect(after.keys, 'the key is still there').toEqual(keys);
+          expect(await redisCli('GET', keys[0]!), 'the session stays, without a user').toContain('"user":null');
+          return after.out;
+        },
+        fixIn: 'routes/auth.js',
+        fix: [["    req.session.user = null;\n    res.redirect(303, '/');\n", destroyAndClear]],
+      },
+    ],
+  },
+  {
+    row: 'After logout the browser still sends',
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-cookie-name-not-given',
+        async see(dir) {
+          const app = await start(dir);
+          const browser = await loggedInAda(app);
+          const logout = await post(browser, `${app.url}/logout`);
+          expect(logout.status).toBe(303);
+          const setCookie = logout.headers.getSetCookie().join('\n');
+          expect(setCookie, 'another cookie is cleared').toMatch(/^sid=;.*Expires=Thu, 01 Jan 1970/m);
+          const sent = await browser.jar.getCookieString(`${app.url}/`);
+          expect(sent).toMatch(/connect\.sid=s%3A/);
+          return `Set-Cookie: ${setCookie}\nCookie: ${sent}`;
+        },
+        fix: [['app.use(session({ store,', 'app.use(session({ name: sessionCookie, store,']],
+        async fixed(dir) {
+          const app = await start(dir);
+          const browser = await loggedInAda(app);
+          await post(browser, `${app.url}/logout`);
+          expect(await browser.jar.getCookieString(`${app.url}/`), 'no session cookie left').not.toMatch(/sid=/);
+        },
+      },
+    ],
+  },
+  {
+    row: 'The 6th wrong password still answers 401',
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-count-after-password',
+        async see(dir) {
+          const app = await start(dir);
+          const statuses = await wrongPasswords(app, 6);
+          expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
+          return statuses.join('\n');
+        },
+        fixIn: 'routes/auth.js',
+        fix: [
+          ['      await attempts.take(username);\n', ''],
+          ['    const user = users.get(', `${take}    const user = users.get(`],
+        ],
+      },
+      {
+        fixture: 'step4-count-per-session',
+        async see(dir) {
+          const app = await start(dir);
+          const statuses = await wrongPasswords(app, 6);
+          expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
+          const failures = await scan('login:failures:*');
+          expect(failures.keys, 'a key per attempt').toHaveLength(6);
+          return `${statuses.join('\n')}\n${failures.out}`;
+        },
+        fixIn: 'routes/auth.js',
+        fix: [['attempts.take(req.sessionID)', 'attempts.take(username)']],
+      },
+    ],
+  },
+  {
+    row: '429 comes on one instance only, or a restart forgets the failures',
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-failures-in-a-map',
+        async see(dir) {
+          const one = await start(dir);
+          const two = await start(dir);
+          expect(await wrongPasswords(one, 6), 'the 6th on the first instance: 429').toEqual([401, 401, 401, 401, 401, 429]);
+          expect(await wrongPasswords(two, 1), 'the 7th, on the second: 401').toEqual([401]);
+          await stop(one);
+          const restarted = await start(dir);
+          expect(await wrongPasswords(restarted, 1), 'after a restart: 401').toEqual([401]);
+          expect(await redis.client.keys('login:*'), 'nothing in Redis').toEqual([]);
+          return 'port 1: 401 401 401 401 401 429; port 2: 401; after a restart: 401';
+        },
+        fixIn: 'lib/failures.js',
+        fix: [
+          [
+            `  const failures = new Map(); // key -> { count, until }
+  return {
+    async take(name) {
+      const now = Date.now();
+      let entry = failures.get(key(name));
+      if (!entry || entry.until <= now) {
+        entry = { count: 0, until: now + WINDOW_SECONDS * 1000 };
+        failures.set(key(name), entry);
+      }
+      entry.count += 1;
+      if (entry.count <= MAX_FAILURES) return 0;
+      return Math.max(1, Math.ceil((entry.until - now) / 1000));
+    },
+    clear: async (name) => failures.delete(key(name)),
+`,
+            `  return {
+    async take(name) {
+      await redis.set(key(name), 0, { NX: true, EX: WINDOW_SECONDS });
+      const attempts = await redis.incr(key(name));
+      if (attempts <= MAX_FAILURES) return 0;
+      return Math.max(1, await redis.ttl(key(name)));
+    },
+    clear: (name) => redis.del(key(name)),
+`,
+          ],
+        ],
+        async fixed(dir) {
+          await redis.client.flushAll();
+          let app = await start(dir);
+          await wrongPasswords(app, 5);
+          await stop(app);
+          app = await start(dir);
+          expect(await wrongPasswords(app, 1), 'a restart remembers the failures').toEqual([429]);
+        },
+      },
+    ],
+  },
+  {
+    row: 'A name stays locked out after 15 minutes',
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-incr-without-expiry',
+        async see(dir) {
+          const app = await start(dir);
+          expect(await wrongPasswords(app, 6)).toEqual([401, 401, 401, 401, 401, 429]);
+          const ttl = await redisCli('TTL', 'login:failures:ada');
+          expect(ttl.split('\n')[1], 'no expiry: locked out for good').toBe('-1');
+          return ttl;
+        },
+        fixIn: 'lib/failures.js',
+        fix: [['      const attempts = await redis.incr(', '      await redis.set(key(name), 0, { NX: true, EX: WINDOW_SECONDS });\n      const attempts = await redis.incr(']],
+        async fixed(dir) {
+          await redis.client.flushAll();
+          const app = await start(dir);
+          await wrongPasswords(app, 1);
+          const ttl = await redis.client.ttl('login:failures:ada');
+          expect(ttl > 0 && ttl <= 900, `TTL ${ttl}`).toBe(true);
+        },
+      },
+    ],
+  },
+  {
+    row: "(reading 'username')",
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-no-form-parser',
+        async see(dir) {
+          const app = await start(dir);
+          expect((await post(visitor(), `${app.url}/login`, ADA)).status).toBe(500);
+          return terminal(app, "reading 'username'");
+        },
+        fix: [['app.use(cookieParser(', `${formParser}app.use(cookieParser(`]],
+      },
+      {
+        fixture: 'step4-form-parser-after-routes',
+        async see(dir) {
+          const app = await start(dir);
+          expect((await post(visitor(), `${app.url}/login`, ADA)).status).toBe(500);
+          return terminal(app, "reading 'username'");
+        },
+        fix: [
+          [`${formParser}app.listen(`, 'app.listen('],
+          ['app.use(cookieParser(', `${formParser}app.use(cookieParser(`],
+        ],
+      },
+    ],
+  },
+  {
+    row: 'Input buffers must have the same byte length',
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-scrypt-64-bytes',
+        async see(dir) {
+          const app = await start(dir);
+          const page = await post(visitor(), `${app.url}/login`, ADA);
+          expect(page.status).toBe(500);
+          return `${page.body}\n${await terminal(app, 'Input buffers')}`;
+        },
+        fixIn: 'lib/password.js',
+        fix: [["Buffer.from(salt, 'base64'), 64)", "Buffer.from(salt, 'base64'), expected.length)"]],
       },
     ],
   },
@@ -286,15 +657,18 @@ describe("When it doesn't work", () => {
   it.each(cases)('$row: the learner sees what the row says, and its fix passes verify', async (c) => {
     const row = (await troubleshootingRows()).find((r) => r.cells[0]!.includes(c.row))!;
     const seen: string[] = [];
+    const step = c.step ?? 'step3';
     for (const mistake of c.mistakes) {
-      const dir = await fixtureApp(mistake.fixture);
+      await redis.client.flushAll(); // what the case's previous mistake left
+      const dir = await fixtureApp(mistake.fixture, step);
       const saw = await mistake.see(dir);
       // An "a, or b" row: each mistake shows one of them at least.
       expect(quoted(row.cells[0]!).some((q) => saw.includes(q)) || quoted(row.cells[0]!).length === 0, `${mistake.fixture}:\n${saw}`).toBe(true);
       seen.push(saw);
-      await applyFix(dir, mistake.fix);
+      await applyFix(dir, mistake.fix, mistake.fixIn);
       await mistake.fixed?.(dir);
-      await expectVerifyPasses(dir);
+      await apps.stopAll();
+      await expectVerifyPasses(dir, step);
     }
     for (const q of quoted(row.cells[0]!)) expect(seen.join('\n'), `the learner sees ${q}`).toContain(q);
   }, 90_000);
