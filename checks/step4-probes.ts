@@ -3,18 +3,19 @@
 // names of their own, in an order that keeps them apart, and with as few
 // password checks as the clauses allow (each is a slow hash, on purpose):
 //
-// - ada (main instance): one wrong password (with zelda, who is no user, at
-//   the same time, to compare the pages); then she logs in (a success
+// - ada (main instance): one wrong password (its page is compared with
+//   mallory's first: mallory is no user); then she logs in (a success
 //   clears the failures), and from there two branches: she looks at
-//   /account and / and logs out; and five failures one after the other
-//   (all 401 if the success cleared the count), then her right password
-//   again (refused: she is locked out).
+//   /account and / and logs out; and five failures (four at once, then the
+//   fifth: all 401 if the success cleared the count), then her right
+//   password again (refused: she is locked out).
 // - mallory (no user): five failures sent at once, a sixth on the main
 //   instance (429), and a seventh on the second instance (429 if the count
 //   is shared, in Redis).
 //
 // Both chains start as soon as the app is up and step 3's first probes are
-// done (they count Redis keys, which logins would disturb).
+// done (they count Redis keys, which logins would disturb); mallory's burst
+// waits for the second instance to be up.
 import type { VerifyContext } from './context.ts';
 import type { SetCookie } from './cookies.ts';
 import { isSigned, latestByName, unsignedValue } from './cookies.ts';
@@ -24,6 +25,8 @@ import { ready, sessionCookie } from './probes.ts';
 
 export const USER = { username: 'ada', password: 'lovelace' };
 const WRONG = 'not-her-password';
+/** A name that is no user, for the limit (five failures from nothing). */
+const NO_USER = 'mallory';
 
 /**
  * `times` failed logins for `name`, sent at once (as a guessing script
@@ -68,7 +71,7 @@ export interface LoginObservation {
   visitor: Visitor;
   /** The session cookie's name. */
   cookieName: string;
-  /** The second GET / before logging in: the count to beat. */
+  /** GET / before logging in: the count to beat. */
   before: Page;
   idBefore?: string;
   keyBefore?: string;
@@ -83,14 +86,13 @@ export interface LoginObservation {
   after: Page;
 }
 
-/** ada visits / twice, then logs in with the form. */
+/** ada visits /, then logs in with the form. */
 export function login(ctx: VerifyContext): Promise<LoginObservation> {
   return ctx.once('step4:login', async () => {
     const app = await ready(ctx);
     const visitor = ctx.visitor();
-    await ctx.visit(visitor, app, '/');
     const before = await ctx.visit(visitor, app, '/');
-    await wrongLogins(ctx).catch(() => {}); // so that this success comes after a failure (see clearing)
+    await adaWrong(ctx).catch(() => {}); // so that this success comes after a failure (see clearing)
     const held = await sessionOf(ctx, visitor, app);
     const cookieName = held?.cookieName ?? (await sessionCookieName(ctx));
     const answer = await logIn(ctx, visitor, app, USER.username, USER.password);
@@ -154,21 +156,25 @@ export interface WrongLogins {
   wrongPassword: Page;
   /** GET /account by the same visitor afterwards. */
   accountAfter: Page;
-  /** zelda, who is no user. */
+  /** The first failure of mallory, who is no user. */
   noUser: Page;
   noUserName: string;
 }
 
-/** One wrong password for ada, and one login as a name that is no user. */
-export function wrongLogins(ctx: VerifyContext): Promise<WrongLogins> {
-  return ctx.once('step4:wrong', async () => {
+/** One wrong password for ada, and /account for the same visitor afterwards. */
+function adaWrong(ctx: VerifyContext): Promise<Pick<WrongLogins, 'wrongPassword' | 'accountAfter'>> {
+  return ctx.once('step4:ada-wrong', async () => {
     const app = await ready(ctx);
     const visitor = ctx.visitor();
-    const noUserName = 'zelda';
-    const [wrongPassword, noUser] = await Promise.all([logIn(ctx, visitor, app, USER.username, WRONG), logIn(ctx, ctx.visitor(), app, noUserName, WRONG)]);
-    const accountAfter = await ctx.visit(visitor, app, '/account');
-    return { wrongPassword, accountAfter, noUser, noUserName };
+    const wrongPassword = await logIn(ctx, visitor, app, USER.username, WRONG);
+    return { wrongPassword, accountAfter: await ctx.visit(visitor, app, '/account') };
   });
+}
+
+/** ada's wrong password, and (from mallory's chain) a login as a name that is no user. */
+export async function wrongLogins(ctx: VerifyContext): Promise<WrongLogins> {
+  const [ada, limited] = await Promise.all([adaWrong(ctx), limit(ctx)]);
+  return { ...ada, noUser: limited.failures[0]!, noUserName: NO_USER };
 }
 
 export interface ClearObservation {
@@ -183,10 +189,12 @@ export function clearing(ctx: VerifyContext): Promise<ClearObservation> {
   return ctx.once('step4:clear', async () => {
     const { answer } = await login(ctx);
     const app = await ctx.main();
-    // One after the other: sent at once, they could all read the count before any adds to it.
-    const failuresAfter: number[] = [];
-    for (let i = 0; i < 5; i++) failuresAfter.push((await logIn(ctx, ctx.visitor(), app, USER.username, WRONG)).status);
-    return { success: answer.status, failuresAfter };
+    // Four at once, then the fifth: an app that reads the count before adding
+    // to it sees the four's count by then, so without a clear it refuses the
+    // fifth (1 + 4 failures since the last one it forgot); with one, it is the fifth failure, 401.
+    const four = await failTimes(ctx, app, USER.username, 4);
+    const fifth = await logIn(ctx, ctx.visitor(), app, USER.username, WRONG);
+    return { success: answer.status, failuresAfter: [...four, fifth].map((p) => p.status) };
   });
 }
 
@@ -220,15 +228,18 @@ export interface SharedObservation extends LimitObservation {
 export function limit(ctx: VerifyContext): Promise<SharedObservation> {
   return ctx.once('step4:limit', async () => {
     const app = await ready(ctx);
-    const failures = await failTimes(ctx, app, 'mallory', 5);
-    const sixth = await logIn(ctx, ctx.visitor(), app, 'mallory', WRONG);
-    const seventh = await logIn(ctx, ctx.visitor(), await ctx.second(), 'mallory', WRONG);
+    // After the second instance is up: its start is the slowest part of the
+    // run, and five password checks at once would slow it down.
+    await ctx.second().catch(() => {});
+    const failures = await failTimes(ctx, app, NO_USER, 5);
+    const sixth = await logIn(ctx, ctx.visitor(), app, NO_USER, WRONG);
+    const seventh = await logIn(ctx, ctx.visitor(), await ctx.second(), NO_USER, WRONG);
     // A short Retry-After is taken at its word: wait it out, and try again.
     const seconds = retryAfterSeconds(sixth.headers['retry-after']);
     if (sixth.status !== 429 || seconds === undefined || seconds > 3) return { failures, sixth, seventh };
     const waitedMs = Math.max(0, seconds) * 1000 + 500;
     await new Promise((resolve) => setTimeout(resolve, waitedMs));
-    return { failures, sixth, seventh, afterRetry: { waitedMs, page: await logIn(ctx, ctx.visitor(), app, 'mallory', WRONG) } };
+    return { failures, sixth, seventh, afterRetry: { waitedMs, page: await logIn(ctx, ctx.visitor(), app, NO_USER, WRONG) } };
   });
 }
 
