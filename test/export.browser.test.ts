@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../runner/paths.ts';
+import { steps } from '../runner/steps.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
 
 const cli = (...args: string[]) =>
@@ -48,7 +49,7 @@ describe('npm run workshop -- export <dir>', () => {
   });
 
   it('writes an index and one page per deck', () => {
-    expect(readdirSync(dir).sort()).toEqual(['index.html', 'step1.html', 'step2.html', 'step3.html']);
+    expect(readdirSync(dir).sort()).toEqual(['index.html', ...steps().map((s) => `${s.name}.html`)].sort());
   });
 
   it('shows step 3 in Chromium: every seed topic, live code, transcripts and the screenshot, all offline', async () => {

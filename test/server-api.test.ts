@@ -55,7 +55,7 @@ describe('steps', () => {
   it('lists the steps with their progress and the current one', async () => {
     const { data } = await get('/state');
     expect(data.current).toBe('step1');
-    expect(data.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(['step1:todo', 'step2:todo', 'step3:todo']);
+    expect(data.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(['step1:todo', 'step2:todo', 'step3:todo', 'step4:todo']);
   });
 
   it('jumps to any step', async () => {
