@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Workshop } from '../runner/description.ts';
+import { workshop } from '../runner/steps.ts';
 import { lintDecks } from '../runner/deck/lint.ts';
 import type { Problem } from '../runner/deck/problem.ts';
 import { lintSlideLinks } from './slide-links.ts';
@@ -83,7 +84,7 @@ export interface CaseResult {
 }
 
 /** Runs `tasks` with at most `limit` at a time; results in the tasks' order. */
-async function pool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
+export async function pool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
   const results: T[] = new Array(tasks.length);
   let next = 0;
   const worker = async () => {
@@ -110,13 +111,14 @@ export interface ContentReport {
   lint: Problem[];
 }
 
-/** The whole content check. Two apps at a time by default: a step with a second instance boots three processes. */
-export async function checkContent(
-  workshop: Workshop,
-  options: { concurrency?: number; env?: NodeJS.ProcessEnv; onCase?: (r: CaseResult) => void } = {},
-): Promise<ContentReport> {
-  const lint = [...lintDecks(), ...(await lintSlideLinks(workshop))];
-  const cases = await contentCases(workshop);
+/**
+ * The whole content check of the workshop this process serves (the deck
+ * lint reads it). Two apps at a time by default: a step with a second
+ * instance boots three processes.
+ */
+export async function checkContent(options: { concurrency?: number; env?: NodeJS.ProcessEnv; onCase?: (r: CaseResult) => void } = {}): Promise<ContentReport> {
+  const lint = [...lintDecks(), ...(await lintSlideLinks(workshop()))];
+  const cases = await contentCases(workshop());
   const results = await pool(
     cases.map((c) => async () => {
       const r = await runCase(c, options.env);

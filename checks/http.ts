@@ -99,11 +99,6 @@ export function send(url: string, options: Omit<Request, 'path' | 'follow'> & { 
   });
 }
 
-/** One GET (see `send`). */
-export function get(url: string, options: { cookie?: string; timeoutMs: number }): Promise<Page> {
-  return send(url, options);
-}
-
 let toughCookie: Promise<typeof import('tough-cookie')> | undefined;
 
 /**

@@ -5,17 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Workshop } from '../runner/description.ts';
-import { parseDeck, plainText, type Slide } from '../runner/deck/parse.ts';
+import { normalise, parseDeck, type Slide } from '../runner/deck/parse.ts';
 import type { Problem } from '../runner/deck/problem.ts';
 import type { SlideLink, SlideRef } from './check.ts';
 import { loadStepChecks } from './step-checks.ts';
 
-const normal = (s: string) => plainText(s).toLowerCase().replace(/[’‘]/g, "'");
-
 /** The slides a link names: those with a heading, or a title, equal to the link's heading (case and markdown ignored). */
 export function slidesNamed(slides: readonly Slide[], heading: string): Slide[] {
-  const want = normal(heading);
-  return slides.filter((s) => normal(s.title) === want || s.headings.some((h) => normal(h.text) === want));
+  const want = normalise(heading);
+  return slides.filter((s) => normalise(s.title) === want || s.headings.some((h) => normalise(h.text) === want));
 }
 
 export interface SlideResolver {

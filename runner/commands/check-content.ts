@@ -21,7 +21,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const w = workshop();
   console.log(`Checking the workshop “${w.title}” (${w.root})`);
-  const report = await checkContent(w, {
+  const report = await checkContent({
     concurrency,
     onCase: (r) => console.log(r.problem ? `${pc.red('✖')} ${r.case.name}: ${r.problem}` : `${pc.green('✔')} ${r.case.name}`),
   });

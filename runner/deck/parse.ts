@@ -90,7 +90,7 @@ function parseDirective(raw: string, line: number): Directive | UnknownDirective
 }
 
 /** Heading text as a reader sees it: no markdown, no tags, entities left alone. */
-export function plainText(md: string): string {
+function plainText(md: string): string {
   return md
     .replace(/<br\s*\/?>/gi, ' ')
     .replace(/<img\b[^>]*\balt=(["'])(.*?)\1[^>]*>/gi, '$2')
@@ -180,7 +180,8 @@ export function parseDeck(text: string): Slide[] {
   return slides;
 }
 
-const normalise = (s: string) => plainText(s).toLowerCase().replace(/[’‘]/g, "'");
+/** A heading as compared: plain text, lower case, straight quotes. */
+export const normalise = (s: string) => plainText(s).toLowerCase().replace(/[’‘]/g, "'");
 
 /**
  * The number of the first slide with a heading whose text is `heading`

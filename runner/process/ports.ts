@@ -51,13 +51,8 @@ function anyPort(): Promise<number> {
 }
 
 /** True when nothing listens on `port` at `host`, and we could bind it. */
-export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
-  });
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return (await canBind(port, host)) === true;
 }
 
 /** Whether `port` can be bound at `host`; undefined when the host has no such address (no IPv6). */

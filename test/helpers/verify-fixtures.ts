@@ -7,19 +7,8 @@ import { verify, type Report, type VerifyOptions } from '../../checks/verify.ts'
 export const fixturesDir = fileURLToPath(new URL('../fixtures/apps/', import.meta.url));
 export const stepsDir = fileURLToPath(new URL('../../steps/', import.meta.url));
 
-/** Runs `tasks` with at most `limit` at a time; results in the tasks' order. */
-export async function pool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await (tasks[i] as () => Promise<T>)();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
-}
+// One pool for the content check and the tests: bounded concurrency, results in order.
+export { pool } from '../../checks/content-check.ts';
 
 export interface Verdict {
   failed: string[];
