@@ -9,7 +9,7 @@ import { extname, join, relative } from 'node:path';
 import { CheckFailed, type Diagnose } from './check.ts';
 import type { Scope } from '../runner/process/scope.ts';
 import { AppStartError, startApp, type AppSpec, type RunningApp, type SessionRedis } from './harness.ts';
-import { genericDiagnosis, quoteStderr, referenceErrorDiagnosis } from './diagnose.ts';
+import { combineDiagnoses, quoteStderr } from './diagnose.ts';
 import { send, Visitor, type Page, type Request } from './http.ts';
 import type { PackageJson } from './imports.ts';
 import { firstLines, pageLines } from './page.ts';
@@ -81,16 +81,6 @@ export interface VerifyContextOptions {
   diagnoses?: Diagnose[];
 }
 
-/** The steps' diagnoses in turn, then any Node app's mistakes. */
-export function combineDiagnoses(diagnoses: readonly Diagnose[]): Diagnose {
-  return (text, facts) => {
-    for (const d of diagnoses) {
-      const found = d(text, facts);
-      if (found) return found;
-    }
-    return genericDiagnosis(text, facts) ?? referenceErrorDiagnosis(text);
-  };
-}
 
 export class VerifyContext {
   readonly step: string;
@@ -234,7 +224,7 @@ async function failedRequest(app: RunningApp, request: string, err: unknown, dia
 }
 
 /** `request` is "GET /path". */
-export function requestFailed(app: RunningApp, request: string, err: unknown, diagnose: Diagnose = combineDiagnoses([])): CheckFailed {
+function requestFailed(app: RunningApp, request: string, err: unknown, diagnose: Diagnose = combineDiagnoses([])): CheckFailed {
   const reason = err instanceof Error ? err.message : String(err);
   if (app.process.exit) {
     const lines = quoteStderr(app.stderr);
@@ -249,7 +239,7 @@ export function requestFailed(app: RunningApp, request: string, err: unknown, di
 }
 
 /** A page that is not 200: its status and first lines, and a hint from them. */
-export function notOk(page: Page, what: string, stderr: readonly string[] = [], diagnose: Diagnose = combineDiagnoses([])): CheckFailed {
+function notOk(page: Page, what: string, stderr: readonly string[] = [], diagnose: Diagnose = combineDiagnoses([])): CheckFailed {
   const lines = firstLines(page.body, 3);
   // A pug error starts with the template's lines; the message itself comes after them.
   const head = firstLines(page.body, 20);

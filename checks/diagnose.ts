@@ -2,7 +2,7 @@
 // port it listens on instead of PORT, and the mistakes any Node app makes
 // (a syntax error, a missing module, a taken port). A workshop's checks add
 // their own diagnoses in front (StepChecks.diagnose, checks/check.ts).
-import type { Diagnosis } from './check.ts';
+import type { Diagnose, Diagnosis } from './check.ts';
 
 /** The mistakes any Node app can make at start-up, from its error text; undefined when none is recognised. */
 export function genericDiagnosis(text: string, facts: { port?: number } = {}): Diagnosis | undefined {
@@ -62,3 +62,13 @@ export function hintForOtherPort(output: readonly string[], port: number, listen
     : `It listens on port ${other} instead: use the PORT environment variable, e.g. \`const port = process.env.PORT || 3000\`.`;
 }
 
+/** The steps' diagnoses in turn (StepChecks.diagnose), then any Node app's mistakes. */
+export function combineDiagnoses(diagnoses: readonly Diagnose[]): Diagnose {
+  return (text, facts) => {
+    for (const d of diagnoses) {
+      const found = d(text, facts);
+      if (found) return found;
+    }
+    return genericDiagnosis(text, facts) ?? referenceErrorDiagnosis(text);
+  };
+}

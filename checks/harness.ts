@@ -10,7 +10,7 @@ import { freePort, isPortFree } from '../runner/process/ports.ts';
 import type { Scope } from '../runner/process/scope.ts';
 import { findOnPath, installHelp, redactUrl, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
 import type { Diagnose, SlideLink } from './check.ts';
-import { genericDiagnosis, hintForOtherPort, quoteStderr } from './diagnose.ts';
+import { combineDiagnoses, hintForOtherPort, quoteStderr } from './diagnose.ts';
 import { openRedis, redisPort, withDatabase, type ChecksRedis, type Reply } from '../runner/redis-client.ts';
 
 export interface AppSpec {
@@ -52,7 +52,7 @@ function crashMessage(spec: AppSpec, run: Child, stderr: string[], port: number)
   const how = exit?.signal ? `was killed by ${exit.signal}` : `exited with code ${exit?.code}`;
   const quoted = quoteStderr(stderr.length ? stderr : run.log);
   const text = stderr.join('\n') || run.log.join('\n');
-  const diagnosis = (spec.diagnose ?? genericDiagnosis)(text, { port, redisPort: spec.redisPort });
+  const diagnosis = (spec.diagnose ?? combineDiagnoses([]))(text, { port, redisPort: spec.redisPort });
   const hint =
     diagnosis?.hint ||
     (exit?.code === 0

@@ -3,7 +3,7 @@
 // they observed (an app's stderr, a 500 page, counts) and get back one
 // hint, or '' when nothing specific is recognised.
 import type { Diagnose, Diagnosis, SlideLink } from './check.ts';
-import { genericDiagnosis, referenceErrorDiagnosis } from './diagnose.ts';
+import { genericDiagnosis } from './diagnose.ts';
 import { slides } from './slides.ts';
 
 /** Error text (stderr at start-up, or the body of a 500) → a hint naming the likely mistake, and its slide. */
@@ -67,7 +67,7 @@ export const diagnose: Diagnose = (text, env) => {
   if (/Failed to lookup view "([^"]+)"/.test(t)) {
     return d('res.render() names a view that is not in the views folder: check the name and `app.set(\'views\', ...)`.', slides.pugView);
   }
-  return referenceErrorDiagnosis(t);
+  return undefined; // the engine then asks its own (checks/diagnose.ts)
 };
 
 /** Why the counts after `n` visits with one cookie jar are not 1, 2, 3… */
