@@ -211,9 +211,6 @@ export interface LimitObservation {
   failures: Page[];
   /** Attempt 6. */
   sixth: Page;
-}
-
-export interface SharedObservation extends LimitObservation {
   /** Attempt 7, on the second instance. */
   seventh: Page;
   /**
@@ -225,7 +222,7 @@ export interface SharedObservation extends LimitObservation {
 }
 
 /** mallory (no user): five failures at once, a sixth on the main instance, a seventh on the second. */
-export function limit(ctx: VerifyContext): Promise<SharedObservation> {
+export function limit(ctx: VerifyContext): Promise<LimitObservation> {
   return ctx.once('step4:limit', async () => {
     const app = await ready(ctx);
     // After the second instance is up: its start is the slowest part of the

@@ -62,14 +62,14 @@ export function parseDescription(text: string, root: string, file = join(root, '
   const problems: string[] = [];
   const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
   const top = obj(data);
-  const text_ = (where: Record<string, unknown>, key: string, what: string): string => {
+  const stringField = (where: Record<string, unknown>, key: string, what: string): string => {
     const v = where[key];
     if (typeof v === 'string' && v.trim()) return v.trim();
     problems.push(`${what} needs "${key}", a non-empty string.`);
     return '';
   };
   const path = (where: Record<string, unknown>, key: string, what: string, fallback?: string): string => {
-    const v = where[key] === undefined && fallback !== undefined ? fallback : text_(where, key, what);
+    const v = where[key] === undefined && fallback !== undefined ? fallback : stringField(where, key, what);
     if (!v) return '';
     if (isAbsolute(v) || relative(root, resolve(root, v)).startsWith('..')) {
       problems.push(`${what}'s "${key}" (${v}) must be a path inside the workshop's folder.`);
@@ -77,7 +77,7 @@ export function parseDescription(text: string, root: string, file = join(root, '
     return resolve(root, v);
   };
 
-  const title = text_(top, 'title', 'The workshop');
+  const title = stringField(top, 'title', 'The workshop');
   const start = path(top, 'start', 'The workshop');
   const slides = path(top, 'slides', 'The workshop', 'slides');
   const fixtures = top.fixtures === undefined ? undefined : path(top, 'fixtures', 'The workshop');
@@ -87,7 +87,7 @@ export function parseDescription(text: string, root: string, file = join(root, '
   const steps = list.map((raw, i): Step => {
     const s = obj(raw);
     const what = typeof s.name === 'string' && s.name ? `Step "${s.name}"` : `Step ${i + 1}`;
-    const name = text_(s, 'name', what);
+    const name = stringField(s, 'name', what);
     if (name && /^\d+$/.test(name)) problems.push(`${what}'s name cannot be a number: numbers name steps by position.`);
     else if (name && !NAME.test(name)) problems.push(`${what}'s name must be lower-case letters, digits and dashes (it is typed on the command line).`);
     if (seen.has(name)) problems.push(`Two steps are named "${name}".`);
@@ -99,7 +99,7 @@ export function parseDescription(text: string, root: string, file = join(root, '
     return {
       name,
       number: i + 1,
-      title: text_(s, 'title', what),
+      title: stringField(s, 'title', what),
       dir: path(s, 'solution', what),
       deck: path(s, 'deck', what),
       checks: path(s, 'checks', what),
