@@ -1,25 +1,39 @@
-// Marks every process the suite starts (through the inherited environment)
-// and, when the suite ends, proves from the process table that none of them
-// is still running: no redis-server, app, runner or browser may linger.
+// Marks every process the suite starts and, when the suite ends, proves from
+// the process table that none of them is still running: no redis-server,
+// app, runner or browser may linger. Two marks, because one is not enough:
+// an environment marker every child inherits, and a spawn log written by a
+// preload in every Node process (redis-server overwrites its environment
+// when it sets its title, so only the log finds it). See helpers/leftovers.ts.
 import { randomUUID } from 'node:crypto';
-import { processesWithEnv } from './helpers/process-table.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { leftovers } from './helpers/leftovers.ts';
 
 const marker = `WORKSHOP_TEST_RUN=${randomUUID()}`;
+const recorder = fileURLToPath(new URL('./helpers/spawn-recorder.cjs', import.meta.url));
+const logDir = mkdtempSync(join(tmpdir(), 'workshop-test-spawns-'));
+const log = join(logDir, 'spawns.log');
 
 export function setup(): void {
   const [name, value] = marker.split('=') as [string, string];
   process.env[name] = value;
+  process.env.WORKSHOP_TEST_SPAWNS = log;
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(recorder)}`.trim();
 }
 
 export async function teardown(): Promise<void> {
+  const left = () => leftovers(marker, { log, everySpawn: true });
   // Children get a moment to finish exiting after their worker ended.
-  let left = processesWithEnv(marker);
-  for (let i = 0; i < 50 && left.length; i++) {
+  let found = left();
+  for (let i = 0; i < 50 && found.length; i++) {
     await new Promise((r) => setTimeout(r, 100));
-    left = processesWithEnv(marker);
+    found = left();
   }
-  if (left.length) {
-    for (const p of left) {
+  rmSync(logDir, { recursive: true, force: true });
+  if (found.length) {
+    for (const p of found) {
       try {
         process.kill(p.pid, 'SIGKILL');
       } catch {
@@ -28,7 +42,7 @@ export async function teardown(): Promise<void> {
     }
     process.exitCode = 1; // vitest reports a teardown error but would still exit 0
     throw new Error(
-      `The test suite left ${left.length} process(es) running:\n` + left.map((p) => `  ${p.pid} ${p.args}`).join('\n'),
+      `The test suite left ${found.length} process(es) running:\n` + found.map((p) => `  ${p.pid} ${p.args}`).join('\n'),
     );
   }
 }

@@ -7,7 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { processesWithEnv } from '../helpers/process-table.ts';
+import { leftovers } from '../helpers/leftovers.ts';
 import { waitFor } from '../helpers/workshop-runner.ts';
 
 export const faultFixtures = fileURLToPath(new URL('../fixtures/faults/', import.meta.url));
@@ -31,7 +31,8 @@ const isWatchdog = (args: string) => args.startsWith('sh -c') && args.includes("
 
 /** Waits (bounded) until no process carries the marker; fails naming the ones left. */
 export async function expectNoOrphans(m: Marker, timeoutMs = 8000): Promise<void> {
-  const left = () => processesWithEnv(m.marker).filter((p) => !isWatchdog(p.args));
+  // By environment and by the spawn log: redis-server keeps no environment to find it by.
+  const left = () => leftovers(m.marker).filter((p) => !isWatchdog(p.args));
   const deadline = Date.now() + timeoutMs;
   let found = left();
   while (found.length && Date.now() < deadline) {
