@@ -4,7 +4,7 @@
 // unchanged, the runner's memory bounded, nothing left running.
 import { describe, expect, it } from 'vitest';
 import { steps } from '../../runner/steps.ts';
-import { throwawayRedis } from '../helpers/redis.ts';
+import { redisTraffic, throwawayRedis, trafficSince } from '../helpers/redis.ts';
 import { startWorkshopRunner } from '../helpers/workshop-runner.ts';
 import { expectNoOrphans, newMarker, openEvents, picture, post, rssMb, untilState } from './helpers.ts';
 
@@ -39,6 +39,7 @@ describe('200 concurrent requests while a verify runs', () => {
       await events.next('the inspector', (f) => f.event === 'inspector');
       const rssBefore = await rssMb(runner.process.pid);
 
+      const traffic = await redisTraffic(learner.client);
       expect((await post(runner.url, events.token, 'verify', { step: 'step3' })).status).toBe(202);
       await events.next('the verify starting', (f) => f.event === 'verify-start' && f.data.plan.length > 0);
 
@@ -64,6 +65,8 @@ describe('200 concurrent requests while a verify runs', () => {
       const t = performance.now();
       expect((await fetch(new URL('api/state', runner.url))).status).toBe(200);
       expect(performance.now() - t).toBeLessThan(5000); // answering, not stuck; room for a loaded machine
+      // The runner's apps and inspector use the learner's Redis; the verify has its own, so nothing was written here.
+      expect(trafficSince(traffic, await redisTraffic(learner.client)).writes).toEqual({});
       expect(await learner.client.get('learner:note')).toBe('mine');
       events.close();
     } finally {

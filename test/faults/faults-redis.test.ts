@@ -13,7 +13,7 @@ import { startRedisServer, type RedisServer } from '../../runner/redis.ts';
 import { steps } from '../../runner/steps.ts';
 import { visitor } from '../helpers/app.ts';
 import { isRunning, processesWithEnv, redisChildren } from '../helpers/process-table.ts';
-import { throwawayRedis } from '../helpers/redis.ts';
+import { redisTraffic, throwawayRedis, trafficSince } from '../helpers/redis.ts';
 import { repo, startCli } from '../helpers/verify-cli.ts';
 import { startWorkshopRunner, waitFor } from '../helpers/workshop-runner.ts';
 import { app, expectNoOrphans, expectReadable, newMarker, openEvents, picture, untilState, uiState } from './helpers.ts';
@@ -27,6 +27,7 @@ describe('Redis killed during a verify', () => {
     const m = newMarker();
     try {
       for (const [k, v] of Object.entries(learnerKeys)) await learner.client.set(k, v);
+      const traffic = await redisTraffic(learner.client);
       const dir = join(repo, 'steps/step3');
       const before = await picture(dir);
       const run = startCli(['step3', '--dir', dir, '--json', '--timeout', '3000'], { ...m.env, REDIS_URL: learner.url });
@@ -49,6 +50,8 @@ describe('Redis killed during a verify', () => {
       await expectNoOrphans(m);
       expect(isRunning(redis!)).toBe(false);
       expect(await picture(dir)).toEqual(before);
+      // Verify had a redis-server of its own: the learner's Redis never saw it.
+      expect(trafficSince(traffic, await redisTraffic(learner.client))).toEqual({ connections: 0, writes: {} });
       for (const [k, v] of Object.entries(learnerKeys)) expect(await learner.client.get(k)).toBe(v);
     } finally {
       await learner.dispose();

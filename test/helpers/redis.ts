@@ -34,3 +34,43 @@ export async function throwawayRedis(): Promise<ThrowawayRedis> {
     },
   };
 }
+
+/**
+ * What a Redis has seen so far, from its own counters: connections accepted
+ * and write commands run (every command Redis flags `write`, by INFO
+ * commandstats). Compare two snapshots to prove a run never touched it,
+ * which end states cannot: a run that used it and cleaned up looks the same.
+ */
+export interface RedisTraffic {
+  connections: number;
+  writes: number;
+  /** Write commands by name, e.g. { set: 2 }, for a readable failure. */
+  writesBy: Record<string, number>;
+}
+
+export async function redisTraffic(client: ThrowawayRedis['client']): Promise<RedisTraffic> {
+  const stats = await client.info('stats');
+  const connections = Number(/total_connections_received:(\d+)/.exec(stats)?.[1]);
+  const writesBy: Record<string, number> = {};
+  for (const [, name, calls] of (await client.info('commandstats')).matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)) {
+    writesBy[name!] = Number(calls);
+  }
+  const names = Object.keys(writesBy);
+  // COMMAND INFO's flags (the second field of each reply) say which commands write.
+  const infos = names.length ? ((await client.sendCommand(['COMMAND', 'INFO', ...names.map((n) => n.split('|')[0]!)])) as unknown[]) : [];
+  for (const [i, name] of names.entries()) {
+    const flags = (infos[i] as [string, number, string[]] | null)?.[2] ?? [];
+    if (!flags.includes('write')) delete writesBy[name];
+  }
+  return { connections, writes: Object.values(writesBy).reduce((a, b) => a + b, 0), writesBy };
+}
+
+/** What happened between two snapshots. */
+export function trafficSince(before: RedisTraffic, after: RedisTraffic): { connections: number; writes: Record<string, number> } {
+  const writes: Record<string, number> = {};
+  for (const [name, calls] of Object.entries(after.writesBy)) {
+    const delta = calls - (before.writesBy[name] ?? 0);
+    if (delta) writes[name] = delta;
+  }
+  return { connections: after.connections - before.connections, writes };
+}
