@@ -245,22 +245,39 @@ describe('the runner, with a misbehaving app in the workspace', () => {
     }
   });
 
-  it.concurrent('never answers a request: the runner keeps answering, and stops cleanly', async () => {
+  it.concurrent('never answers a request: while the page\'s Verify waits on it, the runner keeps answering; then it stops cleanly', async () => {
     const m = newMarker();
     const runner = await runnerWith('hang', m);
     try {
-      const s = await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
-      // Five requests the app will never answer, left hanging.
-      const pending = Array.from({ length: 5 }, () => fetch(app(s, 'workspace')!.url, { signal: AbortSignal.timeout(20_000) }).catch(() => undefined));
-      const t = performance.now();
-      expect((await fetch(new URL('api/state', runner.url))).status).toBe(200);
-      // A runner that waited on the app would not answer at all; 5 s leaves room for a loaded machine.
-      expect(performance.now() - t).toBeLessThan(5000);
-      void Promise.all(pending);
+      const events = await openEvents(runner.url);
+      await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+      // The runner's own work on the app: Verify from the page, whose GET / hangs for its 8 s timeout.
+      expect((await post(runner.url, events.token, 'verify', { step: 'step1' })).status).toBe(202);
+      await events.next('the verify starting', (f) => f.event === 'verify-start');
+      // Ask the runner for its state and its page all through the verify; every answer must come.
+      const slowest = { ms: 0, answers: 0 };
+      let ended = false;
+      const ending = events.next('the verify ending', (f) => f.event === 'verify-end', 60_000).finally(() => (ended = true));
+      while (!ended) {
+        const t = performance.now();
+        const answers = await Promise.all(['api/state', ''].map((path) => fetch(new URL(path, runner.url), { signal: AbortSignal.timeout(20_000) })));
+        expect(answers.map((r) => r.status)).toEqual([200, 200]);
+        slowest.ms = Math.max(slowest.ms, performance.now() - t);
+        slowest.answers++;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const end = await ending;
+      // The verify did hang on the app (so the answers above came while it waited): its GET / ran out of time.
+      const home = end.data.report.checks.find((c: { id: string }) => c.id === 'step1.home-page');
+      expect(home).toMatchObject({ status: 'failed', message: expect.stringMatching(/no answer to GET \/ within 8\.0 s/) });
+      expect(slowest.answers).toBeGreaterThanOrEqual(10); // 8 s of hanging, sampled every ~200 ms
+      // A runner that waited on the app would not answer until the verify ended; 5 s leaves room for a loaded machine.
+      expect(slowest.ms).toBeLessThan(5000);
+      events.close();
     } finally {
       await finish(runner, m, 'hang');
     }
-  });
+  }, 60_000);
 
   it.concurrent('listens on PORT + 1: the app pane names the port it listens on, without waiting for the timeout', async () => {
     const m = newMarker();
