@@ -6,7 +6,7 @@
 // a second one is told where the first is. A claim left by a runner that
 // died without cleaning up (SIGKILL, a power cut) is taken over, by one
 // runner at a time: two that find it at the same moment must not both win.
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from './process/table.ts';
 
@@ -24,12 +24,21 @@ export interface Claim {
 
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
-/** Tests only: WORKSHOP_PAUSE_AT=<point> holds this process there for a second, to open a race window. */
+/**
+ * Tests only: WORKSHOP_PAUSE_AT=<point> holds this process there, to open a
+ * race window: until the file WORKSHOP_PAUSE_UNTIL names exists (so a test
+ * lets go only once its second runner is inside the window), 20 s at most.
+ */
 function pauseForTests(point: string): void {
   if (process.env.WORKSHOP_PAUSE_AT !== point) return;
   process.stderr.write(`[paused] ${point}\n`);
-  sleepSync(1000);
+  const until = process.env.WORKSHOP_PAUSE_UNTIL;
+  const deadline = Date.now() + 20_000;
+  while (until && !existsSync(until) && Date.now() < deadline) sleepSync(10);
 }
+
+/** Tests only: WORKSHOP_TRACE=1 says when another runner is taking over a stale claim. */
+const traceForTests = (what: string) => process.env.WORKSHOP_TRACE && process.stderr.write(`[trace] ${what}\n`);
 
 const isLive = (claim: OtherRunner | undefined): claim is OtherRunner =>
   claim !== undefined && claim.pid !== process.pid && isAlive(claim.pid);
@@ -45,6 +54,7 @@ function removeStale(file: string): void {
     mkdirSync(guard);
   } catch {
     // Another runner is taking over: let it finish. One held for seconds was left by a crash.
+    traceForTests('claim takeover busy');
     const since = statSync(guard, { throwIfNoEntry: false })?.mtimeMs;
     if (since !== undefined && Date.now() - since > 5000) rmSync(guard, { recursive: true, force: true });
     sleepSync(20);

@@ -43,10 +43,14 @@ it('a claim left by a dead runner goes to exactly one of two runners finding it 
   await writeFile(join(state, 'runner.json'), JSON.stringify({ pid: pidMax + 1, url: 'http://127.0.0.1:4000/' })); // no such process
   const script = join(root, 'contender.mts');
   await writeFile(script, contender);
-  // The first finds the stale claim and is held, about to take it over; the second comes meanwhile.
-  const first = contend(script, state, { WORKSHOP_PAUSE_AT: 'claim takeover' });
+  // The first finds the stale claim and is held, about to take it over. The second finds it too, and
+  // the first lets go only once the second says it is waiting on that takeover: inside the window, however slow its start.
+  const go = join(root, 'go');
+  const first = contend(script, state, { WORKSHOP_PAUSE_AT: 'claim takeover', WORKSHOP_PAUSE_UNTIL: go });
   await waitFor('the first to be held', () => first.lines.includes('[paused] claim takeover'), 20_000);
-  const second = contend(script, state);
+  const second = contend(script, state, { WORKSHOP_TRACE: '1' });
+  await waitFor('the second inside the window', () => second.lines.includes('[trace] claim takeover busy'), 20_000);
+  await writeFile(go, '');
   const answers = [await first.answer(), await second.answer()];
   expect(answers.filter((a) => a === 'claimed'), answers.join(', ')).toHaveLength(1);
   expect(answers.filter((a) => a.startsWith('other ')), answers.join(', ')).toHaveLength(1);
