@@ -72,8 +72,10 @@ export function fail(message: string, hint = '', slide?: SlideLink): never {
   throw new CheckFailed(message, hint, slide);
 }
 
+// The need by its title, as the learner sees it listed; its id stays in the
+// result's own fields (JSON output), not in the sentence.
 function skipReason(need: CheckResult): string {
-  return `Not checked: it needs “${need.title}” (${need.id}), which ${need.status === 'failed' ? 'failed' : 'was not checked either'}.`;
+  return `Not checked: it needs “${need.title}”, which ${need.status === 'failed' ? 'failed' : 'was not checked either'}.`;
 }
 
 /**

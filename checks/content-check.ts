@@ -20,6 +20,8 @@ export interface ContentCase {
   dir: string;
   /** Exactly these checks fail; or, for the app before a step, at least one of `ofStep`'s own. */
   fails: string[] | { someOf: string[] };
+  /** With `fails` a list: exactly these are skipped (none when absent), and every other check passes. */
+  skips?: string[];
   /** The first failure's hint matches this (a regular expression's source). */
   hint?: string;
   timeoutMs?: number;
@@ -29,6 +31,7 @@ export interface ContentCase {
 interface VerdictFile {
   step: string;
   fails: string[];
+  skips?: string[];
   hint?: string;
   timeoutMs?: number;
 }
@@ -52,7 +55,7 @@ export async function contentCases(workshop: Workshop): Promise<ContentCase[]> {
       const text = await readFile(join(dir, 'verdict.json'), 'utf8').catch(() => undefined);
       if (text === undefined) continue; // a fixture judged by a test of its own (it needs a special environment)
       const v = JSON.parse(text) as VerdictFile;
-      cases.push({ name: `${rel(dir)} as ${v.step}`, step: v.step, dir, fails: v.fails, hint: v.hint, timeoutMs: v.timeoutMs });
+      cases.push({ name: `${rel(dir)} as ${v.step}`, step: v.step, dir, fails: v.fails, skips: v.skips ?? [], hint: v.hint, timeoutMs: v.timeoutMs });
     }
   }
   return cases;
@@ -65,6 +68,10 @@ export function judgeCase(c: ContentCase, report: Report): string | undefined {
     const want = [...c.fails].sort();
     const got = [...failed].sort();
     if (want.join() !== got.join()) return `expected ${want.length ? `exactly ${want.join(', ')} to fail` : 'every check to pass'}; ${got.length ? `${got.join(', ')} failed` : 'every check passed'}.`;
+    // The rest is pinned too: a check that silently turned "skipped" would otherwise pass unseen.
+    const skipped = report.checks.filter((r) => r.status === 'skipped').map((r) => r.id).sort();
+    const wantSkipped = [...(c.skips ?? [])].sort();
+    if (wantSkipped.join() !== skipped.join()) return `expected ${wantSkipped.length ? `exactly ${wantSkipped.join(', ')} to be skipped` : 'no check to be skipped'}; ${skipped.length ? `${skipped.join(', ')} ${skipped.length === 1 ? 'was' : 'were'} skipped` : 'none was'}.`;
   } else {
     const own = c.fails.someOf;
     if (!failed.some((id) => own.includes(id))) return `expected some of ${c.step}'s own checks to fail; ${failed.length ? `only ${failed.join(', ')} failed` : 'every check passed'}.`;

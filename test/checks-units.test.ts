@@ -2,6 +2,7 @@
 // diagnosing symptoms, the check runner's skip logic, the report, RESP.
 import { describe, expect, it } from 'vitest';
 import { CannotCheck, fail, runChecks, type Check } from '../checks/check.ts';
+import { judgeCase } from '../checks/content-check.ts';
 import { forgeSignature, isSigned, parseSetCookie, unsignedValue } from '../checks/cookies.ts';
 import { hintForOtherPort, quoteStderr } from '../checks/diagnose.ts';
 import { diagnose, hintForCounts, hintForLostCount, hintForNoSessionsInRedis } from '../checks/hints.ts';
@@ -191,7 +192,8 @@ describe('the check runner', () => {
     );
     expect(seen).toEqual(['0:a:failed', '1:b:passed', '2:c:skipped', '3:d:skipped', '4:e:skipped', '5:f:failed']);
     expect(results[0]).toMatchObject({ message: 'a broke', hint: 'fix a' });
-    expect(results[2]?.message).toMatch(/needs “a” \(a\), which failed/);
+    // The need is named by its title; its internal id stays out of the sentence.
+    expect(results[2]?.message).toBe('Not checked: it needs “a”, which failed.');
     expect(results[3]?.message).toMatch(/which was not checked either/);
     expect(results[4]?.message).toBe('Not checked: nothing to look at.');
     expect(results[5]?.message).toMatch(/The check itself went wrong: oops/);
@@ -256,5 +258,27 @@ describe('watch', () => {
     for (const name of ['app.js', 'views/index.pug', 'public/stylesheets/style.css']) {
       expect(isIgnoredChange(`/app/${name}`, '/app'), name).toBe(false);
     }
+  });
+});
+
+describe('a fixture\'s verdict (judgeCase)', () => {
+  const report = (statuses: Record<string, 'passed' | 'failed' | 'skipped'>) =>
+    makeReport('step3', '.', Object.entries(statuses).map(([id, status]) => ({ id, title: id, status, message: '', hint: status === 'failed' ? 'a hint' : '', slide: { deck: 'step3', slide: 1, title: '', file: '' }, ms: 1 })), 1);
+  const c = { name: 'x', step: 'step3', dir: '.', fails: ['step3.counter'], skips: ['step3.redis-record'] };
+
+  it('holds when exactly the named checks fail and are skipped, and the rest pass', () => {
+    expect(judgeCase(c, report({ 'step3.counter': 'failed', 'step3.redis-record': 'skipped', 'step3.redis-store': 'passed' }))).toBeUndefined();
+  });
+
+  it('names a check that should pass and was skipped instead', () => {
+    expect(judgeCase(c, report({ 'step3.counter': 'failed', 'step3.redis-record': 'skipped', 'step3.redis-store': 'skipped' }))).toBe(
+      'expected exactly step3.redis-record to be skipped; step3.redis-record, step3.redis-store were skipped.',
+    );
+  });
+
+  it('names a skipped check that ran instead', () => {
+    expect(judgeCase(c, report({ 'step3.counter': 'failed', 'step3.redis-record': 'passed' }))).toBe(
+      'expected exactly step3.redis-record to be skipped; none was.',
+    );
   });
 });
