@@ -70,6 +70,13 @@ describe('parseDeck edge cases', () => {
     expect((slide!.blocks[2] as Directive).errors[0]).toMatch(/unknown attribute "colour"/);
   });
 
+  it('reports a directive cut short (an unclosed quote) instead of showing it as text, keeping its whole pairs', () => {
+    const [slide] = parseDeck("# A\ncode src='a.js' lines='3-\nCode is code.\n");
+    expect(slide!.blocks[1]).toMatchObject({ kind: 'directive', name: 'code', line: 2, attrs: { src: 'a.js' } });
+    expect((slide!.blocks[1] as Directive).errors).toEqual(["code: the line does not parse (write name='value' pairs, each quote closed)"]);
+    expect(slide!.blocks[2]).toMatchObject({ kind: 'markdown', text: 'Code is code.' });
+  });
+
   it('accepts CRLF line ends and double quotes', () => {
     const [a, b] = parseDeck('# A\r\n---\r\nterm src="term/x.txt"\r\n');
     expect(a!.title).toBe('A');

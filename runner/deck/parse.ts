@@ -69,8 +69,18 @@ const attrPattern = /([a-z][\w-]*)=(?:'([^']*)'|"([^"]*)"|([^\s'"]+))/g;
 const headingLine = /^(#{1,6})(?:\.([\w-]+(?:\.[\w-]+)*))?[ \t]+(.*?)[ \t#]*$/;
 const fenceLine = /^\s{0,3}(`{3,}|~{3,})/;
 
+// `code src='…` cut short (an unclosed quote): meant as a directive, so never shown as text.
+const brokenDirectiveLine = /^(code|term)\s+[a-z][\w-]*=/;
+
 function parseDirective(raw: string, line: number): Directive | UnknownDirective | undefined {
   const m = directiveLine.exec(raw.trim());
+  const broken = !m && brokenDirectiveLine.exec(raw.trim());
+  if (broken) {
+    const name = broken[1] as Directive['name'];
+    // The pairs that are whole still count, so the one problem named is the broken line.
+    const attrs = Object.fromEntries([...raw.matchAll(attrPattern)].map((a) => [a[1]!, a[2] ?? a[3] ?? a[4] ?? '']));
+    return { kind: 'directive', name, attrs, errors: [`${name}: the line does not parse (write name='value' pairs, each quote closed)`], line, raw };
+  }
   if (!m) return undefined;
   const name = m[1]!;
   if (name !== 'code' && name !== 'term') return { kind: 'unknown', name, line, raw };

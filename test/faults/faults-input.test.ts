@@ -142,12 +142,14 @@ describe('the workshop\'s own files broken', () => {
       const runner = await runnerIn(copy.root, m);
       try {
         const deck = (await (await fetch(new URL('api/decks/step1', runner.url))).json()) as { slides: unknown[]; problems: { file: string; line: number; message: string }[] };
-        expect(deck.slides.length).toBeGreaterThanOrEqual(3);
-        const at = deck.problems.map((p) => `${p.file}:${p.line}`);
-        expect(at).toContain('slides/step1.md:3');
-        expect(at).toContain('slides/step1.md:6');
-        expect(deck.problems.find((p) => p.line === 3)!.message).toMatch(/nope\.js/);
-        expect(deck.problems.find((p) => p.line === 6)!.message).toMatch(/900/);
+        expect(deck.slides).toHaveLength(4);
+        // Each of the four mistakes, once, at its own line, saying what is wrong there.
+        expect(deck.problems.map((p) => `${p.file}:${p.line}`)).toEqual(['slides/step1.md:3', 'slides/step1.md:6', 'slides/step1.md:9', 'slides/step1.md:10']);
+        const said = (line: number) => deck.problems.find((p) => p.line === line)!.message;
+        expect(said(3)).toMatch(/nope\.js" does not exist/);
+        expect(said(6)).toMatch(/900-950" is outside the file/);
+        expect(said(9)).toMatch(/does not parse/);
+        expect(said(10)).toMatch(/img\/missing\.png" does not exist/);
         for (const p of deck.problems) expectReadable(p.message);
         expect((await fetch(new URL('api/decks/step1/3', runner.url))).status).toBe(200);
 
