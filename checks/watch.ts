@@ -17,7 +17,7 @@ export function needsPolling(dir: string, env: NodeJS.ProcessEnv = process.env):
 
 export interface WatchOptions extends Omit<VerifyOptions, 'signal'> {
   debounceMs?: number;
-  /** Called when a run starts, with the changed path that caused it (undefined for the first run). */
+  /** Called when a run starts, with the changed paths that caused it, comma-separated (undefined for the first run). */
   onRunStart?: (changed: string | undefined) => void;
   onReport: (report: Report) => void;
   /** A run that could not happen at all (e.g. the folder was deleted). */
@@ -36,6 +36,8 @@ export function watchVerify(step: string, dir: string, options: WatchOptions): W
   let pending: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  // Every path of one debounced burst, so "Changed:" names them all (a save can touch several files).
+  const burst = new Set<string>();
 
   const runOnce = async (changed: string | undefined): Promise<void> => {
     options.onRunStart?.(changed);
@@ -50,7 +52,7 @@ export function watchVerify(step: string, dir: string, options: WatchOptions): W
   const schedule = (changed: string | undefined) => {
     if (closed) return;
     if (running) {
-      pending = changed ?? pending ?? '';
+      pending = [...new Set([pending, changed].filter(Boolean).join(', ').split(', '))].filter(Boolean).join(', ');
       return;
     }
     running = (async () => {
@@ -72,7 +74,12 @@ export function watchVerify(step: string, dir: string, options: WatchOptions): W
   });
   watcher.on('all', (_event, path) => {
     clearTimeout(timer);
-    timer = setTimeout(() => schedule(relative(dir, path) || path), debounceMs);
+    burst.add(relative(dir, path) || path);
+    timer = setTimeout(() => {
+      const changed = [...burst].join(', ');
+      burst.clear();
+      schedule(changed);
+    }, debounceMs);
   });
   watcher.on('error', () => {}); // e.g. a file vanished between event and stat
 

@@ -191,18 +191,23 @@ describe('the runner, with a misbehaving app in the workspace', () => {
       // swings with garbage collection (0 to 55 MB, idle or loaded).
       expect(Math.max(...rss) - rss[0]!).toBeLessThan(128);
       expect(slowest).toBeLessThan(5000); // answering, not stuck behind the flood; room for a loaded machine
-      // A page opened now gets the recent lines only, each of bounded length.
+      // A page opened now gets the last 50 lines (the app has written thousands), each of bounded length:
+      // the newest, so its latest "flood N" is at least the last burst the first page saw before it opened.
+      const seenBefore = bursts();
       const late = await openEvents(runner.url);
       const logs = await late.next('the log replay', (f) => f.event === 'logs' && f.data.app === 'workspace');
-      expect(logs.data.lines.length).toBeLessThanOrEqual(50);
-      for (const line of logs.data.lines as { text: string }[]) expect(line.text.length).toBeLessThanOrEqual(70 * 1024);
+      const lines = logs.data.lines as { text: string }[];
+      expect(lines).toHaveLength(50);
+      for (const line of lines) expect(line.text.length).toBeLessThanOrEqual(70 * 1024);
+      const replayedBursts = lines.map((l) => Number(/^flood (\d+)$/.exec(l.text)?.[1] ?? 0));
+      expect(Math.max(...replayedBursts)).toBeGreaterThanOrEqual(seenBefore);
       late.close();
       events.close();
       frozen.destroy();
     } finally {
       await finish(runner, m, 'flood');
     }
-  });
+  }, 60_000);
 
   it.concurrent('starts a helper that ignores SIGTERM: a restart and the runner stopping take it down with the app', async () => {
     const m = newMarker();
