@@ -9,7 +9,7 @@ import { untilListening, type Child } from '../runner/process/child.ts';
 import { freePort, isPortFree } from '../runner/process/ports.ts';
 import type { Scope } from '../runner/process/scope.ts';
 import { findOnPath, installHelp, redactUrl, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
-import type { Diagnose, SlideLink } from './check.ts';
+import type { CheckResult, Diagnose, SlideLink } from './check.ts';
 import { combineDiagnoses, hintForOtherPort, quoteStderr } from './diagnose.ts';
 import { openRedis, redisPort, withDatabase, type ChecksRedis, type Reply } from '../runner/redis-client.ts';
 
@@ -140,6 +140,16 @@ function lostPort(stderr: readonly string[], port: number): boolean {
 
 // --- Redis: a throwaway server, or a database of our own on REDIS_URL.
 
+/**
+ * The checks' Redis stopped answering during the run (killed, or its machine
+ * went away): every failure then says so, instead of a hint about the
+ * learner's code that the lost Redis, not their code, set off.
+ */
+export function blameLostRedis(result: CheckResult, redis: SessionRedis): CheckResult {
+  const hint = `The checks' own Redis (${redis.description}) stopped answering during the run, so this failure may not be your app's doing. Run the checks again.`;
+  return result.status === 'failed' ? { ...result, hint } : result;
+}
+
 export interface SessionRedis {
   /** What the app gets as REDIS_URL. */
   url: string;
@@ -158,6 +168,10 @@ export interface SessionRedis {
   command(...args: (string | number)[]): Promise<Reply>;
   /** How many connections other than ours the database has (the app's). */
   appConnections(): Promise<number>;
+  /** Whether it still answers (within a second): a Redis lost mid-run makes failures not the app's. */
+  answering(): Promise<boolean>;
+  /** True once a server of our own has exited: known at once, without asking. */
+  exited(): boolean;
 }
 
 const CLAIM_KEY = 'workshop:verify:claim';
@@ -172,6 +186,8 @@ function sessionRedis(
   open: () => Promise<{ client: ChecksRedis; ownId: number }>,
   db: number,
   description: string,
+  /** False once a server of our own has exited: no need to ask it. */
+  running: () => boolean = () => true,
 ): SessionRedis {
   let opening: Promise<{ client: ChecksRedis; ownId: number }> | undefined;
   const connection = () => {
@@ -212,6 +228,19 @@ function sessionRedis(
         .filter((line) => Number(/\bid=(\d+)/.exec(line)?.[1]) !== ownId && Number(/\bdb=(\d+)/.exec(line)?.[1] ?? 0) === db)
         .length;
     },
+    exited: () => !running(),
+    async answering() {
+      if (!running()) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), 1000)));
+      try {
+        return (await Promise.race([command('PING'), late])) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }
 
@@ -239,7 +268,7 @@ async function redisFor(env: NodeJS.ProcessEnv, scope: Scope, step: string): Pro
         client = c;
         return { client: c, ownId: Number(await c.command('CLIENT', 'ID')) };
       });
-    return sessionRedis(server.url, open, 0, `a throwaway redis-server on port ${server.port}`);
+    return sessionRedis(server.url, open, 0, `a throwaway redis-server on port ${server.port}`, () => !server.process.exit);
   }
 
   const base = env.REDIS_URL || 'redis://127.0.0.1:6379';

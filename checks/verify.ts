@@ -9,7 +9,7 @@ import { recordProgress } from '../runner/progress.ts';
 import { findStep, unknownStepMessage, workshop, type Step } from '../runner/steps.ts';
 import { runChecks, type Check, type CheckResult, type SlideRef } from './check.ts';
 import { VerifyContext, type AppUnderTest } from './context.ts';
-import { provideRedis, type SessionRedis } from './harness.ts';
+import { blameLostRedis, provideRedis, type SessionRedis } from './harness.ts';
 import { Scope } from '../runner/process/scope.ts';
 import { loadCookieJar } from './http.ts';
 import type { PackageJson } from './imports.ts';
@@ -117,10 +117,14 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
       void redis?.connect().catch(() => {});
     });
     void ctx.files().catch(() => {});
+    // A failure after our own Redis exited is blamed on that as it is shown; at the end, one that
+    // stopped answering (REDIS_URL's) is found by asking it.
+    const shown = (r: CheckResult) => (redis?.exited() ? blameLostRedis(r, redis) : r);
     results = await runChecks(checks, ctx, (link) => slides.ref(link), (result, index) => {
       trace?.(`${result.id} ${result.status}`);
-      options.onResult?.(result, index, checks.length);
+      options.onResult?.(shown(result), index, checks.length);
     });
+    if (redis && results.some((r) => r.status === 'failed') && !(await redis.answering())) results = results.map((r) => blameLostRedis(r, redis!));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     // Waits for any start still under way, then stops everything.

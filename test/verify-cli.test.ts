@@ -88,8 +88,9 @@ describe('npm run verify', () => {
   });
 
   it('a relative --dir is relative to where the learner typed the command', async () => {
-    const { code } = await runCli(['step1', '--dir', 'step1', '--json'], { INIT_CWD: join(repo, 'steps') });
+    const { code, stdout } = await runCli(['step1', '--dir', 'step1', '--json'], { INIT_CWD: join(repo, 'steps') });
     expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { dir: string }).dir).toBe(join(repo, 'steps', 'step1'));
   });
 
   it('colour follows FORCE_COLOR and NO_COLOR', async () => {
