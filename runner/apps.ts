@@ -35,6 +35,8 @@ export interface AppStatus {
   message?: string;
   /** How many times it has been (re)started in this run. */
   starts: number;
+  /** Running, on a step with Redis, while Redis is down (set by the runner's state). */
+  redisDown?: boolean;
 }
 
 export interface LogLine {

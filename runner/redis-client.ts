@@ -53,3 +53,20 @@ export function withDatabase(url: string, db: number): string {
   u.pathname = `/${db}`;
   return u.toString();
 }
+
+/**
+ * Why a Redis call failed, never empty: node-redis's TimeoutError has no
+ * message, and Node's AggregateError (both addresses of `localhost`
+ * refused) keeps its reasons in `errors` and its `code` beside them.
+ */
+export function reasonOf(err: unknown): string {
+  if (typeof err !== 'object' || err === null) return String(err ?? '') || 'no reason given';
+  const e = err as { message?: unknown; code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
+  const message = typeof e.message === 'string' ? e.message.trim() : '';
+  if (message) return message;
+  if (Array.isArray(e.errors) && e.errors.length) return [...new Set(e.errors.map(reasonOf))].join('; ');
+  if (typeof e.code === 'string' && e.code) return e.code;
+  if (e.cause) return reasonOf(e.cause);
+  if (e.name === 'TimeoutError') return 'Redis did not answer in time';
+  return typeof e.name === 'string' && e.name && e.name !== 'Error' ? e.name : 'no reason given';
+}

@@ -6,9 +6,10 @@
 //   4. otherwise a clear message with the install commands.
 // Every server we start is a Child (runner/process/child.ts): it stops when we do.
 import { mkdir } from 'node:fs/promises';
-import { delimiter, join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { accessSync, constants } from 'node:fs';
-import { openRedis } from './redis-client.ts';
+import { openRedis, preloadRedisClient, reasonOf } from './redis-client.ts';
+import { describeRunning, ownerOf, workshopFolder, writeOwnerNote, type Owner } from './redis-owner.ts';
 import { startChild, type Child } from './process/child.ts';
 import { freePort, isPortFree } from './process/ports.ts';
 import type { Scope } from './process/scope.ts';
@@ -25,8 +26,15 @@ export interface RedisConnection {
   description: string;
   /** The redis-cli command that reaches it, as a learner would type it. */
   cli: string;
-  /** The server we started, if we started one. */
-  server?: RedisServer;
+  /** The server we started, if we started one (the current one, after a start again). */
+  readonly server?: RedisServer;
+  /** Who started a Redis we found running on loopback. */
+  owner?: Owner;
+  /**
+   * Starts our redis-server again, on the same port with the same data,
+   * after it stopped: only for one we started (the others are not ours to run).
+   */
+  startAgain?(): Promise<void>;
   /** Stops the server if we started it; otherwise does nothing. */
   stop(): Promise<void>;
 }
@@ -63,6 +71,8 @@ export function redactUrl(url: string): string {
 
 /** Answers 'PONG', or throws with the reason Redis could not be reached. */
 export async function ping(url: string, timeoutMs = 2000): Promise<void> {
+  // The clock is for Redis, not for loading the client library (slow on a cold start).
+  await preloadRedisClient();
   const opening = openRedis(url, timeoutMs);
   const timer = new Promise<never>((_, reject) =>
     setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
@@ -170,7 +180,7 @@ export interface FindOptions {
   env?: NodeJS.ProcessEnv;
   /** Where a server we start keeps its data; default .workshop/redis. */
   dataDir?: string;
-  /** The port learners' tools assume (6379); tests pass a free one. */
+  /** The port learners' tools assume (6379); tests pass a free one, or set WORKSHOP_REDIS_PORT for a whole runner. */
   port?: number;
 }
 
@@ -190,7 +200,7 @@ export async function findRedis(options: FindOptions = {}): Promise<RedisConnect
       await ping(url);
     } catch (err) {
       throw new RedisUnavailableError(
-        `REDIS_URL is set to ${redactUrl(url)}, but Redis does not answer there (${(err as Error).message}): ` +
+        `REDIS_URL is set to ${redactUrl(url)}, but Redis does not answer there (${reasonOf(err)}): ` +
           'start that Redis or correct the URL, or unset REDIS_URL to let the workshop find or start one.',
       );
     }
@@ -203,19 +213,23 @@ export async function findRedis(options: FindOptions = {}): Promise<RedisConnect
     };
   }
 
-  const defaultPort = options.port ?? DEFAULT_PORT;
+  const defaultPort = options.port ?? (Number(env.WORKSHOP_REDIS_PORT) || DEFAULT_PORT);
   const localUrl = `redis://127.0.0.1:${defaultPort}`;
-  try {
-    await ping(localUrl, 500);
+  const dataDir = options.dataDir ?? join(stateDir(env), 'redis');
+  const answers = (ms: number) => ping(localUrl, ms).then(() => true, () => false);
+  // Something listens but is slow to answer (a busy machine): give it longer
+  // before starting a second Redis beside it. Nothing (or not a Redis) there: start our own.
+  if ((await answers(500)) || (!(await isPortFree(defaultPort)) && (await answers(3000)))) {
+    // Another workshop's Redis, perhaps: its sessions would show as ours, so say whose it is.
+    const owner = await ownerOf(localUrl, dirname(dataDir));
     return {
       url: localUrl,
       source: 'running',
-      description: `the Redis already running on 127.0.0.1:${defaultPort}`,
+      description: describeRunning(owner, defaultPort),
       cli: cliFor(defaultPort),
+      owner,
       stop: noop,
     };
-  } catch {
-    // nothing (or not a Redis) answers there: start our own
   }
 
   const binary = findOnPath('redis-server', env);
@@ -224,7 +238,6 @@ export async function findRedis(options: FindOptions = {}): Promise<RedisConnect
       `No Redis found: REDIS_URL is not set, nothing answers on 127.0.0.1:${defaultPort}, and redis-server is not installed.\n${installHelp}`,
     );
   }
-  const dataDir = options.dataDir ?? join(stateDir(env), 'redis');
   const port = (await isPortFree(defaultPort)) ? defaultPort : 0;
   let server: RedisServer;
   try {
@@ -234,13 +247,35 @@ export async function findRedis(options: FindOptions = {}): Promise<RedisConnect
     if (port !== defaultPort) throw err;
     server = await startRedisServer({ port: 0, dir: dataDir, persist: true, binary });
   }
+  // The note that tells another workshop on this machine whose Redis this is.
+  const leaveNote = (s: RedisServer) =>
+    writeOwnerNote(dataDir, { redisPid: s.process.pid, runnerPid: process.pid, workshop: workshopFolder(dirname(dataDir)), state: dirname(dataDir) }).catch(() => {});
+  await leaveNote(server);
   const shownDir = relative(repoRoot, dataDir).startsWith('..') ? dataDir : relative(repoRoot, dataDir);
+  let stopped = false;
+  let restarting: Promise<void> | undefined;
   return {
     url: server.url,
     source: 'started',
     description: `redis-server started by the workshop on 127.0.0.1:${server.port} (data in ${shownDir})`,
     cli: cliFor(server.port),
-    server,
-    stop: server.stop,
+    get server() {
+      return server;
+    },
+    // Same port, so the apps' REDIS_URL stays right and their clients reconnect by themselves.
+    startAgain: () =>
+      (restarting ??= (async () => {
+        if (stopped) throw new Error('the workshop is stopping');
+        await server.stop(); // whatever is left of the old one (a hung server)
+        const fresh = await startRedisServer({ port: server.port, dir: dataDir, persist: true, binary });
+        server = fresh;
+        // Stopped meanwhile: stop() waited for us, and stops this one too.
+        await leaveNote(fresh);
+      })().finally(() => (restarting = undefined))),
+    async stop() {
+      stopped = true;
+      await restarting?.catch(() => {});
+      await server.stop();
+    },
   };
 }

@@ -69,11 +69,16 @@ export class EventHub {
     this.syncInspector();
   }
 
-  /** Polls Redis while a page listens and Redis is ready; follows a change of Redis. */
+  /**
+   * Polls Redis while a page listens and Redis is ready, or down (its note
+   * then says why it can't read, and it lists sessions again once Redis is
+   * back); follows a change of Redis.
+   */
   private syncInspector(): void {
     const redis = this.state.redis;
-    const want = redis.state === 'ready' && this.clients.size > 0;
-    if (redis.state === 'ready' && this.inspectorUrl !== redis.url) {
+    const known = redis.state === 'ready' || redis.state === 'down';
+    const want = known && this.clients.size > 0;
+    if (known && this.inspectorUrl !== redis.url) {
       void this.inspector?.close();
       this.inspector = new Inspector(redis.url, redis.cli, (snap) => this.broadcast('inspector', snap));
       this.inspectorUrl = redis.url;

@@ -7,6 +7,7 @@
 // holding an integer with a TTL, or named like one. Bounded, so a big Redis
 // can't flood the UI.
 import type { RedisClientType } from 'redis';
+import { reasonOf } from '../redis-client.ts';
 
 export interface SessionEntry {
   key: string;
@@ -181,14 +182,38 @@ export class Inspector {
     private readonly intervalMs = 400,
   ) {}
 
+  /**
+   * The client, once it is ready. It reconnects by itself; while it can't, a
+   * pass fails at once (no offline queue) with the socket's own reason
+   * (ECONNREFUSED…), not node-redis's wordless TimeoutError after 5 s.
+   */
   private async connect(): Promise<Client> {
-    if (this.client) return this.client;
-    const { createClient } = await import('redis');
-    const client = createClient({ url: this.url, socket: { connectTimeout: 2000, reconnectStrategy: (n) => Math.min(n * 200, 2000) } });
-    client.on('error', () => {}); // reported through the snapshot
-    this.client = client as unknown as Client;
-    await client.connect();
-    return this.client;
+    if (!this.client) {
+      const { createClient } = await import('redis');
+      const client = createClient({
+        url: this.url,
+        disableOfflineQueue: true,
+        socket: { connectTimeout: 2000, reconnectStrategy: (n) => Math.min(n * 200, 2000) },
+      });
+      client.on('error', (err: unknown) => (this.lastError = err));
+      client.on('ready', () => (this.lastError = undefined));
+      this.client = client as unknown as Client;
+      // connect() only settles once connected: it must not hold a pass while Redis is down.
+      this.connecting = client.connect().then(() => {}, () => {});
+    }
+    const client = this.client;
+    if (!client.isReady) await Promise.race([this.connecting, new Promise((r) => setTimeout(r, 1500).unref())]);
+    if (!client.isReady) throw this.lastError ?? new Error('Redis is not answering yet');
+    return client;
+  }
+
+  private lastError: unknown;
+  private connecting: Promise<void> = Promise.resolve();
+
+  /** The reason a pass failed: the socket's, when the client lost its connection. */
+  private failure(err: unknown): string {
+    const offline = !this.client?.isReady && this.lastError !== undefined;
+    return `Cannot read Redis: ${reasonOf(offline ? this.lastError : err)}`;
   }
 
   /** One pass: SCAN string keys, fetch values and TTLs in one round trip each. */
@@ -264,7 +289,7 @@ export class Inspector {
       try {
         snap = await this.read();
       } catch (err) {
-        snap = { sessions: [], counters: [], scanned: 0, truncated: false, countersTruncated: false, listCli: '', error: `Cannot read Redis: ${(err as Error).message}` };
+        snap = { sessions: [], counters: [], scanned: 0, truncated: false, countersTruncated: false, listCli: '', error: this.failure(err) };
       }
       // TTLs tick down every second: compare without them so we only push
       // real changes, but push anyway every few seconds to refresh TTLs.

@@ -2,6 +2,7 @@
 // when a user is logged in, and the redis-cli command that shows the same;
 // then the counters (failed logins, rate limits) with their TTLs. All of it
 // is text, never markup.
+import { post } from './api.js';
 import { $, h } from './dom.js';
 
 function ttlText(ttl) {
@@ -71,12 +72,42 @@ function showCounters(snap) {
   );
 }
 
+/** The header's words for Redis, and the button that starts it again when the workshop can. */
+function statusParts(redis) {
+  if (redis.state === 'ready') return { text: `Redis: ${redis.description}` };
+  if (redis.state === 'starting') return { text: 'Redis: starting…' };
+  if (redis.state === 'down') {
+    if (!redis.canStart) return { text: `${redis.message} ${redis.todo}` };
+    return { text: redis.message, button: redis.restarting ? 'Starting Redis…' : 'Start Redis again', busy: redis.restarting };
+  }
+  return { text: `Redis is not available. ${redis.message.split('\n')[0]}` };
+}
+
+let shownStatus = '';
+
+async function startRedisAgain(button) {
+  button.disabled = true;
+  try {
+    await post('/redis/start');
+  } catch (err) {
+    // The state event says it too; this covers a refusal that changes nothing.
+    $('redis-status').firstChild.textContent = `${err.message} `;
+    button.disabled = false;
+  }
+}
+
 export function redisStatus(redis) {
   const el = $('redis-status');
   el.dataset.state = redis.state;
-  if (redis.state === 'ready') el.textContent = `Redis: ${redis.description}`;
-  else if (redis.state === 'starting') el.textContent = 'Redis: starting…';
-  else el.textContent = `Redis is not available. ${redis.message.split('\n')[0]}`;
+  const parts = statusParts(redis);
+  // Rewritten only when it changes: a live region re-announces every rewrite.
+  const key = JSON.stringify(parts);
+  if (key !== shownStatus) {
+    shownStatus = key;
+    const text = h('span', {}, parts.text);
+    if (!parts.button) el.replaceChildren(text);
+    else el.replaceChildren(text, ' ', h('button', { type: 'button', id: 'redis-start', disabled: parts.busy, onclick: (e) => void startRedisAgain(e.currentTarget) }, parts.button));
+  }
   el.title = redis.state === 'unavailable' ? redis.message : '';
   if (redis.state === 'ready' && !$('inspector-cli').textContent) $('inspector-cli').textContent = redis.cli;
   if (redis.state === 'unavailable') $('inspector-note').textContent = redis.message;
