@@ -18,7 +18,7 @@ function quote(page: Page): string {
 /** The first-visit cookie(s), or CannotCheck when there are none. */
 async function visitCookiesOrSkip(ctx: VerifyContext): Promise<SetCookie[]> {
   const cookies = await visitCookies(ctx);
-  if (!cookies.length) throw new CannotCheck('the app sets no signed first-visit cookie (see step2.signed-cookie).');
+  if (!cookies.length) throw new CannotCheck('the app sets no signed first-visit cookie (see “A new visitor gets a signed cookie”).');
   return cookies;
 }
 

@@ -31,10 +31,23 @@ export async function recordProgress(step: string, status: StepStatus, dir = sta
   if (!(status === 'skipped' && progress.steps[step]?.status === 'passed')) {
     progress.steps[step] = { status, at: new Date().toISOString() };
   }
+  await writeProgress(progress, dir);
+  return progress;
+}
+
+async function writeProgress(progress: Progress, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   // Write then rename, so a crash never leaves half a file.
   const tmp = `${progressFile(dir)}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(progress, null, 2) + '\n');
   await rename(tmp, progressFile(dir));
+}
+
+/** Forgets a skip of `step` (Undo skip); a pass is kept. Resolves with the progress as it now is. */
+export async function forgetSkip(step: string, dir = stateDir()): Promise<Progress> {
+  const progress = await readProgress(dir);
+  if (progress.steps[step]?.status !== 'skipped') return progress;
+  delete progress.steps[step];
+  await writeProgress(progress, dir);
   return progress;
 }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backupName, cleanPartialBackups, listBackups, pickBackup, writeBackup, type Backup } from '../runner/workspace/backups.ts';
+import { backupLabel, backupName, cleanPartialBackups, listBackups, pickBackup, writeBackup, type Backup } from '../runner/workspace/backups.ts';
 import { backupNames, isNodeModules, learnerWorkspace, picture, sandbox, type Sandbox } from './workspace-helpers.ts';
 
 describe('backupName', () => {
@@ -18,8 +18,18 @@ describe('backupName', () => {
   });
 });
 
+describe('backupLabel', () => {
+  // The name reads like step 3's solution; the label says these are the learner's files.
+  it('says whose files a backup holds and what came next', () => {
+    expect(backupLabel('before switching to step3')).toBe("Your files, before switching to step 3's solution");
+    expect(backupLabel('before resetting step2')).toBe('Your files, before resetting step 2');
+    expect(backupLabel('before restoring 2026-11-25T14-03-09-step3')).toBe('Your files, before restoring the backup of 2026-11-25 14:03');
+    expect(backupLabel('')).toBe('Your files');
+  });
+});
+
 describe('pickBackup', () => {
-  const b = (name: string): Backup => ({ name, path: name, createdAt: '', reason: '', leftOut: [] });
+  const b = (name: string): Backup => ({ name, path: name, createdAt: '', reason: '', label: '', leftOut: [] });
   const all = [b('2026-11-25T14-03-09-step3'), b('2026-11-25T15-00-00-step2')];
 
   it('finds by exact name or a prefix only one backup has', () => {

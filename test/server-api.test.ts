@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUiServer, type UiServer } from '../runner/server/app.ts';
 import { WorkshopState } from '../runner/state.ts';
 import { readProgress } from '../runner/progress.ts';
+import { findStep } from '../runner/steps.ts';
 import { waitFor } from './helpers/workshop-runner.ts';
 
 let root: string;
@@ -72,6 +73,19 @@ describe('steps', () => {
     expect((await readProgress(join(root, 'state'))).steps.step1?.status).toBe('skipped');
   });
 
+  it('takes a skip back: the step is open again', async () => {
+    const { status, data } = await post('/unskip', { step: 'step1' });
+    expect(status).toBe(200);
+    expect(data.current).toBe('step1');
+    expect(data.steps[0]).toMatchObject({ name: 'step1', status: 'todo' });
+    expect((await readProgress(join(root, 'state'))).steps.step1).toBeUndefined();
+  });
+
+  it('has no kept result for a step never verified', async () => {
+    expect((await get('/results/step2')).data).toEqual({ step: 'step2', result: null });
+    expect((await get('/results/step9')).status).toBe(404);
+  });
+
   it('answers an unknown step with the known ones', async () => {
     const { status, data } = await post('/step', { step: 'step9' });
     expect(status).toBe(404);
@@ -111,6 +125,36 @@ describe('the workspace', () => {
   });
 });
 
+describe('reset a step', () => {
+  it('puts back where the step starts (the step before\'s solution), after a backup named by what it holds', async () => {
+    await writeFile(join(root, 'workspace', 'app.js'), '// my own work on step 2\n');
+    const { status, data } = await post('/reset', { step: 'step2' });
+    expect(status).toBe(200);
+    expect(data.result).toMatchObject({ switched: true, backup: true, to: 'step1' });
+    expect(data.result.backupMade.label).toBe('Your files, before resetting step 2');
+    expect(data.result.backupMade.name).toMatch(/-reset-step2$/);
+    expect(await readFile(join(root, 'workspace', 'app.js'), 'utf8')).toBe(await readFile(join(findStep('step1')!.dir, 'app.js'), 'utf8'));
+    expect(await readFile(join(data.result.backupMade.path, 'app.js'), 'utf8')).toBe('// my own work on step 2\n');
+  });
+});
+
+describe('file references', () => {
+  it('says which exist, so the page makes buttons of those only', async () => {
+    const refs = ['workspace/app.js:3', 'app.js', 'Node.js', '/stylesheets/style.css', '/etc/passwd', 'workspace/../../secret.js'];
+    const { status, data } = await post('/files', { refs });
+    expect(status).toBe(200);
+    expect(data.exists).toEqual({
+      'workspace/app.js:3': true,
+      'app.js': true,
+      'Node.js': false,
+      '/stylesheets/style.css': false,
+      '/etc/passwd': false,
+      'workspace/../../secret.js': false,
+    });
+    expect((await post('/files', { refs: 'app.js' })).status).toBe(400);
+  });
+});
+
 describe('open in editor', () => {
   it('opens a workspace file at a line in the learner\'s editor', async () => {
     const { status, data } = await post('/open', { file: 'workspace/app.js:12' });
@@ -119,6 +163,20 @@ describe('open in editor', () => {
     const line = await waitFor('the editor to be called', async () => (await readFile(editorLog(), 'utf8').catch(() => '')).trim());
     expect(line).toContain(join(root, 'workspace', 'app.js'));
     expect(line).toContain('12');
+  });
+
+  it('without an editor, answers with the path to open and how to set one', async () => {
+    const saved = { ...process.env };
+    // launch-editor may still find an editor running on this machine: each sentence says how to set one.
+    Object.assign(process.env, { LAUNCH_EDITOR: '', VISUAL: '', EDITOR: '' });
+    try {
+      const { status, data } = await post('/open', { file: 'workspace/app.js:2' });
+      expect(status).toBe(200);
+      expect(data).toMatchObject({ opened: null, file: join(root, 'workspace', 'app.js'), line: 2 });
+      expect(data.error).toMatch(/set LAUNCH_EDITOR to your editor's command \(e\.g\. LAUNCH_EDITOR=code\) and restart the workshop, or open it yourself\.$/);
+    } finally {
+      Object.assign(process.env, { LAUNCH_EDITOR: saved.LAUNCH_EDITOR, VISUAL: saved.VISUAL ?? '', EDITOR: saved.EDITOR ?? '' });
+    }
   });
 
   it('refuses files outside the workspace and the workshop', async () => {

@@ -2,14 +2,40 @@
 // each result pushed to every open page as it completes ('check'), framed
 // by 'verify-start' and 'verify-end'. A save during a run (watch mode)
 // queues exactly one more run.
+//
+// The last result of each step is kept here, so a page that leaves a step
+// and comes back (a slide link, Back, a reload) shows it again; a change of
+// the workspace since a result (a save, a switch, a restore, a reset) marks
+// it stale rather than letting an old "Well done!" stand.
 import type { WorkshopState } from '../state.ts';
 import { loadChecks, type Report } from './others.ts';
+
+/** What changed the workspace, and when (ms since the epoch). */
+export interface WorkspaceChange {
+  at: number;
+  /** Completes "These results are from before …": "your last change (app.js)". */
+  what: string;
+}
+
+/** A step's last run, as the page is given it (GET /api/results/:step, and 'result' events). */
+export interface StepResult {
+  step: string;
+  /** When the run started (ms since the epoch): a change after this makes it stale. */
+  at: number;
+  endedAt: number;
+  report?: Report;
+  error?: string;
+  /** Set when the workspace changed since the run started. */
+  stale?: WorkspaceChange;
+}
 
 export class Verifier {
   private running: Promise<Report | undefined> | undefined;
   private again: string | undefined;
   /** Aborts the run under way: its apps and Redis stop, and verify() settles. */
   private readonly controller = new AbortController();
+  private readonly results = new Map<string, StepResult>();
+  private lastChange: WorkspaceChange | undefined;
 
   constructor(private readonly state: WorkshopState) {}
 
@@ -29,6 +55,23 @@ export class Verifier {
     return this.running;
   }
 
+  /** The last result of `step`, marked stale when the workspace changed since; undefined before its first run. */
+  resultOf(step: string): StepResult | undefined {
+    const result = this.results.get(step);
+    if (!result) return undefined;
+    const change = this.lastChange;
+    return change && change.at > result.at ? { ...result, stale: change } : result;
+  }
+
+  /** The workspace changed (a save, a switch, a restore): every kept result from before is now stale. */
+  workspaceChanged(what: string, at = Date.now()): void {
+    this.lastChange = { at, what };
+    for (const step of this.results.keys()) {
+      const result = this.resultOf(step);
+      if (result?.stale) this.state.emit('result', result);
+    }
+  }
+
   /** Ends the run under way (its processes stopped) and refuses new ones: the runner is stopping. */
   async close(): Promise<void> {
     this.again = undefined;
@@ -36,13 +79,19 @@ export class Verifier {
     await this.running;
   }
 
+  private keep(result: StepResult): StepResult {
+    this.results.set(result.step, result);
+    return this.resultOf(result.step)!;
+  }
+
   private async once(step: string): Promise<Report | undefined> {
     const { state } = this;
+    const at = Date.now();
     let started = false;
     try {
       const { verify, plan } = await loadChecks();
       // The list of checks first, so the page can show what is coming.
-      state.emit('verify-start', { step, at: Date.now(), plan: await plan(step) });
+      state.emit('verify-start', { step, at, plan: await plan(step) });
       started = true;
       const report = await verify(step, state.workspace, {
         timeoutMs: 8000,
@@ -51,11 +100,15 @@ export class Verifier {
         signal: this.controller.signal,
       });
       await state.reloadProgress();
-      state.emit('verify-end', { step, report });
+      const kept = this.keep({ step, at, endedAt: Date.now(), report });
+      state.emit('verify-end', { step, report, at, ...(kept.stale ? { stale: kept.stale } : {}) });
       return report;
     } catch (err) {
-      if (!started) state.emit('verify-start', { step, at: Date.now(), plan: [] });
-      state.emit('verify-end', { step, error: `The checks could not run: ${(err as Error).message}` });
+      if (!started) state.emit('verify-start', { step, at, plan: [] });
+      const error = `The checks could not run: ${(err as Error).message}`;
+      // A run cut short by the runner stopping is no result to keep.
+      if (!this.controller.signal.aborted) this.keep({ step, at, endedAt: Date.now(), error });
+      state.emit('verify-end', { step, error, at });
       return undefined;
     }
   }

@@ -15,6 +15,8 @@ export interface Backup {
   createdAt: string;
   /** E.g. "before switching to step3". */
   reason: string;
+  /** What it holds, in words: "Your files, before switching to step 3's solution". The name stays the handle. */
+  label: string;
   /** How many files it holds (unknown for a backup without its .json). */
   files?: number;
   /** Top-level names not copied (node_modules, .git): they stayed in workspace/. */
@@ -38,6 +40,23 @@ export function backupName(date: Date, label: string, taken: ReadonlySet<string>
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   return name;
+}
+
+const stepWords = (name: string) => name.replace(/^step(\d+)$/, 'step $1');
+
+/**
+ * A backup's name starts with a time and may end in a step's name, so it
+ * reads like that step's solution; the label says whose files these are
+ * and what happened next, from the reason written beside it.
+ */
+export function backupLabel(reason: string): string {
+  const switching = /^before switching to (\S+)$/.exec(reason);
+  if (switching) return `Your files, before switching to ${stepWords(switching[1]!)}'s solution`;
+  const resetting = /^before resetting (\S+)$/.exec(reason);
+  if (resetting) return `Your files, before resetting ${stepWords(resetting[1]!)}`;
+  const restoring = /^before restoring (\d{4})-(\d\d)-(\d\d)T(\d\d)-(\d\d)/.exec(reason);
+  if (restoring) return `Your files, before restoring the backup of ${restoring.slice(1, 4).join('-')} ${restoring[4]}:${restoring[5]}`;
+  return reason ? `Your files, ${reason}` : 'Your files';
 }
 
 async function names(dir: string): Promise<string[]> {
@@ -78,10 +97,11 @@ export async function writeBackup(
       path: join(dir, name),
       createdAt: new Date().toISOString(),
       reason,
+      label: backupLabel(reason),
       files: listing.files.length,
       leftOut: listing.ignored,
     };
-    const { path: _path, ...manifest } = backup;
+    const { path: _path, label: _label, ...manifest } = backup;
     await writeFile(join(dir, `${name}.json`), JSON.stringify(manifest, null, 2) + '\n');
     await rename(partial, backup.path);
     return backup;
@@ -112,6 +132,7 @@ export async function listBackups(state: string): Promise<Backup[]> {
       path,
       createdAt: typeof manifest.createdAt === 'string' ? manifest.createdAt : info.mtime.toISOString(),
       reason: typeof manifest.reason === 'string' ? manifest.reason : '',
+      label: backupLabel(typeof manifest.reason === 'string' ? manifest.reason : ''),
       ...(typeof manifest.files === 'number' ? { files: manifest.files } : {}),
       leftOut: Array.isArray(manifest.leftOut) ? manifest.leftOut : [],
     });

@@ -16,7 +16,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { backupsDir, listBackups as listBackupsIn, pickBackup, writeBackup, type Backup } from './backups.ts';
 import { createFromStart, ensureWorkspace, recoverLocked, toStderr, type Log } from './recovery.ts';
 import { matchOf, toStep } from './solutions.ts';
-import type { Step } from '../steps.ts';
+import { steps, workshop, type Step } from '../steps.ts';
 import { bulkyOnly, collides, copyFiles, listTree, moveEntries, workspaceRules, type Listing } from './tree.ts';
 import { WorkspaceError, reason } from './errors.ts';
 import { withLock } from './lock.ts';
@@ -184,6 +184,24 @@ export async function switchTo(step: Step | string, options: SwitchOptions = {})
   const target = toStep(step);
   return replaceWorkspace(
     { to: target.name, dir: target.dir, backupLabel: target.name, backupReason: `before switching to ${target.name}` },
+    options,
+  );
+}
+
+/**
+ * Puts back where `step` starts: the solution of the step before it (the
+ * start for the first step), backing up the workspace first as a switch does.
+ */
+export async function resetStep(step: Step | string, options: SwitchOptions = {}): Promise<SwitchResult> {
+  const target = toStep(step);
+  const before = steps().find((s) => s.number === target.number - 1);
+  return replaceWorkspace(
+    {
+      to: before?.name ?? 'start',
+      dir: before?.dir ?? workshop().start,
+      backupLabel: `reset-${target.name}`,
+      backupReason: `before resetting ${target.name}`,
+    },
     options,
   );
 }

@@ -1,12 +1,16 @@
 // The running app beside the slides: your app or the step's solution in an
 // iframe, its URL, its state and its recent log lines (so a crash shows at once).
+// When the app is down, the frame gives way to a page saying so, with the
+// error's first line; the log is scrolled to where the error starts.
+// Links in the slides to the app's usual address (127.0.0.1:3000) open here.
 import { post } from './api.js';
-import { $, h, withFileLinks } from './dom.js';
+import { $, h } from './dom.js';
+import { linkFiles } from './files.js';
 
 let which = 'workspace';
 const statuses = new Map();
 const logs = { workspace: [], solution: [] };
-const shownIn = { url: '', starts: -1, id: '' };
+const shownIn = { url: '', starts: -1, id: '', path: '/' };
 
 const stateText = {
   stopped: 'stopped',
@@ -16,6 +20,58 @@ const stateText = {
   'not-listening': 'not listening',
   missing: 'missing',
 };
+
+const down = new Set(['crashed', 'not-listening', 'missing']);
+
+// Node's first line of an uncaught error: `SyntaxError: Unexpected token ')'`, `Error [ERR_…]: …`.
+const errorLine = /^(?:[A-Z]\w*)?Error\b/;
+
+/** This run's log lines (since the runner last started the app). */
+function lastRun(lines) {
+  let i = lines.length - 1;
+  while (i >= 0 && !(lines[i].stream === 'runner' && lines[i].text.startsWith('$ '))) i--;
+  return lines.slice(i + 1);
+}
+
+/** Where the error starts (its first stderr line, often `file:line`) and its `…Error: …` line. */
+function errorOf(lines) {
+  const run = lastRun(lines);
+  const first = run.find((l) => l.stream === 'stderr');
+  const error = run.find((l) => l.stream === 'stderr' && errorLine.test(l.text));
+  return { first, error };
+}
+
+/** The frame's place when the app is down: what happened and the first line of the error. */
+function downPage() {
+  let el = document.getElementById('app-down');
+  if (!el) {
+    el = h('div', { id: 'app-down', class: 'app-down', role: 'group', 'aria-label': 'The app is not running', hidden: true });
+    $('app-frame').after(el);
+  }
+  return el;
+}
+
+function showDown(s, label) {
+  const frame = /** @type {HTMLIFrameElement} */ ($('app-frame'));
+  const page = downPage();
+  if (!s || !down.has(s.state)) {
+    frame.hidden = false;
+    page.hidden = true;
+    return;
+  }
+  // The last good page would say the app works: blank it.
+  if (!frame.hidden) frame.src = 'about:blank';
+  frame.hidden = true;
+  shownIn.starts = -1;
+  const { first, error } = errorOf(logs[which]);
+  const where = first && first !== error && /[\w.-]+\.\w+:\d+/.test(first.text) ? first.text : '';
+  page.hidden = false;
+  page.replaceChildren(
+    h('p', { class: 'app-down-title' }, `${label} ${stateText[s.state] ?? s.state}.`),
+    error ? h('pre', { class: 'app-down-error' }, linkFiles(error.text), where ? '\n' : '', where ? linkFiles(where) : '') : null,
+    h('p', {}, s.message ?? 'See its log lines below.'),
+  );
+}
 
 function render() {
   const s = statuses.get(which);
@@ -33,25 +89,41 @@ function render() {
   link.textContent = s.url;
   stateEl.textContent = `${label} (${s.dir}): ${stateText[s.state] ?? s.state}${s.message ? `. ${s.message}` : ''}`;
   stateEl.dataset.state = s.state;
+  showDown(s, label);
   // Reload the frame when it shows another app, or the app came back up.
   if (s.state === 'running' && (shownIn.id !== which || shownIn.starts !== s.starts || shownIn.url !== s.url)) {
-    frame.src = s.url;
+    if (shownIn.id !== which) shownIn.path = '/';
+    frame.src = new URL(shownIn.path, s.url).href;
     Object.assign(shownIn, { url: s.url, starts: s.starts, id: which });
   }
   renderLog();
 }
 
-let openFile = (_ref) => {};
-
 function renderLog() {
   const pre = $('app-log');
+  const lines = logs[which].slice(-40);
+  const s = statuses.get(which);
+  const { first, error } = s && down.has(s.state) ? errorOf(lines) : {};
+  const spans = new Map();
   // Text only; file names in errors and stack traces open in the editor.
   pre.replaceChildren(
-    ...logs[which].slice(-40).map((l) =>
-      h('span', { class: `log-line ${l.stream}` }, l.stream === 'runner' ? `» ${l.text}` : withFileLinks(l.text, openFile), '\n'),
-    ),
+    ...lines.map((l) => {
+      const span = h('span', { class: `log-line ${l.stream}${l === error ? ' log-error' : ''}` }, l.stream === 'runner' ? `» ${l.text}` : linkFiles(l.text), '\n');
+      spans.set(l, span);
+      return span;
+    }),
   );
-  pre.scrollTop = pre.scrollHeight;
+  // A crash: show where the error starts, not the Node internals after it.
+  const top = spans.get(first) ?? spans.get(error);
+  if (!top) {
+    pre.scrollTop = pre.scrollHeight;
+    return;
+  }
+  const offset = (el) => el.getBoundingClientRect().top - pre.getBoundingClientRect().top + pre.scrollTop;
+  pre.scrollTop = offset(top) - 4;
+  const errorSpan = spans.get(error);
+  // Too long a preamble to show both: the error's own line comes first.
+  if (errorSpan && offset(errorSpan) + errorSpan.getBoundingClientRect().height > pre.scrollTop + pre.clientHeight) pre.scrollTop = offset(errorSpan) - 4;
 }
 
 export function showApp(id) {
@@ -66,28 +138,88 @@ export function appStatuses(apps) {
 
 export function appLogs({ app, lines }) {
   logs[app] = lines;
-  if (app === which) renderLog();
+  if (app === which) render();
 }
 
 export function appLog(line) {
   const list = logs[line.app];
   list.push(line);
   if (list.length > 200) list.splice(0, list.length - 200);
-  if (line.app === which) renderLog();
+  if (line.app === which) {
+    // The error's lines arrive after the crash itself was reported.
+    const s = statuses.get(which);
+    if (s && down.has(s.state)) showDown(s, which === 'workspace' ? 'Your app' : 'The step solution');
+    renderLog();
+  }
 }
 
-/** @param {(ref: string) => void} open */
-export function startAppPane(open) {
-  openFile = open;
+/**
+ * Scrolls the side panel (not the page: the step tabs stay in view) so
+ * that `el` starts at its top, unless `must` is already wholly in view.
+ * @param {Element} el
+ * @param {Element} [must]
+ */
+export function scrollSideTo(el, must = el) {
+  const side = el.closest('.side');
+  const scrolls = side && side.scrollHeight > side.clientHeight && getComputedStyle(side).overflowY !== 'visible';
+  if (!scrolls) {
+    must.scrollIntoView({ block: 'nearest' });
+    return;
+  }
+  const box = side.getBoundingClientRect();
+  const r = must.getBoundingClientRect();
+  if (r.top >= box.top && r.bottom <= box.bottom) return;
+  side.scrollTop += el.getBoundingClientRect().top - box.top - 8;
+}
+
+/** `http://127.0.0.1:3000/login` in a slide: the learner's own app, which the runner runs on another port. */
+function appAddress(a) {
+  try {
+    const u = new URL(a.href);
+    return /^(localhost|127\.0\.0\.1|\[::1\])$/.test(u.hostname) && u.port === '3000' ? u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Clicks on links to the app's usual address show that page in the app pane; with a modifier, the real address in a new tab. */
+function interceptAppLinks(root) {
+  const follow = (e) => {
+    const a = e.target instanceof Element ? e.target.closest('a[href]') : null;
+    const u = a && appAddress(a);
+    if (!u) return;
+    e.preventDefault();
+    const s = statuses.get('workspace');
+    const path = `${u.pathname}${u.search}${u.hash}`;
+    if (e.type === 'auxclick' || e.ctrlKey || e.metaKey || e.shiftKey) {
+      if (s) window.open(new URL(path, s.url).href, '_blank', 'noopener');
+      return;
+    }
+    shownIn.path = path;
+    which = 'workspace';
+    if (s?.state === 'running') {
+      /** @type {HTMLIFrameElement} */ ($('app-frame')).src = new URL(path, s.url).href;
+      Object.assign(shownIn, { url: s.url, starts: s.starts, id: 'workspace' });
+    }
+    render();
+    scrollSideTo($('app-heading').closest('.panel') ?? $('app-frame'));
+  };
+  root.addEventListener('click', follow);
+  root.addEventListener('auxclick', (e) => e.button === 1 && follow(e));
+}
+
+/** @param {unknown} [_open] (unused: file references open through files.js) */
+export function startAppPane(_open) {
   $('show-workspace').addEventListener('click', () => showApp('workspace'));
   $('show-solution').addEventListener('click', () => showApp('solution'));
   $('reload-app').addEventListener('click', () => {
     const s = statuses.get(which);
     if (!s) return;
     // A stopped or crashed app is restarted; a running one just reloaded.
-    if (s.state === 'running') /** @type {HTMLIFrameElement} */ ($('app-frame')).src = s.url;
+    if (s.state === 'running') /** @type {HTMLIFrameElement} */ ($('app-frame')).src = new URL(shownIn.path, s.url).href;
     else void restartApp(which).catch((err) => ($('app-state').textContent = err.message));
   });
+  interceptAppLinks($('slide'));
   render();
 }
 
