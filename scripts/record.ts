@@ -1,11 +1,13 @@
-// `npm run record`: the terminal transcripts in slides/term/ and the
-// screenshot in slides/img/, made from real runs so the slides show what a
-// learner sees today.
+// `npm run record`: the terminal transcripts in slides/term/, the
+// screenshot in slides/img/ and those of the workshop page in
+// docs/screenshots/, made from real runs so the slides and the README show
+// what a learner sees today.
 //
 // What runs for real: `npm install` (from the npm registry, in a temporary
 // copy of step 2's package.json), a throwaway `redis-server` (data in a
 // temporary directory), the step 3 app, Chromium visiting it three times,
-// and `redis-cli` reading the session it stored.
+// `redis-cli` reading the session it stored, and the workshop's runner
+// (`npm run workshop`) with step 2's app, shown in Chromium.
 //
 // What is normalised, so the transcripts show what a learner types:
 // - ports: ours are free ones, shown as the defaults 6379 and 3000;
@@ -15,7 +17,7 @@
 // Nothing else is edited.
 import { mkdtempSync, mkdirSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { repoRoot } from '../runner/paths.ts';
@@ -190,7 +192,7 @@ async function main(argv: string[]): Promise<number> {
     write('start-express-app.txt', normalisePorts(transcript([{ command: 'node app.js', output: app.lines }]), ports));
 
     // A learner's browser visits the page three times.
-    const { screenshotVisits } = await import('./screenshot.ts');
+    const { screenshotPage, screenshotVisits } = await import('./screenshot.ts');
     const out = join(imgDir, 'session-visits.png');
     await screenshotVisits(`http://127.0.0.1:${app.port}/`, out, 3);
     console.log('wrote slides/img/session-visits.png');
@@ -209,6 +211,8 @@ async function main(argv: string[]): Promise<number> {
         ports,
       ),
     );
+    // After the transcript of the one session: the runner's apps share this Redis.
+    for (const file of await screenshotPage(`redis://127.0.0.1:${redis.port}`)) console.log(`wrote ${relative(repoRoot, file)}`);
     await app.process.stop();
     await redis.process.stop();
   } finally {

@@ -1,13 +1,16 @@
 // slides/img/session-visits.png: the step 3 app in Chromium after a few
-// visits, as a learner sees it. `npm run record` makes it with the
-// transcripts; `node --import tsx scripts/screenshot.ts` makes it alone.
-import { mkdtempSync, rmSync } from 'node:fs';
+// visits, as a learner sees it; and docs/screenshots/page-*.png: the
+// workshop page itself, from a real runner. `npm run record` makes them with
+// the transcripts; `node --import tsx scripts/screenshot.ts` makes them alone.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../runner/paths.ts';
 import { workshop } from '../runner/steps.ts';
 import { stopAll } from '../runner/process/child.ts';
 import { withBrowser } from '../test/helpers/browser.ts';
+import { startWorkshopRunner } from '../test/helpers/workshop-runner.ts';
 
 /** Opens `url` `visits` times in one browser session and screenshots the last page. */
 export async function screenshotVisits(url: string, out: string, visits = 3): Promise<void> {
@@ -25,6 +28,47 @@ export async function screenshotVisits(url: string, out: string, visits = 3): Pr
   );
 }
 
+export const pageShotsDir = join(repoRoot, 'docs', 'screenshots');
+
+/**
+ * The workshop page mid-step, at 1280×720 (light and dark) and on a phone:
+ * step 2's app in the workspace, step 3's slide on the session, and Verify's
+ * answer saying what is missing. Returns the files written.
+ */
+export async function screenshotPage(redisUrl: string, outDir = pageShotsDir): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
+  const runner = await startWorkshopRunner({ workspaceFrom: join(repoRoot, 'steps', 'step2'), env: { REDIS_URL: redisUrl } });
+  const written: string[] = [];
+  const shot = async (page: import('playwright-core').Page, name: string) => {
+    // Two frames: the last layout (a slide fitted to its box) is painted.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.screenshot({ path: join(outDir, name) });
+    written.push(join(outDir, name));
+  };
+  try {
+    await withBrowser(
+      async (page) => {
+        await page.goto(`${runner.url}#/step3/9`);
+        await page.locator('#app-state[data-state="running"]').waitFor({ timeout: 20_000 });
+        await page.locator('#verify').click();
+        await page.locator('#verify-summary[data-result="failed"]').waitFor({ timeout: 60_000 });
+        await page.locator('#app-frame').contentFrame().locator('body').waitFor();
+        await shot(page, 'page-1280x720.png');
+        await page.emulateMedia({ colorScheme: 'dark' });
+        await shot(page, 'page-dark.png');
+        await page.emulateMedia({ colorScheme: 'light' });
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await shot(page, 'page-phone.png');
+      },
+      { viewport: { width: 1280, height: 720 } },
+    );
+  } finally {
+    await runner.stop();
+  }
+  return written;
+}
+
 async function main(): Promise<number> {
   const { startRedis, startStep3 } = await import('./record.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'workshop-shot-redis-'));
@@ -33,6 +77,7 @@ async function main(): Promise<number> {
     const app = await startStep3(redis.port);
     await screenshotVisits(`http://127.0.0.1:${app.port}/`, join(workshop().slides, 'img', 'session-visits.png'));
     console.log('wrote slides/img/session-visits.png');
+    for (const file of await screenshotPage(`redis://127.0.0.1:${redis.port}`)) console.log(`wrote ${relative(repoRoot, file)}`);
     return 0;
   } finally {
     await stopAll();

@@ -1,5 +1,6 @@
-// The slides of a step: one at a time, keyboard navigation, and a deep
-// link in the address (#/step3/7) that survives a reload.
+// The slides of a step: one at a time, fitted to their box, keyboard
+// navigation, a deep link in the address (#/step3/7) that survives a
+// reload, copy buttons on code, and an overview of the deck.
 import { get } from './api.js';
 import { $, h } from './dom.js';
 
@@ -11,6 +12,7 @@ export function parseHash(hash) {
 
 const decks = new Map();
 let shown = { step: '', n: 0 };
+let shownDeck;
 let onStepShown = (_step) => {};
 
 async function deckOf(step) {
@@ -22,6 +24,8 @@ async function deckOf(step) {
     throw err;
   }
 }
+
+const titleOf = (slide, n) => slide?.title || `Slide ${n}`;
 
 /** Shows slide n of a step (clamped to the deck) and puts it in the address. */
 export async function show(step, n) {
@@ -38,14 +42,21 @@ export async function show(step, n) {
   const el = $('slide');
   // The deck engine renders and escapes slides on the server: trusted HTML.
   el.innerHTML = slide ? slide.html : '<p>This deck has no slides.</p>';
+  el.scrollTop = 0;
   el.className = ['slide', 'current', ...(slide?.classes ?? [])].join(' ');
-  el.setAttribute('aria-label', `${slide?.title ?? step}, slide ${i} of ${total}`);
+  el.setAttribute('aria-label', `${titleOf(slide, i)}, slide ${i} of ${total}`);
+  keepHyphenatedWords(el);
+  addCopyButtons(el);
+  for (const img of el.querySelectorAll('img')) if (!img.complete) img.addEventListener('load', () => fit(el), { once: true });
   $('counter').textContent = `${step}: ${i} / ${total}`;
+  announce(total ? `Slide ${i} of ${total}: ${titleOf(slide, i)}` : `${step} has no slides`);
   const problems = $('deck-problems');
   problems.hidden = !deck.problems?.length;
   problems.replaceChildren(...(deck.problems ?? []).map((p) => h('p', {}, `${p.file}:${p.line}: ${p.message}`)));
   const changedStep = shown.step !== step;
   shown = { step, n: i };
+  shownDeck = deck;
+  if (!$('overview').hidden) listSlides();
   const hash = `#/${step}/${i}`;
   if (location.hash !== hash) history.replaceState(null, '', hash);
   if (changedStep) onStepShown(step);
@@ -56,6 +67,148 @@ export const current = () => shown;
 export function forget() {
   decks.clear();
   if (shown.step) void show(shown.step, shown.n);
+}
+
+const announce = (text) => ($('slide-announce').textContent = text);
+
+// Slidev scales a slide to its box. Here the slide's font shrinks (all the
+// deck's sizes are in em, so code shrinks with the text, and style.css keeps
+// it at 11px or more) down to a floor where text stays readable. A slide too
+// full to fit even then flows into two columns, or else scrolls: it can be
+// focused, and Space scrolls it before turning the page.
+const minTextPx = 12;
+// Two columns of at least ~45 characters of code each.
+const twoColumnsPx = 640;
+/** The box the slide was last fitted to, `width×height`. */
+let fittedTo = '';
+
+function overflows(el) {
+  if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1) return true;
+  return [...el.querySelectorAll('pre')].some((pre) => pre.scrollWidth > pre.clientWidth + 1 || pre.scrollHeight > pre.clientHeight + 1);
+}
+
+/** Lowers the slide's font until it fits, not below the floor; false if it does not fit even there. */
+function shrink(el) {
+  el.style.setProperty('--fit', '1');
+  if (!overflows(el)) return true;
+  let lo = Math.min(1, minTextPx / parseFloat(getComputedStyle(el).fontSize));
+  let hi = 1;
+  el.style.setProperty('--fit', String(lo));
+  if (overflows(el)) return false;
+  // Eight halvings: within half a percent of the largest font that fits.
+  for (let k = 0; k < 8; k++) {
+    const mid = (lo + hi) / 2;
+    el.style.setProperty('--fit', String(mid));
+    if (overflows(el)) hi = mid;
+    else lo = mid;
+  }
+  el.style.setProperty('--fit', String(lo));
+  return true;
+}
+
+function fit(el) {
+  el.classList.remove('two-columns');
+  let fits = shrink(el);
+  if (!fits && el.clientWidth >= twoColumnsPx) {
+    el.classList.add('two-columns');
+    fits = shrink(el);
+    // Columns that overflow would run off to the side: one column that scrolls reads better.
+    if (!fits) {
+      el.classList.remove('two-columns');
+      shrink(el);
+    }
+  }
+  el.classList.toggle('scrolls', !fits);
+  el.tabIndex = fits ? -1 : 0;
+  fittedTo = `${el.clientWidth}×${el.clientHeight}`;
+}
+
+/** Fits the slide again whenever its box or its content changes, whoever changed it. */
+function keepFitted(el) {
+  new ResizeObserver(() => {
+    if (fittedTo !== `${el.clientWidth}×${el.clientHeight}`) fit(el);
+  }).observe(el);
+  new MutationObserver(() => fit(el)).observe(el, { childList: true, subtree: true, characterData: true });
+}
+
+/** For Space and PageDown/PageUp: scrolls a slide that does not fit, until its end. */
+function scrollSlide(direction) {
+  const el = $('slide');
+  if (!el.classList.contains('scrolls')) return false;
+  const room = direction > 0 ? el.scrollHeight - el.clientHeight - el.scrollTop : el.scrollTop;
+  if (room < 2) return false;
+  el.scrollBy({ top: direction * el.clientHeight * 0.85 });
+  return true;
+}
+
+/**
+ * A browser may break a line after any hyphen: `--scan` or 'express-session'
+ * would be cut in two. In code and in the commands of a transcript (not in
+ * what they print), a word with a hyphen is kept whole (style.css:
+ * inline-block), unless it is longer than a line.
+ */
+function keepHyphenatedWords(el) {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  const hyphenated = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.data.includes('-') && node.parentElement?.closest('.cmd, figure.code .lc')) hyphenated.push(node);
+  }
+  for (const node of hyphenated) {
+    const parts = node.data.split(/(\S*-\S*)/).filter(Boolean);
+    node.replaceWith(...parts.map((part) => (/\S-|-\S/.test(part) ? h('span', { class: 'word' }, part) : part)));
+  }
+}
+
+/** The code a copy button copies: a transcript's commands without their prompt, or every line. */
+function copiedText(figure) {
+  const commands = [...figure.querySelectorAll('.cmd')].map((c) => c.textContent);
+  if (commands.length) return commands.join('\n');
+  return [...figure.querySelectorAll('.lc')].map((c) => c.textContent.replace(/\u200b/g, '')).join('\n');
+}
+
+function addCopyButtons(el) {
+  for (const figure of el.querySelectorAll('figure.code, figure.term')) {
+    const commands = figure.querySelector('.cmd') !== null;
+    const label = commands ? 'Copy the commands' : 'Copy the code';
+    const button = h('button', { type: 'button', class: 'copy', title: label, 'aria-label': label }, 'Copy');
+    button.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(copiedText(figure));
+        button.textContent = 'Copied';
+        announce(commands ? 'Commands copied.' : 'Code copied.');
+      } catch {
+        button.textContent = 'Copy failed';
+        announce('Could not copy: select the text and copy it with your keyboard.');
+      }
+      setTimeout(() => (button.textContent = 'Copy'), 2000);
+    });
+    // Beside the file name when there is one, else over the code's top right corner.
+    (figure.querySelector('figcaption') ?? figure).append(button);
+  }
+}
+
+/** The overview: every slide of the shown deck, as a link to it. */
+function listSlides() {
+  const slides = shownDeck?.slides ?? [];
+  $('overview-heading').textContent = `Slides of ${shown.step}`;
+  $('overview-list').replaceChildren(
+    ...slides.map((s, k) =>
+      h('li', {}, h('a', { href: `#/${shown.step}/${k + 1}`, 'aria-current': k + 1 === shown.n ? 'page' : null }, titleOf(s, k + 1))),
+    ),
+  );
+}
+
+function openOverview(open) {
+  const box = $('overview');
+  const wasInside = box.contains(document.activeElement);
+  box.hidden = !open;
+  $('overview-toggle').setAttribute('aria-expanded', String(open));
+  if (open) {
+    listSlides();
+    (box.querySelector('[aria-current]') ?? box.querySelector('a'))?.focus();
+  } else if (wasInside) {
+    $('overview-toggle').focus();
+  }
 }
 
 function isTyping(target) {
@@ -71,12 +224,32 @@ export function startSlides(defaultStep, stepShown) {
   const go = (delta) => void show(shown.step, shown.n + delta);
   $('prev').addEventListener('click', () => go(-1));
   $('next').addEventListener('click', () => go(1));
+  keepFitted($('slide'));
+  // The skip link focuses the slide itself: following `#slide` would replace the deep link.
+  document.querySelector('.skip-link')?.addEventListener('click', (e) => {
+    e.preventDefault();
+    $('slide').focus();
+  });
+  $('overview-toggle').addEventListener('click', () => openOverview($('overview').hidden));
+  $('overview').addEventListener('click', (e) => {
+    const link = e.target instanceof Element ? e.target.closest('a') : null;
+    if (!link) return;
+    openOverview(false);
+    $('slide').focus();
+  });
   document.addEventListener('keydown', (e) => {
     if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
     // Space on a button presses it; elsewhere it turns the page.
     const onControl = e.target instanceof HTMLElement && /^(BUTTON|A|SUMMARY)$/.test(e.target.tagName);
-    if (e.key === 'ArrowRight' || e.key === 'PageDown' || (e.key === ' ' && !onControl && !e.shiftKey)) go(1);
-    else if (e.key === 'ArrowLeft' || e.key === 'PageUp' || (e.key === ' ' && !onControl && e.shiftKey)) go(-1);
+    const forward = e.key === 'PageDown' || (e.key === ' ' && !onControl && !e.shiftKey);
+    const back = e.key === 'PageUp' || (e.key === ' ' && !onControl && e.shiftKey);
+    if (e.key === 'Escape' && !$('overview').hidden) openOverview(false);
+    else if (e.key === 'o') openOverview($('overview').hidden);
+    else if ((forward && scrollSlide(1)) || (back && scrollSlide(-1))) {
+      // The slide scrolled; the page turns at its end.
+    }
+    else if (e.key === 'ArrowRight' || forward) go(1);
+    else if (e.key === 'ArrowLeft' || back) go(-1);
     else if (e.key === 'Home') void show(shown.step, 1);
     else if (e.key === 'End') void show(shown.step, Number.MAX_SAFE_INTEGER);
     else return;
