@@ -6,7 +6,7 @@
 // Slow parts (Redis, the apps) start after the page is served, so the first
 // slide never waits for them; their status streams to the UI as it changes.
 import { EventEmitter } from 'node:events';
-import { readProgress, recordProgress, type Progress } from './progress.ts';
+import { forgetSkip, readProgress, recordProgress, type Progress } from './progress.ts';
 import { needs } from './description.ts';
 import { findStep, steps, workshop, type Step } from './steps.ts';
 import { workspaceDir, stateDir } from './paths.ts';
@@ -18,7 +18,28 @@ export type RedisState =
   | { state: 'not-needed' }
   | { state: 'starting' }
   | { state: 'ready'; url: string; description: string; cli: string }
+  /** It was ready, and stopped answering: the runner keeps looking, and says when it is back. */
+  | {
+      state: 'down';
+      url: string;
+      description: string;
+      cli: string;
+      /** What happened, and what it means for the app: "Redis stopped answering at …". */
+      message: string;
+      /** What to do, for the terminal, and for the page when it can't offer the button. */
+      todo: string;
+      /** The workshop started this Redis, so it can start it again (POST /api/redis/start). */
+      canStart: boolean;
+      /** Starting it again right now. */
+      restarting: boolean;
+    }
   | { state: 'unavailable'; message: string };
+
+/** What the page may ask of the Redis in use. */
+export interface RedisControl {
+  /** Starts the Redis the workshop started again; a refusal or failure as a status and one sentence. */
+  startAgain(): Promise<{ status: number; message: string } | undefined>;
+}
 
 export interface StepView {
   name: string;
@@ -39,7 +60,7 @@ export interface Snapshot {
   workspace: string;
 }
 
-export type Topic = 'state' | 'log' | 'inspector' | 'check' | 'verify-start' | 'verify-end' | 'decks';
+export type Topic = 'state' | 'log' | 'inspector' | 'check' | 'verify-start' | 'verify-end' | 'result' | 'decks';
 
 export interface WorkshopEvent {
   topic: Topic;
@@ -63,6 +84,8 @@ export class WorkshopState {
   progress: Progress;
   redis: RedisState = needs(workshop(), 'redis') ? { state: 'starting' } : { state: 'not-needed' };
   apps: { workspace?: SupervisedApp; solution?: SupervisedApp } = {};
+  /** Set once Redis is found: how the page starts it again. */
+  redisControl: RedisControl | undefined;
   /**
    * The ports the two apps get, chosen before the page is first served: its
    * Content-Security-Policy, fixed when it loads, must already allow framing them.
@@ -107,10 +130,19 @@ export class WorkshopState {
       current: this.step.name,
       steps: stepViews(this.progress),
       redis: this.redis,
-      apps: this.appList.map((a) => a.status),
+      apps: this.appList.map((a) => this.withRedis(a.status)),
       watch: this.watch,
       workspace: this.workspace,
     };
+  }
+
+  /**
+   * An app of a step with Redis, running while Redis is down, is not simply
+   * "running": its sessions fail (and its page may count "1 time" forever).
+   */
+  private withRedis(status: AppStatus): AppStatus {
+    if (this.redis.state !== 'down' || status.state !== 'running' || !this.step.services.includes('redis')) return status;
+    return { ...status, redisDown: true, message: 'Redis is down, so its sessions fail until Redis is back.' };
   }
 
   emit(topic: Topic, data: unknown): void {
@@ -150,6 +182,14 @@ export class WorkshopState {
     this.progress = await recordProgress(step.name, 'skipped', this.stateDir);
     const next = steps().find((s) => s.number === step.number + 1) ?? step;
     return this.goTo(next.name);
+  }
+
+  /** Takes a skip back (a pass stays recorded) and returns to that step. */
+  async unskip(name: string): Promise<Step> {
+    const step = findStep(name);
+    if (!step) throw new Error(`unknown step ${name}`);
+    this.progress = await forgetSkip(step.name, this.stateDir);
+    return this.goTo(step.name);
   }
 
   async reloadProgress(): Promise<void> {

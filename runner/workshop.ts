@@ -11,6 +11,7 @@ import { startUiServer, type UiServer } from './server/app.ts';
 import { loadWorkspace } from './server/others.ts';
 import type { SupervisedApp } from './apps.ts';
 import type { RedisConnection } from './redis.ts';
+import type { RedisWatch } from './redis-watch.ts';
 import { steps, workshop } from './steps.ts';
 
 export interface StartOptions {
@@ -77,6 +78,7 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
   }
 
   let redis: RedisConnection | undefined;
+  let redisWatch: RedisWatch | undefined;
   const apps: SupervisedApp[] = [];
   const closers: (() => Promise<void> | void)[] = [];
   let stopped = false;
@@ -91,6 +93,19 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
       if (stopped) return void (await redis.stop());
       state.setRedis({ state: 'ready', url: redis.url, description: redis.description, cli: redis.cli });
       say(`Redis: ${redis.description}. Look inside with: ${redis.cli}`);
+      // From now on, a Redis that stops answering is said, here and on the page.
+      const { RedisWatch } = await import('./redis-watch.ts');
+      if (stopped) return;
+      redisWatch = new RedisWatch(redis, {
+        onChange: (next) => {
+          const was = state.redis.state;
+          state.setRedis(next);
+          if (next.state === 'down' && was !== 'down') warn(`${next.message} ${next.todo}`);
+          if (next.state === 'ready' && was === 'down') say(`Redis answers again: ${next.description}.`);
+        },
+      });
+      state.redisControl = redisWatch;
+      redisWatch.start();
     } catch (err) {
       const message = err instanceof RedisUnavailableError ? err.message : `Redis could not be started: ${(err as Error).message}`;
       state.setRedis({ state: 'unavailable', message });
@@ -128,8 +143,9 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
         }
       });
     }
-    // Re-verify on save when the learner turned watching on.
+    // A save makes the results kept so far stale; it re-verifies when the learner turned watching on.
     workspace.on('changed', () => {
+      ui.verifier.workspaceChanged('your last change');
       if (state.watch) void ui.verifier.run();
     });
     state.changed();
@@ -185,6 +201,7 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
     ready,
     async stop() {
       stopped = true;
+      redisWatch?.stop(); // our own stop of redis-server is not news
       await Promise.allSettled([...apps.map((a) => a.dispose()), ...closers.map((c) => c()), ui.close()]);
       await redis?.stop();
     },

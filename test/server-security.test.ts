@@ -148,7 +148,7 @@ describe('Origin and token on state changes', () => {
   });
 
   it('refuses a cross-site form POST (cookies but no header) to every state-changing endpoint', async () => {
-    for (const path of ['/api/verify', '/api/switch', '/api/restore', '/api/skip', '/api/step', '/api/watch', '/api/open', '/api/apps/workspace/restart']) {
+    for (const path of ['/api/verify', '/api/switch', '/api/restore', '/api/reset', '/api/skip', '/api/unskip', '/api/step', '/api/watch', '/api/open', '/api/files', '/api/apps/workspace/restart', '/api/redis/start']) {
       const res = await rawRequest(port, {
         method: 'POST',
         path,

@@ -8,7 +8,7 @@ import type { WorkshopState } from '../state.ts';
 import type { DeckCache } from './decks.ts';
 import type { EventHub } from './events.ts';
 import type { Verifier } from './verifier.ts';
-import { openInEditor, parseFileRef, resolveFileRef } from './editor.ts';
+import { existingRefs, openInEditor, parseFileRef, resolveFileRef } from './editor.ts';
 import { loadWorkspace } from './others.ts';
 
 export interface ApiContext {
@@ -89,6 +89,18 @@ export function apiRouter(ctx: ApiContext): Router {
     res.json(state.snapshot());
   }));
 
+  api.post('/unskip', wrap(async (req, res) => {
+    const step = stepParam(bodyOf(req).step ?? state.step.name);
+    await state.unskip(step.name);
+    res.json(state.snapshot());
+  }));
+
+  // A step's last result, kept across pages and reloads; null before its first run.
+  api.get('/results/:step', wrap(async (req, res) => {
+    const step = stepParam(req.params.step);
+    res.json({ step: step.name, result: verifier.resultOf(step.name) ?? null });
+  }));
+
   api.post('/verify', wrap(async (req, res) => {
     const step = stepParam(bodyOf(req).step ?? state.step.name);
     void verifier.run(step.name);
@@ -99,6 +111,14 @@ export function apiRouter(ctx: ApiContext): Router {
   api.post('/watch', wrap(async (req, res) => {
     state.setWatch(bodyOf(req).on === true);
     res.json({ watch: state.watch });
+  }));
+
+  // Starts the redis-server the workshop started again, after it stopped (same port, same data).
+  api.post('/redis/start', wrap(async (_req, res) => {
+    if (!state.redisControl) throw new ApiError(409, 'The workshop has no Redis to start: it is still looking for one, or none was found (the header says why).');
+    const refused = await state.redisControl.startAgain();
+    if (refused) throw new ApiError(refused.status, refused.message);
+    res.json(state.snapshot());
   }));
 
   api.post('/apps/:id/restart', wrap(async (req, res) => {
@@ -112,6 +132,16 @@ export function apiRouter(ctx: ApiContext): Router {
     const step = stepParam(bodyOf(req).step);
     const ws = await loadWorkspace();
     const result = await whileSuspended(state, () => ws.switchTo(step.name, { places: state.places }));
+    if (result.switched) verifier.workspaceChanged(`the switch to ${step.name}'s solution`);
+    res.json({ result, state: state.snapshot() });
+  }));
+
+  // Back to where a step starts (the step before's solution), after a backup.
+  api.post('/reset', wrap(async (req, res) => {
+    const step = stepParam(bodyOf(req).step ?? state.step.name);
+    const ws = await loadWorkspace();
+    const result = await whileSuspended(state, () => ws.resetStep(step.name, { places: state.places }));
+    if (result.switched) verifier.workspaceChanged(`the reset of ${step.name}`);
     res.json({ result, state: state.snapshot() });
   }));
 
@@ -125,6 +155,7 @@ export function apiRouter(ctx: ApiContext): Router {
     if (typeof name !== 'string' || !name) throw new ApiError(400, 'Name the backup to restore.');
     const ws = await loadWorkspace();
     const result = await whileSuspended(state, () => ws.restoreBackup(name, { places: state.places }));
+    if (result.switched) verifier.workspaceChanged('the restore of a backup');
     res.json({ result, state: state.snapshot() });
   }));
 
@@ -141,8 +172,18 @@ export function apiRouter(ctx: ApiContext): Router {
     const file = await resolveFileRef(ref, { workspace: state.workspace, repo: repoRoot });
     if (!file) throw new ApiError(404, `There is no file ${ref.path} in your workspace or the workshop.`);
     const failed = await openInEditor(file, ref);
-    if (failed) throw new ApiError(500, failed);
-    res.json({ opened: file, line: ref.line ?? null });
+    // No editor is no fault of the request: the page shows the path to copy instead.
+    if (failed) res.json({ opened: null, file, line: ref.line ?? null, error: failed });
+    else res.json({ opened: file, line: ref.line ?? null });
+  }));
+
+  // Which of the file references in a text exist: the page makes "open in editor" buttons of those only.
+  api.post('/files', wrap(async (req, res) => {
+    const refs = bodyOf(req).refs;
+    if (!Array.isArray(refs) || refs.length > 200 || !refs.every((r) => typeof r === 'string' && r.length < 1000)) {
+      throw new ApiError(400, 'Send the file references to look up as { refs: [...] }, at most 200.');
+    }
+    res.json({ exists: await existingRefs(refs as string[], { workspace: state.workspace, repo: repoRoot }) });
   }));
 
   api.use((_req, _res, next) => next(new ApiError(404, 'There is no such API endpoint.')));

@@ -4,15 +4,17 @@ import { get, listen, post } from './api.js';
 import { $, h } from './dom.js';
 import { current, forget, parseHash, show, startSlides } from './slides.js';
 import { appLog, appLogs, appStatuses, showApp, startAppPane } from './apppane.js';
-import { checkDone, setCheckStep, setWatch, startChecks, verifyEnded, verifyStarted } from './checks.js';
+import { checkDone, resultChanged, setCheckStep, setWatch, startChecks, verifyEnded, verifyStarted } from './checks.js';
 import { redisStatus, showInspector } from './inspector.js';
-import { setWorkspaceStep, startWorkspace } from './workspace.js';
+import { setWorkspaceStep, startWorkspace, workspaceState } from './workspace.js';
 
 let serverStep = '';
 
 const statusMark = { passed: '✓ passed', skipped: '↷ skipped', todo: '' };
 
 function renderSteps(state) {
+  // The links are made anew: the one the learner just chose keeps the focus.
+  const focused = document.activeElement?.closest('#steps a')?.getAttribute('href');
   $('steps').replaceChildren(
     ...state.steps.map((s) =>
       h(
@@ -28,6 +30,7 @@ function renderSteps(state) {
       ),
     ),
   );
+  if (focused) $('steps').querySelector(`a[href="${focused}"]`)?.focus();
 }
 
 /** Redis's status and the inspector, for a step whose app has Redis (workshop.json's services). */
@@ -47,6 +50,7 @@ function onState(state) {
   showServices(state);
   appStatuses(state.apps);
   setWatch(state.watch);
+  workspaceState(state);
 }
 
 /** The slides decide which step the learner is on; the runner follows (solution app, checks). */
@@ -54,6 +58,7 @@ async function stepShown(step) {
   setCheckStep(step);
   setWorkspaceStep(step);
   if (lastState) {
+    workspaceState(lastState);
     renderSteps(lastState);
     showServices(lastState);
   }
@@ -67,32 +72,15 @@ async function stepShown(step) {
   }
 }
 
-async function openFile(ref) {
-  try {
-    await post('/open', { file: ref });
-  } catch (err) {
-    $('verify-summary').textContent = err.message;
-  }
-}
-
 async function main() {
-  startAppPane(openFile);
-  startChecks(openFile, () => showApp('solution'));
-  startWorkspace();
+  // File references open through files.js, which says a failure beside the click.
+  startAppPane();
+  startChecks(null, () => showApp('solution'));
+  // Skip and Undo skip live with the workspace tools.
+  startWorkspace({ current, show, onState });
   const state = await get('/state');
   onState(state);
   await startSlides(state.current, stepShown);
-  $('skip').addEventListener('click', async () => {
-    const from = current().step;
-    try {
-      const next = await post('/skip', { step: from });
-      onState(next);
-      if (next.current !== from) void show(next.current, 1);
-      $('verify-summary').textContent = `${from} skipped.`;
-    } catch (err) {
-      $('verify-summary').textContent = err.message;
-    }
-  });
   listen(
     {
       state: onState,
@@ -102,6 +90,7 @@ async function main() {
       'verify-start': verifyStarted,
       check: checkDone,
       'verify-end': verifyEnded,
+      result: resultChanged,
       decks: forget,
     },
     (ok, message) => {
