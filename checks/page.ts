@@ -95,7 +95,13 @@ export function visitCount(html: string): VisitCount {
 }
 
 /** The first lines of a response body, for quoting an error page. */
+// A stack frame in Node's own code or a library's: noise in a verdict, where the learner's own frames are not.
+const libraryFrame = /^at\s(?:node:|.*\(node:|.*[\\/]node_modules[\\/])/;
+
 export function firstLines(body: string, count = 3): string[] {
   const lines = /<[a-z!][^>]*>/i.test(body) ? pageLines(body) : body.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  return lines.slice(0, count).map((line) => (line.length > 200 ? `${line.slice(0, 200)}…` : line));
+  return lines
+    .filter((line) => !libraryFrame.test(line))
+    .slice(0, count)
+    .map((line) => (line.length > 200 ? `${line.slice(0, 200)}…` : line));
 }

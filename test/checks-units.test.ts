@@ -50,6 +50,17 @@ describe('page', () => {
     const body = '<!DOCTYPE html><html><body><pre>TypeError: Cannot read properties of undefined (reading &#39;visits&#39;)<br> &nbsp; &nbsp;at routes/index.js:7</pre></body></html>';
     expect(firstLines(body, 2)).toEqual(["TypeError: Cannot read properties of undefined (reading 'visits')", 'at routes/index.js:7']);
   });
+
+  it('leaves out the frames in Node\'s code and in libraries, keeping the learner\'s own', () => {
+    const body = [
+      'Error: Socket closed unexpectedly',
+      '    at Socket.<anonymous> (/home/ada/app/node_modules/@redis/client/dist/lib/client/socket.js:317:33)',
+      '    at Object.onceWrapper (node:events:639:26)',
+      '    at node:internal/process/task_queues:95:5',
+      '    at /home/ada/app/routes/index.js:7:12',
+    ].join('\n');
+    expect(firstLines(body, 3)).toEqual(['Error: Socket closed unexpectedly', 'at /home/ada/app/routes/index.js:7:12']);
+  });
 });
 
 describe('cookies', () => {
