@@ -72,6 +72,24 @@ describe.runIf(step4)('the inspector on step 4', () => {
     expect(await page.locator('#counters li', { hasText: 'login:failures:ada' }).count()).toBe(0);
   }, 60_000);
 
+  it('leaves its live note alone while nothing changes: refreshes are not announced again', async () => {
+    await page.goto(`${runner.url}#/step4/1`);
+    await expect.poll(() => page.locator('#inspector-note').textContent(), { timeout: 10_000 }).toMatch(/session/);
+    // Every refresh redraws the sessions list (each TTL moves); the note's sentence stays the same.
+    const seen = await page.evaluate(
+      () =>
+        new Promise<{ refreshes: number; noteWrites: number }>((resolve) => {
+          let refreshes = 0;
+          let noteWrites = 0;
+          new MutationObserver(() => void noteWrites++).observe(document.getElementById('inspector-note')!, { childList: true, characterData: true, subtree: true });
+          new MutationObserver(() => {
+            if (++refreshes === 3) resolve({ refreshes, noteWrites });
+          }).observe(document.getElementById('sessions')!, { childList: true });
+        }),
+    );
+    expect(seen).toEqual({ refreshes: 3, noteWrites: 0 });
+  });
+
   it('shows a hostile user name as text', async () => {
     await redis.client.set('sess:zz-hostile', JSON.stringify({ cookie: { originalMaxAge: 1000 }, user: { name: evil } }), { EX: 600 });
     await redis.client.set(`login:failures:${evil}`, '4', { EX: 600 });

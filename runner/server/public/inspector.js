@@ -15,13 +15,19 @@ function ttlText(ttl) {
   return `expires in ${parts.join(' ')} (TTL ${ttl})`;
 }
 
+// The note is a live region, and the inspector refreshes every 2 s: an unchanged sentence is
+// left alone, since rewriting it (even with the same words) has screen readers say it again.
+function say(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 export function showInspector(snap) {
   $('inspector-cli').textContent = snap.listCli || '';
   const note = $('inspector-note');
   const users = snap.sessions.filter((s) => s.user).length;
-  if (snap.error) note.textContent = snap.error;
-  else if (!snap.sessions.length) note.textContent = 'No sessions yet. Once your app stores sessions in Redis, they appear here as you use it.';
-  else note.textContent = `${snap.sessions.length} session${snap.sessions.length === 1 ? '' : 's'}${users ? `, ${users} with a user logged in` : ''}${snap.truncated ? ' (the first ones only: Redis holds many keys)' : ''}.`;
+  if (snap.error) say(note, snap.error);
+  else if (!snap.sessions.length) say(note, 'No sessions yet. Once your app stores sessions in Redis, they appear here as you use it.');
+  else say(note, `${snap.sessions.length} session${snap.sessions.length === 1 ? '' : 's'}${users ? `, ${users} with a user logged in` : ''}${snap.truncated ? ' (the first ones only: Redis holds many keys)' : ''}.`);
   const open = new Set([...document.querySelectorAll('#sessions details[open]')].map((d) => d.dataset.key));
   $('sessions').replaceChildren(
     ...snap.sessions.map((s) =>
@@ -110,5 +116,5 @@ export function redisStatus(redis) {
   }
   el.title = redis.state === 'unavailable' ? redis.message : '';
   if (redis.state === 'ready' && !$('inspector-cli').textContent) $('inspector-cli').textContent = redis.cli;
-  if (redis.state === 'unavailable') $('inspector-note').textContent = redis.message;
+  if (redis.state === 'unavailable') say($('inspector-note'), redis.message);
 }
