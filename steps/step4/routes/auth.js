@@ -15,7 +15,7 @@ export default function authRouter({ attempts, cookieName }) {
     res.render('login', { title: 'Log in' });
   });
 
-  // #region login
+  // #region login-check
   router.post('/login', async (req, res, next) => {
     const username = String(req.body.username ?? '');
     const password = String(req.body.password ?? '');
@@ -33,7 +33,9 @@ export default function authRouter({ attempts, cookieName }) {
       // must not learn which names exist.
       return res.status(401).render('login', { title: 'Log in', username, error: 'Wrong name or password.' });
     }
+    // #endregion
 
+    // #region login-session
     await attempts.clear(username);
     // A new session id now that the visitor is someone: an id planted or seen
     // before logging in (session fixation) is worth nothing afterwards.
