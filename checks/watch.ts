@@ -52,7 +52,7 @@ export function watchVerify(step: string, dir: string, options: WatchOptions): W
   const schedule = (changed: string | undefined) => {
     if (closed) return;
     if (running) {
-      pending = [...new Set([pending, changed].filter(Boolean).join(', ').split(', '))].filter(Boolean).join(', ');
+      pending = [...new Set([...(pending?.split(', ') ?? []), ...(changed?.split(', ') ?? [])])].filter(Boolean).join(', ');
       return;
     }
     running = (async () => {

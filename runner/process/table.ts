@@ -23,6 +23,12 @@ export function isRunning(pid: number): boolean {
   return state !== undefined && state !== 'Z' && state !== 'X';
 }
 
+/** When a live process started (field 22 of /proc/<pid>/stat, clock ticks since boot); undefined once it is gone. */
+export function startTime(pid: number): string | undefined {
+  const fields = statFields(pid);
+  return fields && fields[0] !== 'Z' && fields[0] !== 'X' ? fields[19] : undefined;
+}
+
 function pids(): number[] {
   try {
     return readdirSync('/proc')

@@ -290,7 +290,8 @@ describe('the runner, with a misbehaving app in the workspace', () => {
       // The verify did hang on the app (so the answers above came while it waited): its GET / ran out of time.
       const home = end.data.report.checks.find((c: { id: string }) => c.id === 'step1.home-page');
       expect(home).toMatchObject({ status: 'failed', message: expect.stringMatching(/no answer to GET \/ within 8\.0 s/) });
-      expect(slowest.answers).toBeGreaterThanOrEqual(10); // 8 s of hanging, sampled every ~200 ms
+      // Answers came while it hung (8 s, asked every ~200 ms plus each answer's time): a few even with both cores busy.
+      expect(slowest.answers).toBeGreaterThanOrEqual(3);
       // A runner that waited on the app would not answer until the verify ended; 5 s leaves room for a loaded machine.
       expect(slowest.ms).toBeLessThan(5000);
       events.close();

@@ -4,7 +4,7 @@
 // finds redis-server, which overwrites its environment with its title; the
 // start time it records keeps a reused pid from being taken for a leftover.
 import { readFileSync } from 'node:fs';
-import { commandLine, processFamily, type ProcessInfo } from '../../runner/process/table.ts';
+import { commandLine, processFamily, startTime, type ProcessInfo } from '../../runner/process/table.ts';
 
 export interface Spawn {
   pid: number;
@@ -30,16 +30,6 @@ export function recordedSpawns(log = process.env.WORKSHOP_TEST_SPAWNS): Spawn[] 
       const [pid, start, ...markers] = line.split(' ');
       return { pid: Number(pid), start: start ?? '', markers };
     });
-}
-
-export function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
-  } catch {
-    return undefined;
-  }
 }
 
 /**
