@@ -213,11 +213,14 @@ export class VerifyContext {
  * requestFailed, once the app had a moment to be seen exiting: the socket of
  * a request that crashed the app closes before its exit is reported, and
  * "socket hang up" alone would send the learner looking at the wrong thing.
+ * The moment is 300 ms in six short waits, not one: after the event loop was
+ * stalled (both cores busy), an expired timer runs before the I/O that came
+ * in meanwhile, so one long timer could give up before the exit is even read.
  */
-async function failedRequest(app: RunningApp, request: string, err: unknown, diagnose: Diagnose): Promise<CheckFailed> {
-  if (!app.process.exit) {
+export async function failedRequest(app: RunningApp, request: string, err: unknown, diagnose: Diagnose): Promise<CheckFailed> {
+  for (let wait = 0; wait < 6 && !app.process.exit; wait++) {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([app.process.exited, new Promise((r) => (timer = setTimeout(r, 300)))]);
+    await Promise.race([app.process.exited, new Promise((r) => (timer = setTimeout(r, 50)))]);
     clearTimeout(timer);
   }
   return requestFailed(app, request, err, diagnose);

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processesWithEnv, isRunning } from '../helpers/process-table.ts';
 import { startCli } from '../helpers/verify-cli.ts';
+import { failedRequest } from '../../checks/context.ts';
+import type { RunningApp } from '../../checks/harness.ts';
+import { startChild } from '../../runner/process/child.ts';
 import { startWorkshopRunner, waitFor, type RunningWorkshop } from '../helpers/workshop-runner.ts';
 import {
   app,
@@ -59,6 +62,23 @@ describe('npm run verify, with a misbehaving app', () => {
     // (The stylesheet check passes or fails depending on whether it ran before the crash.)
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^[34] passed, [12] failed$/);
     expectReadable(r.stderr);
+  });
+
+  it('crashes while verify itself is stalled (both cores busy): still says the app stopped, not "socket hang up" alone', async () => {
+    // The app dies while verify's event loop is busy elsewhere for longer than the moment it waits for
+    // an exit, so the expired wait and the exit are both pending when the loop comes back.
+    const stderr: string[] = [];
+    const child = startChild(process.execPath, ['-e', "console.error('Error: boom'); process.exit(1)"], {
+      cwd: faultFixtures,
+      onLine: (line, stream) => stream === 'stderr' && stderr.push(line),
+    });
+    const crashed: RunningApp = { port: 0, base: 'http://127.0.0.1:0', process: child, stderr, readyMs: 0, stop: async () => void (await child.stop()) };
+    const wording = failedRequest(crashed, 'GET /', new Error('socket hang up'), () => undefined);
+    const stalledFrom = performance.now();
+    while (isRunning(child.pid) || performance.now() - stalledFrom < 400); // busy, as under load
+    const failure = await wording;
+    expect(failure.message.split('\n')[0]).toBe('The app stopped while answering GET / (socket hang up).');
+    expect(failure.message).toContain('Error: boom');
   });
 
   it.concurrent('never answers GET /: fails that check after the timeout, runs the rest', async () => {
