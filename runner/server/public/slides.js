@@ -4,9 +4,13 @@
 import { get } from './api.js';
 import { $, h } from './dom.js';
 
-/** `#/step3/7` → { step: 'step3', n: 7 }; undefined for anything else. */
+/**
+ * `#/step3/7` → { step: 'step3', n: 7 }; undefined for anything else. Any
+ * step name workshop.json allows (runner/description.ts): another workshop's
+ * steps may be called `page` and `api`.
+ */
 export function parseHash(hash) {
-  const m = /^#\/(step\d+)(?:\/(\d+))?\/?$/.exec(hash);
+  const m = /^#\/([a-z][a-z0-9-]*)(?:\/(\d+))?\/?$/.exec(hash);
   return m ? { step: m[1], n: m[2] ? Number(m[2]) : 1 } : undefined;
 }
 
