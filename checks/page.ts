@@ -94,10 +94,10 @@ export function visitCount(html: string): VisitCount {
   return { numbers: [...new Set(found.map((f) => f.n))], snippet, mentionsVisit: first !== undefined };
 }
 
-/** The first lines of a response body, for quoting an error page. */
 // A stack frame in Node's own code or a library's: noise in a verdict, where the learner's own frames are not.
 const libraryFrame = /^at\s(?:node:|.*\(node:|.*[\\/]node_modules[\\/])/;
 
+/** The first lines of a response body, for quoting an error page. */
 export function firstLines(body: string, count = 3): string[] {
   const lines = /<[a-z!][^>]*>/i.test(body) ? pageLines(body) : body.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
   return lines

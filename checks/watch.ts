@@ -33,14 +33,15 @@ export function watchVerify(step: string, dir: string, options: WatchOptions): W
   const debounceMs = options.debounceMs ?? 200;
   let running: Promise<void> | undefined;
   let controller: AbortController | undefined;
-  let pending: string | undefined;
+  /** Paths saved during a run: exactly one more run follows, naming them all. */
+  let pending: Set<string> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   // Every path of one debounced burst, so "Changed:" names them all (a save can touch several files).
   const burst = new Set<string>();
 
-  const runOnce = async (changed: string | undefined): Promise<void> => {
-    options.onRunStart?.(changed);
+  const runOnce = async (changed: ReadonlySet<string> | undefined): Promise<void> => {
+    options.onRunStart?.(changed && [...changed].join(', '));
     controller = new AbortController();
     try {
       options.onReport(await verify(step, dir, { ...options, signal: controller.signal }));
@@ -49,14 +50,14 @@ export function watchVerify(step: string, dir: string, options: WatchOptions): W
     }
   };
 
-  const schedule = (changed: string | undefined) => {
+  const schedule = (changed: ReadonlySet<string> | undefined) => {
     if (closed) return;
     if (running) {
-      pending = [...new Set([...(pending?.split(', ') ?? []), ...(changed?.split(', ') ?? [])])].filter(Boolean).join(', ');
+      pending = new Set([...(pending ?? []), ...(changed ?? [])]);
       return;
     }
     running = (async () => {
-      let next: string | undefined = changed;
+      let next = changed;
       do {
         pending = undefined;
         await runOnce(next);
@@ -76,7 +77,7 @@ export function watchVerify(step: string, dir: string, options: WatchOptions): W
     clearTimeout(timer);
     burst.add(relative(dir, path) || path);
     timer = setTimeout(() => {
-      const changed = [...burst].join(', ');
+      const changed = new Set(burst);
       burst.clear();
       schedule(changed);
     }, debounceMs);

@@ -73,20 +73,16 @@ const fenceLine = /^\s{0,3}(`{3,}|~{3,})/;
 const brokenDirectiveLine = /^(code|term)\s+[a-z][\w-]*=/;
 
 function parseDirective(raw: string, line: number): Directive | UnknownDirective | undefined {
-  const m = directiveLine.exec(raw.trim());
-  const broken = !m && brokenDirectiveLine.exec(raw.trim());
-  if (broken) {
-    const name = broken[1] as Directive['name'];
-    // The pairs that are whole still count, so the one problem named is the broken line.
-    const attrs = Object.fromEntries([...raw.matchAll(attrPattern)].map((a) => [a[1]!, a[2] ?? a[3] ?? a[4] ?? '']));
-    return { kind: 'directive', name, attrs, errors: [`${name}: the line does not parse (write name='value' pairs, each quote closed)`], line, raw };
-  }
-  if (!m) return undefined;
-  const name = m[1]!;
+  const text = raw.trim();
+  const m = directiveLine.exec(text);
+  const broken = m ? undefined : brokenDirectiveLine.exec(text);
+  if (!m && !broken) return undefined;
+  const name = (m ?? broken)![1]!;
   if (name !== 'code' && name !== 'term') return { kind: 'unknown', name, line, raw };
   const attrs: Record<string, string> = {};
-  const errors: string[] = [];
-  for (const a of m[2]!.matchAll(attrPattern)) {
+  const errors = broken ? [`${name}: the line does not parse (write name='value' pairs, each quote closed)`] : [];
+  // A broken line's pairs that are whole still count, so the one problem named is the line itself.
+  for (const a of (m ? m[2]! : text).matchAll(attrPattern)) {
     const key = a[1]!;
     const value = a[2] ?? a[3] ?? a[4] ?? '';
     if (!knownAttrs[name].includes(key)) {
