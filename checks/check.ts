@@ -68,6 +68,13 @@ export class CannotCheck extends Error {
   override name = 'CannotCheck';
 }
 
+/** `(see “<title>”)`: another check of the step, named by its title as the learner sees it listed. */
+export function seeCheck<C>(checks: readonly Check<C>[], id: string): string {
+  const check = checks.find((c) => c.id === id);
+  if (!check) throw new Error(`There is no check ${id} to refer to.`);
+  return `(see “${check.title}”)`;
+}
+
 export function fail(message: string, hint = '', slide?: SlideLink): never {
   throw new CheckFailed(message, hint, slide);
 }

@@ -1,7 +1,7 @@
 // Step 2, cookie parsing: a new visitor gets a signed, HttpOnly first-visit
 // cookie and "Welcome"; the valid cookie brings "Welcome back"; a forged or
 // unsigned one counts as new.
-import { fail, CannotCheck, type Check, type StepChecks } from './check.ts';
+import { fail, CannotCheck, seeCheck, type Check, type StepChecks } from './check.ts';
 import type { VerifyContext } from './context.ts';
 import { cookieHeader, forgeSignature, latestByName, unsignedValue, type SetCookie } from './cookies.ts';
 import type { Page } from './http.ts';
@@ -18,7 +18,7 @@ function quote(page: Page): string {
 /** The first-visit cookie(s), or CannotCheck when there are none. */
 async function visitCookiesOrSkip(ctx: VerifyContext): Promise<SetCookie[]> {
   const cookies = await visitCookies(ctx);
-  if (!cookies.length) throw new CannotCheck('the app sets no signed first-visit cookie (see “A new visitor gets a signed cookie”).');
+  if (!cookies.length) throw new CannotCheck(`the app sets no signed first-visit cookie ${seeCheck(checks, 'step2.signed-cookie')}.`);
   return cookies;
 }
 

@@ -6,7 +6,7 @@
 // a page rendered from res.locals and one rendered from render()'s options
 // are the same bytes. step3.counter, which sees the count in the page,
 // covers what can be observed of it.
-import { CannotCheck, fail, type Check, type StepChecks } from './check.ts';
+import { CannotCheck, fail, seeCheck, type Check, type StepChecks } from './check.ts';
 import { AppStartError, type VerifyContext } from './context.ts';
 import { latestByName } from './cookies.ts';
 import { hintForCounts, hintForLostCount, hintForNoSessionsInRedis, httpOnlyHint, staticSessionHint } from './hints.ts';
@@ -119,7 +119,7 @@ const checks: Check<VerifyContext>[] = [
       const records = await Promise.all(keys.slice(0, 50).map((k) => redis.read(k).catch(() => undefined)));
       const sessions = keys.filter((_, i) => /"cookie"\s*:/.test(records[i] ?? ''));
       if (sessions.length) {
-        return `Redis holds ${sessions.length} session record${sessions.length > 1 ? 's' : ''} (e.g. “${sessions[0]}”), though none matches the visitor's cookie (see “Each visit to / adds one to a counter shown on the page”).`;
+        return `Redis holds ${sessions.length} session record${sessions.length > 1 ? 's' : ''} (e.g. “${sessions[0]}”), though none matches the visitor's cookie ${seeCheck(checks, 'step3.counter')}.`;
       }
       if (keys.length) {
         fail(
@@ -141,7 +141,7 @@ const checks: Check<VerifyContext>[] = [
     needs: ['step3.redis-store'],
     async run(ctx) {
       const { key } = await sessionCookie(ctx);
-      if (!key || !ctx.redis) throw new CannotCheck("no cookie of the visitor names a session key in Redis (see “Each visit to / adds one to a counter shown on the page”).");
+      if (!key || !ctx.redis) throw new CannotCheck(`no cookie of the visitor names a session key in Redis ${seeCheck(checks, 'step3.counter')}.`);
       const value = (await ctx.redis.read(key)) ?? '';
       let data: unknown;
       try {
@@ -219,7 +219,7 @@ const checks: Check<VerifyContext>[] = [
     needs: ['step1.home-page'],
     async run(ctx) {
       const { cookie } = await sessionCookie(ctx);
-      if (!cookie) throw new CannotCheck('no session cookie came back to identify (see “Each visit to / adds one to a counter shown on the page”).');
+      if (!cookie) throw new CannotCheck(`no session cookie came back to identify ${seeCheck(checks, 'step3.counter')}.`);
       if (!cookie.httpOnly) fail(`The session cookie ${cookie.name} is set without HttpOnly: page scripts can read it.`, httpOnlyHint("the session cookie (`session({ cookie: { httpOnly: true } })`, express-session's default)"));
       return `${cookie.name} is set with HttpOnly.`;
     },
