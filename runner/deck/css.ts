@@ -17,7 +17,7 @@ export const deckCss = `
 @media (prefers-color-scheme: dark) {
   :root { --fg: #e6edf3; --muted: #9198a1; --bg: #0d1117; --border: #3d444d; --quote: #b7bdc8;
     --code-bg: #161b22; --hl: #2e2a1a; --hl-edge: #d29922; --ln: #9198a1;
-    --term-bg: #010409; --term-fg: #d5d8de; --term-hl: #2e2a1a; --accent: #4493f8;
+    --term-bg: #010409; --term-hl: #2e2a1a; --accent: #4493f8;
     --c-comment: #9198a1; --c-keyword: #ff7b72; --c-string: #a5d6ff; --c-title: #d2a8ff;
     --c-number: #79c0ff; --c-built-in: #ffa657;
     --error-fg: #ffdcd7; --error-bg: #3c1618; --error-edge: #f85149; }
@@ -57,7 +57,7 @@ figure.code.long pre { max-height: 50vh; }
 .line.hl { background: var(--hl); box-shadow: inset 4px 0 0 var(--hl-edge); }
 .ln { flex: none; width: 3.2em; padding-right: 1em; text-align: right; color: var(--ln); user-select: none; }
 figure.term pre { background: var(--term-bg); color: var(--term-fg); padding: .7em 1em; }
-.term .line.hl { background: var(--term-hl); box-shadow: inset 4px 0 0 var(--hl-edge); }
+.term .line.hl { background: var(--term-hl); }
 .term .prompt { color: #7ee787; user-select: none; }
 .term .cmd { color: #fff; font-weight: 600; }
 .deck-error { border: 2px solid var(--error-edge); background: var(--error-bg); color: var(--error-fg); padding: .5em .8em; margin: .4em 0;

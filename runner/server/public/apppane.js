@@ -22,6 +22,7 @@ const stateText = {
 };
 
 const down = new Set(['crashed', 'not-listening', 'missing']);
+const labelOf = (id) => (id === 'workspace' ? 'Your app' : 'The step solution');
 
 // Node's first line of an uncaught error: `SyntaxError: Unexpected token ')'`, `Error [ERR_…]: …`.
 const errorLine = /^(?:[A-Z]\w*)?Error\b/;
@@ -41,19 +42,10 @@ function errorOf(lines) {
   return { first, error };
 }
 
-/** The frame's place when the app is down: what happened and the first line of the error. */
-function downPage() {
-  let el = document.getElementById('app-down');
-  if (!el) {
-    el = h('div', { id: 'app-down', class: 'app-down', role: 'group', 'aria-label': 'The app is not running', hidden: true });
-    $('app-frame').after(el);
-  }
-  return el;
-}
-
-function showDown(s, label) {
+/** When the app is down, the frame gives way to what happened and the first line of the error. */
+function showDown(s) {
   const frame = /** @type {HTMLIFrameElement} */ ($('app-frame'));
-  const page = downPage();
+  const page = $('app-down');
   if (!s || !down.has(s.state)) {
     frame.hidden = false;
     page.hidden = true;
@@ -67,7 +59,7 @@ function showDown(s, label) {
   const where = first && first !== error && /[\w.-]+\.\w+:\d+/.test(first.text) ? first.text : '';
   page.hidden = false;
   page.replaceChildren(
-    h('p', { class: 'app-down-title' }, `${label} ${stateText[s.state] ?? s.state}.`),
+    h('p', { class: 'app-down-title' }, `${labelOf(which)} ${stateText[s.state] ?? s.state}.`),
     error ? h('pre', { class: 'app-down-error' }, linkFiles(error.text), where ? '\n' : '', where ? linkFiles(where) : '') : null,
     h('p', {}, s.message ?? 'See its log lines below.'),
   );
@@ -78,7 +70,7 @@ function render() {
   $('show-workspace').setAttribute('aria-pressed', String(which === 'workspace'));
   $('show-solution').setAttribute('aria-pressed', String(which === 'solution'));
   const frame = /** @type {HTMLIFrameElement} */ ($('app-frame'));
-  const label = which === 'workspace' ? 'Your app' : 'The step solution';
+  const label = labelOf(which);
   const stateEl = $('app-state');
   if (!s) {
     stateEl.textContent = `${label}: starting…`;
@@ -89,7 +81,7 @@ function render() {
   link.textContent = s.url;
   stateEl.textContent = `${label} (${s.dir}): ${stateText[s.state] ?? s.state}${s.message ? `. ${s.message}` : ''}`;
   stateEl.dataset.state = s.state;
-  showDown(s, label);
+  showDown(s);
   // Reload the frame when it shows another app, or the app came back up.
   if (s.state === 'running' && (shownIn.id !== which || shownIn.starts !== s.starts || shownIn.url !== s.url)) {
     if (shownIn.id !== which) shownIn.path = '/';
@@ -148,7 +140,7 @@ export function appLog(line) {
   if (line.app === which) {
     // The error's lines arrive after the crash itself was reported.
     const s = statuses.get(which);
-    if (s && down.has(s.state)) showDown(s, which === 'workspace' ? 'Your app' : 'The step solution');
+    if (s && down.has(s.state)) showDown(s);
     renderLog();
   }
 }
@@ -208,8 +200,7 @@ function interceptAppLinks(root) {
   root.addEventListener('auxclick', (e) => e.button === 1 && follow(e));
 }
 
-/** @param {unknown} [_open] (unused: file references open through files.js) */
-export function startAppPane(_open) {
+export function startAppPane() {
   $('show-workspace').addEventListener('click', () => showApp('workspace'));
   $('show-solution').addEventListener('click', () => showApp('solution'));
   $('reload-app').addEventListener('click', () => {

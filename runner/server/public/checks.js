@@ -7,6 +7,7 @@ import { get, post } from './api.js';
 import { $, h } from './dom.js';
 import { richText } from './files.js';
 import { scrollSideTo } from './apppane.js';
+import { stepWords } from './words.js';
 
 const icons = { pass: '✓', passed: '✓', fail: '✗', failed: '✗', skip: '–', skipped: '–' };
 /** The step whose checks are shown. */
@@ -17,7 +18,8 @@ let live;
 let clicked = false;
 let showSolution = () => {};
 
-const stepWords = (name) => String(name).replace(/^step(\d+)$/, 'step $1');
+/** A run of this step's checks is under way: its live results are shown, not the kept ones. */
+const runningHere = (name) => live?.running === true && live.step === name;
 const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 function clearResults() {
@@ -35,11 +37,11 @@ export function setCheckStep(name) {
   step = name;
   $('verify').textContent = `Verify ${name}`;
   clearResults();
-  if (live?.running && live.step === name) return showLive();
+  if (runningHere(name)) return showLive();
   // The runner kept this step's last result: show it again.
   void get(`/results/${name}`)
     .then(({ result }) => {
-      if (result && step === name && !(live?.running && live.step === name)) showResult(result);
+      if (result && step === name && !runningHere(name)) showResult(result);
     })
     .catch(() => {});
 }
@@ -132,7 +134,7 @@ export function verifyEnded({ step: name, report, error, at, stale }) {
 
 /** The runner marked a kept result stale (the workspace changed): say so if it is shown. */
 export function resultChanged(result) {
-  if (result?.step !== step || (live?.running && live.step === step)) return;
+  if (result?.step !== step || runningHere(step)) return;
   showResult(result);
 }
 
@@ -189,11 +191,8 @@ function offerVerifyOnSlides() {
   add();
 }
 
-/**
- * @param {unknown} _open (unused: file references open through files.js)
- * @param {() => void} solution shows the solution app
- */
-export function startChecks(_open, solution) {
+/** @param {() => void} solution shows the solution app */
+export function startChecks(solution) {
   showSolution = solution;
   $('verify-summary').tabIndex = -1;
   $('verify').addEventListener('click', () => void verify());

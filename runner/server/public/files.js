@@ -4,7 +4,7 @@
 // the path is said beside what was clicked, with a button to copy it; the
 // verify summary is never used for that.
 import { post } from './api.js';
-import { h } from './dom.js';
+import { $, h } from './dom.js';
 
 // `workspace/app.js:12`, `routes/index.js:3:7`, and the absolute paths of
 // stack traces (`/home/me/workshop/workspace/app.js:12:5`).
@@ -12,10 +12,14 @@ const fileRef = /((?:\/|\b)(?:[\w.-]+\/)*[\w.-]+\.(?:js|mjs|cjs|json|pug|css|ts)
 
 /** ref → whether it names a file that exists; refs not known yet are asked in one batch. */
 const known = new Map();
+/** Refs waiting for the next batch. */
 const asking = new Set();
+/** Refs asked and not answered yet (waiting or in flight): a log rebuilt meanwhile does not ask again. */
+const asked = new Set();
 let batch;
 
 function ask(ref) {
+  asked.add(ref);
   asking.add(ref);
   clearTimeout(batch);
   batch = setTimeout(() => void lookUp(), 20);
@@ -23,6 +27,8 @@ function ask(ref) {
 
 async function lookUp() {
   const refs = [...asking].slice(0, 200);
+  // A batch taken early by the one before it.
+  if (!refs.length) return;
   for (const r of refs) asking.delete(r);
   try {
     const { exists } = await post('/files', { refs });
@@ -31,6 +37,7 @@ async function lookUp() {
     // The runner could not say: leave them as text rather than offer buttons that fail.
     for (const r of refs) known.set(r, false);
   }
+  for (const r of refs) asked.delete(r);
   // Placeholders rendered meanwhile become buttons, or plain text.
   for (const span of document.querySelectorAll('span.file-ref[data-ref]')) {
     const ref = /** @type {HTMLElement} */ (span).dataset.ref ?? '';
@@ -59,7 +66,7 @@ export function linkFiles(text) {
     else if (exists === false) frag.append(ref);
     else {
       frag.append(h('span', { class: 'file-ref', 'data-ref': ref }, ref));
-      if (!asking.has(ref)) ask(ref);
+      if (!asked.has(ref)) ask(ref);
     }
     last = m.index + m[0].length;
   }
@@ -83,7 +90,7 @@ export function richText(text) {
 
 /** Says, after the block holding `from`, that the editor did not open, with the path to copy. */
 function sayBeside(from, message, path) {
-  const block = from?.closest?.('pre, p, li, div') ?? document.getElementById('app-log');
+  const block = from?.closest?.('pre, p, li, div') ?? $('app-log');
   block?.parentElement?.querySelectorAll(':scope > .open-note').forEach((n) => n.remove());
   const pathEl = path ? h('code', { class: 'open-path' }, path) : null;
   const done = h('span', { class: 'copied', role: 'status' });

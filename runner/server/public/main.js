@@ -58,7 +58,6 @@ async function stepShown(step) {
   setCheckStep(step);
   setWorkspaceStep(step);
   if (lastState) {
-    workspaceState(lastState);
     renderSteps(lastState);
     showServices(lastState);
   }
@@ -75,7 +74,7 @@ async function stepShown(step) {
 async function main() {
   // File references open through files.js, which says a failure beside the click.
   startAppPane();
-  startChecks(null, () => showApp('solution'));
+  startChecks(() => showApp('solution'));
   // Skip and Undo skip live with the workspace tools.
   startWorkspace({ current, show, onState });
   const state = await get('/state');

@@ -3,11 +3,12 @@
 // restore one; and skipping a step, with a way back.
 import { get, post } from './api.js';
 import { $, h } from './dom.js';
+import { stepWords } from './words.js';
 
 let step = '';
-/** The step's status in the runner's progress: 'passed', 'skipped' or 'todo'. */
-let status = 'todo';
-const stepWords = (name) => String(name).replace(/^step(\d+)$/, 'step $1');
+/** The runner's steps, with their status in its progress: 'passed', 'skipped' or 'todo'. */
+let steps = [];
+const skipped = () => steps.find((s) => s.name === step)?.status === 'skipped';
 
 export const setWorkspaceStep = (name) => {
   step = name;
@@ -88,7 +89,7 @@ function startSkip(page) {
   };
   $('skip').addEventListener('click', async () => {
     const from = page.current().step;
-    if (status === 'skipped') return undo(from);
+    if (skipped()) return undo(from);
     // The solution pane moves on to the next step's app, which takes a moment.
     note(`Skipping ${stepWords(from)}…`);
     try {
@@ -103,12 +104,12 @@ function startSkip(page) {
 }
 
 function skipLabel() {
-  $('skip').textContent = status === 'skipped' ? `Undo skip of ${stepWords(step)}` : `Skip ${step}`;
+  $('skip').textContent = skipped() ? `Undo skip of ${stepWords(step)}` : `Skip ${step}`;
 }
 
 /** The runner's state changed: the shown step may have been skipped or unskipped. */
 export function workspaceState(state) {
-  status = state.steps.find((s) => s.name === step)?.status ?? 'todo';
+  steps = state.steps;
   skipLabel();
 }
 
@@ -133,5 +134,5 @@ export function startWorkspace(page) {
     }
   });
   $('list-backups').addEventListener('click', () => void listBackups());
-  if (page) startSkip(page);
+  startSkip(page);
 }
