@@ -6,7 +6,7 @@
 // a second one is told where the first is. A claim left by a runner that
 // died without cleaning up (SIGKILL, a power cut) is taken over, by one
 // runner at a time: two that find it at the same moment must not both win.
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from './process/table.ts';
 
@@ -29,12 +29,16 @@ const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuf
  * race window: until the file WORKSHOP_PAUSE_UNTIL names exists (so a test
  * lets go only once its second runner is inside the window), 20 s at most.
  */
-function pauseForTests(point: string): void {
+function pauseForTests(point: string, holding?: string): void {
   if (process.env.WORKSHOP_PAUSE_AT !== point) return;
   process.stderr.write(`[paused] ${point}\n`);
   const until = process.env.WORKSHOP_PAUSE_UNTIL;
   const deadline = Date.now() + 20_000;
-  while (until && !existsSync(until) && Date.now() < deadline) sleepSync(10);
+  while (until && !existsSync(until) && Date.now() < deadline) {
+    // A guard held on purpose is in use, not left by a crash, however slowly the other runner starts.
+    if (holding) utimesSync(holding, new Date(), new Date());
+    sleepSync(10);
+  }
 }
 
 /** Tests only: WORKSHOP_TRACE=1 says when another runner is taking over a stale claim. */
@@ -62,7 +66,7 @@ function removeStale(file: string): void {
   }
   try {
     if (isLive(readClaim(file))) return;
-    pauseForTests('claim takeover');
+    pauseForTests('claim takeover', guard);
     unlinkSync(file);
   } catch {
     // gone already

@@ -42,6 +42,9 @@ export interface ChildOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
+/** The longest log line kept, in characters: a longer one is cut. */
+const maxLine = 64 * 1024;
+
 // Every child still running, by its pid (= its process group id), with its tag.
 const live = new Map<number, { child: Child; marker: string }>();
 const runTag = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -91,13 +94,15 @@ export function startChild(command: string, args: string[], options: ChildOption
     proc[stream]?.setEncoding('utf8');
     proc[stream]?.on('data', (chunk: string) => {
       const lines = (partial + chunk).split(/\r?\n/);
-      partial = lines.pop() ?? '';
-      // A flood of output must not grow memory: keep the last `keep` lines.
-      for (const line of lines) {
+      // A flood of output must not grow memory: keep the last `keep` lines, each
+      // cut at maxLine (its start kept, where an error says what it is), and
+      // only that much of a line still without its end.
+      partial = (lines.pop() ?? '').slice(0, maxLine);
+      for (const whole of lines) {
+        const line = whole.slice(0, maxLine);
         log.push(line);
         options.onLine?.(line, stream);
       }
-      if (partial.length > 64 * 1024) partial = partial.slice(-64 * 1024);
       if (log.length > keep) log.splice(0, log.length - keep);
     });
     proc[stream]?.on('end', () => {
