@@ -11,16 +11,14 @@
 // deep link, and the next Space turns the page. Shift+Space and PageUp scroll
 // it back up before turning back. The slide after it fits, and does not scroll.
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../runner/paths.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
+import { greetingsCopy, type GreetingsCopy } from './helpers/greetings.ts';
 import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';
-
-const greetings = join(repoRoot, 'test', 'fixtures', 'workshops', 'greetings');
 
 /** The oversized slide's listing: far more lines than two columns hold at the smallest font. */
 const listingLines = 160;
@@ -44,29 +42,21 @@ const total = 4;
 const oversized = 3;
 const counter = (n: number) => `${deck}: ${n} / ${total}`;
 
-let workshopDir: string;
+let copy: GreetingsCopy | undefined;
 let runner: RunningWorkshop;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  workshopDir = await mkdtemp(join(tmpdir(), 'greetings-oversized-'));
-  await cp(greetings, workshopDir, { recursive: true });
-  // The solutions' apps resolve express from the engine's node_modules, as in the fixture.
-  await symlink(join(repoRoot, 'node_modules'), join(workshopDir, 'node_modules'));
-  // The checks import the engine by a path relative to the fixture: point it back at this repository.
-  for (const file of ['page.ts', 'api.ts']) {
-    const path = join(workshopDir, 'checks', file);
-    await writeFile(path, (await readFile(path, 'utf8')).replace('../../../../../checks/authoring.ts', join(repoRoot, 'checks', 'authoring.ts')));
-  }
-  const deckFile = join(workshopDir, 'slides', `${deck}.md`);
+  copy = await greetingsCopy('greetings-oversized-');
+  const deckFile = join(copy.root, 'slides', `${deck}.md`);
   const slides = (await readFile(deckFile, 'utf8')).split('\n---\n');
   expect(slides).toHaveLength(3);
   slides.splice(2, 0, `\n${oversizedSlide}`);
   await writeFile(deckFile, slides.join('\n---\n'));
 
   // Greetings needs no Redis: the runner starts none.
-  runner = await startWorkshopRunner({ args: ['--workshop', workshopDir] });
+  runner = await startWorkshopRunner({ args: ['--workshop', copy.root] });
   const served = (await (await fetch(`${runner.url}api/decks/${deck}`)).json()) as { slides: { title: string }[]; problems: unknown[] };
   expect(served.problems).toEqual([]);
   expect(served.slides.map((s) => s.title)).toEqual(['A page that says hello', 'app.js: Say hello', 'greetings.js: The whole file, at once', 'Your turn']);
@@ -80,12 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await runner?.stop();
-  if (workshopDir) {
-    await rm(workshopDir, { recursive: true, force: true });
-    // The runner keeps rendered decks per workshop folder (runner/server/deck-store.ts): this one's go too.
-    const store = createHash('sha1').update(workshopDir).digest('hex').slice(0, 10);
-    await rm(join(repoRoot, 'node_modules', '.cache', 'session-store-workshop', 'decks', store), { recursive: true, force: true });
-  }
+  await copy?.dispose();
 });
 
 interface SlideView {

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDescription, DescriptionError } from '../runner/description.ts';
 import { repoRoot } from '../runner/paths.ts';
 import { picture } from './workspace-helpers.ts';
+import { greetings, greetingsCopy } from './helpers/greetings.ts';
 import { startWorkshopRunner, waitFor, type RunningWorkshop } from './helpers/workshop-runner.ts';
 
-const greetings = join(repoRoot, 'test', 'fixtures', 'workshops', 'greetings');
 const launch = join(repoRoot, 'runner', 'launch.js');
 const cli = (args: string[], env: Record<string, string> = {}) =>
   execa(process.execPath, [launch, ...args, '--workshop', greetings], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1', ...env } });
@@ -60,19 +60,12 @@ describe('npm run workshop -- check-content', () => {
   });
 
   it('fails, naming the case, when a fixture does not get its verdict or a slide link lands nowhere', async () => {
-    const copy = await mkdtemp(join(tmpdir(), 'greetings-'));
+    const { root: copy, dispose } = await greetingsCopy();
     try {
-      await cp(greetings, copy, { recursive: true });
-      await symlink(join(repoRoot, 'node_modules'), join(copy, 'node_modules'));
       // The fixture now claims to pass; the deck loses a heading a check links.
       await writeFile(join(copy, 'fixtures', 'api-no-form', 'verdict.json'), '{ "step": "api", "fails": [] }');
       const deck = join(copy, 'slides', 'api.md');
       await writeFile(deck, (await readFile(deck, 'utf8')).replace('### Remember a name from a form', '### A form'));
-      // The checks import the engine by a path relative to where they are: point it back at this repository.
-      for (const file of ['page.ts', 'api.ts']) {
-        const path = join(copy, 'checks', file);
-        await writeFile(path, (await readFile(path, 'utf8')).replace('../../../../../checks/authoring.ts', join(repoRoot, 'checks', 'authoring.ts')));
-      }
       const r = await execa(process.execPath, [launch, 'workshop', 'check-content', '--workshop', copy], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toContain('✖ fixtures/api-no-form as api: expected every check to pass; api.form failed.');
@@ -80,7 +73,7 @@ describe('npm run workshop -- check-content', () => {
       expect(r.stdout).toMatch(/check api\.form names the slide “Remember a name from a form”, which slides\/api\.md does not have/);
       expect(r.stdout.trim().split('\n').at(-1)).toBe('6 apps checked, 1 lint problem: 2 wrong.');
     } finally {
-      await rm(copy, { recursive: true, force: true });
+      await dispose();
     }
   });
 });

@@ -15,8 +15,8 @@ import { repoRoot } from '../paths.ts';
 import { workshop } from '../steps.ts';
 
 /** One store per workshop folder. */
-export const storeDir = (): string =>
-  join(repoRoot, 'node_modules', '.cache', 'session-store-workshop', 'decks', createHash('sha1').update(workshop().root).digest('hex').slice(0, 10));
+export const storeDir = (root = workshop().root): string =>
+  join(repoRoot, 'node_modules', '.cache', 'session-store-workshop', 'decks', createHash('sha1').update(root).digest('hex').slice(0, 10));
 const sources = (): string[] => [...contentFolders(workshop()), join(repoRoot, 'runner', 'deck')];
 
 /** The files a rendered deck may depend on, each as `path size mtime`. */
