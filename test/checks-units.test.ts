@@ -1,7 +1,7 @@
 // The pure parts of the checks: reading pages and cookies, scanning imports,
 // diagnosing symptoms, the check runner's skip logic, the report, RESP.
 import { describe, expect, it } from 'vitest';
-import { CannotCheck, fail, runChecks, type Check } from '../checks/check.ts';
+import { CannotCheck, fail, runChecks, seeCheck, type Check } from '../checks/check.ts';
 import { judgeCase } from '../checks/content-check.ts';
 import { forgeSignature, isSigned, parseSetCookie, unsignedValue } from '../checks/cookies.ts';
 import { hintForOtherPort, quoteStderr } from '../checks/diagnose.ts';
@@ -180,6 +180,12 @@ describe('the check runner', () => {
     slide: slides.startApp,
     needs,
     run,
+  });
+
+  it('names another check by its title as listed (seeCheck), and refuses an id the step does not have', () => {
+    const checks = [{ ...check('step9.counter', async () => 'ok'), title: 'Each visit counts' }];
+    expect(seeCheck(checks, 'step9.counter')).toBe('(see “Each visit counts”)');
+    expect(() => seeCheck(checks, 'step9.nope')).toThrow('There is no check step9.nope to refer to.');
   });
 
   it('skips what needs a failed check, with the reason, and reports in order', async () => {
