@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
 import { repoRoot } from '../runner/paths.ts';
 import { workshop } from '../runner/steps.ts';
 import { stopAll } from '../runner/process/child.ts';
@@ -39,11 +40,12 @@ export async function screenshotPage(redisUrl: string, outDir = pageShotsDir): P
   mkdirSync(outDir, { recursive: true });
   const runner = await startWorkshopRunner({ workspaceFrom: join(repoRoot, 'steps', 'step2'), env: { REDIS_URL: redisUrl } });
   const written: string[] = [];
-  const shot = async (page: import('playwright-core').Page, name: string) => {
+  const shot = async (page: Page, name: string) => {
     // Two frames: the last layout (a slide fitted to its box) is painted.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    await page.screenshot({ path: join(outDir, name) });
-    written.push(join(outDir, name));
+    const path = join(outDir, name);
+    await page.screenshot({ path });
+    written.push(path);
   };
   try {
     await withBrowser(

@@ -76,6 +76,7 @@ describe.runIf(step4)('the inspector on step 4', () => {
     await page.goto(`${runner.url}#/step4/1`);
     await expect.poll(() => page.locator('#inspector-note').textContent(), { timeout: 10_000 }).toMatch(/session/);
     // Every refresh redraws the sessions list (each TTL moves); the note's sentence stays the same.
+    // Refreshes come every 2 s: three are given 20 s, then the count says how many came.
     const seen = await page.evaluate(
       () =>
         new Promise<{ refreshes: number; noteWrites: number }>((resolve) => {
@@ -85,6 +86,7 @@ describe.runIf(step4)('the inspector on step 4', () => {
           new MutationObserver(() => {
             if (++refreshes === 3) resolve({ refreshes, noteWrites });
           }).observe(document.getElementById('sessions')!, { childList: true });
+          setTimeout(() => resolve({ refreshes, noteWrites }), 20_000);
         }),
     );
     expect(seen).toEqual({ refreshes: 3, noteWrites: 0 });

@@ -13,7 +13,7 @@ import type { Locator, Page } from 'playwright-core';
 import { steps } from '../runner/steps.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
-import { startWorkshopRunner, waitFor, type RunningWorkshop } from './helpers/workshop-runner.ts';
+import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';
 
 let redis: ThrowawayRedis;
 let runner: RunningWorkshop;
@@ -116,10 +116,14 @@ describe('Verify results a learner can see and keep', () => {
     // A check taught in step 1's deck says that its link leaves step 3.
     const link = page.locator('#check-list .slide-link a', { hasText: /^See step 1, slide \d+: / }).first();
     const href = (await link.getAttribute('href'))!;
+    // The page asks the runner for step 1's kept result once it is there: wait for the answer, not only the step.
+    const kept = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/results/step1');
     await link.click();
     await poll(() => counter().textContent()).toMatch(new RegExp(`^step1: ${href.split('/')[2]} / `));
     await poll(() => page.locator('#verify').textContent()).toBe('Verify step1');
-    expect(await summary().textContent()).toBe(''); // step 1 was never verified
+    // Step 1 was never verified: nothing kept, nothing shown.
+    expect(await (await kept).json()).toMatchObject({ step: 'step1', result: null });
+    expect(await summary().textContent()).toBe('');
     await page.goBack();
     await poll(() => counter().textContent()).toMatch(/^step3: /);
     await poll(() => summary().textContent()).toBe(before);

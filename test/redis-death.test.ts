@@ -18,12 +18,14 @@ import { findRedis, ping, startRedisServer, type RedisServer } from '../runner/r
 import { reasonOf } from '../runner/redis-client.ts';
 import { RedisWatch } from '../runner/redis-watch.ts';
 import type { RedisState } from '../runner/state.ts';
-import { isRunning, waitUntilGone } from './helpers/process-table.ts';
-import { waitFor } from './helpers/workshop-runner.ts';
 import { steps } from '../runner/steps.ts';
+import { isRunning, waitUntilGone } from './helpers/process-table.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
-import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';
+import { startWorkshopRunner, waitFor, type RunningWorkshop } from './helpers/workshop-runner.ts';
 import { expectNoOrphans, newMarker, post, tokenOf, uiState, untilState } from './faults/helpers.ts';
+
+/** No REDIS_URL: findRedis looks on the port it is given, and starts a redis-server there if nothing answers. */
+const noRedisUrl = { ...process.env, REDIS_URL: '' };
 
 describe('reasonOf', () => {
   it('finds a reason where the message is empty', () => {
@@ -50,7 +52,7 @@ describe('the watch on a redis-server the workshop started', () => {
 
   it('says how it died, says why it could not start it again, then starts it on the same port', async () => {
     const port = await freePort();
-    const redis = await findRedis({ env: { ...process.env, REDIS_URL: '' }, port, dataDir });
+    const redis = await findRedis({ env: noRedisUrl, port, dataDir });
     const seen: RedisState[] = [];
     const watch = new RedisWatch(redis, { onChange: (r) => seen.push(r), intervalMs: 200 });
     watch.start();
@@ -95,7 +97,7 @@ describe('the watch on a redis-server the workshop started', () => {
 
   it('leaves no server behind when the workshop stops while it starts one again', async () => {
     const port = await freePort();
-    const redis = await findRedis({ env: { ...process.env, REDIS_URL: '' }, port, dataDir });
+    const redis = await findRedis({ env: noRedisUrl, port, dataDir });
     const watch = new RedisWatch(redis, { onChange: () => {}, intervalMs: 200 });
     watch.start();
     process.kill(redis.server!.process.pid, 'SIGKILL');
@@ -120,18 +122,17 @@ describe('whose Redis findRedis found running', () => {
     await plain.dispose();
     await rm(root, { recursive: true, force: true });
   });
-  const env = { ...process.env, REDIS_URL: '' };
 
   it('names the other workshop whose runner started it, and this workshop when it is its own', async () => {
     const port = await freePort();
-    const first = await findRedis({ env, port, dataDir: join(root, 'first/.workshop/redis') });
+    const first = await findRedis({ env: noRedisUrl, port, dataDir: join(root, 'first/.workshop/redis') });
     try {
       expect(first.source).toBe('started');
-      const second = await findRedis({ env, port, dataDir: join(root, 'second/.workshop/redis') });
+      const second = await findRedis({ env: noRedisUrl, port, dataDir: join(root, 'second/.workshop/redis') });
       expect(second.source).toBe('running');
       expect(second.description).toBe(`the Redis on 127.0.0.1:${port}, which belongs to the workshop in ${join(root, 'first')} (its sessions are listed here too)`);
       expect(second.owner?.kind).toBe('other-workshop');
-      const same = await findRedis({ env, port, dataDir: join(root, 'first/.workshop/redis') });
+      const same = await findRedis({ env: noRedisUrl, port, dataDir: join(root, 'first/.workshop/redis') });
       expect(same.owner?.kind).toBe('this-workshop');
     } finally {
       await first.stop();
@@ -139,11 +140,11 @@ describe('whose Redis findRedis found running', () => {
   });
 
   it('claims nothing for a Redis no workshop started, even beside a note about another server', async () => {
-    const found = await findRedis({ env, port: plain.port, dataDir: join(root, 'third/.workshop/redis') });
+    const found = await findRedis({ env: noRedisUrl, port: plain.port, dataDir: join(root, 'third/.workshop/redis') });
     expect(found.description).toBe(`a Redis already running on 127.0.0.1:${plain.port} (not started by this workshop)`);
     // A note left in its folder by an earlier server (another pid) says nothing about this one.
     await writeFile(join(plain.dir, 'owner.json'), JSON.stringify({ redisPid: 1, runnerPid: process.pid, workshop: '/somewhere/else', state: '/somewhere/else/.workshop' }));
-    const again = await findRedis({ env, port: plain.port, dataDir: join(root, 'third/.workshop/redis') });
+    const again = await findRedis({ env: noRedisUrl, port: plain.port, dataDir: join(root, 'third/.workshop/redis') });
     expect(again.owner).toEqual({ kind: 'unknown' });
     expect(again.description).not.toContain('/somewhere/else');
   });
@@ -179,7 +180,8 @@ describe('two workshops from two folders, one Redis', () => {
     const s = await untilState(second.url, 'the second workshop on Redis', (s) => s.redis.state === 'ready');
     const description = `the Redis on 127.0.0.1:${port}, which belongs to the workshop in ${first!.root} (its sessions are listed here too)`;
     expect((s.redis as { description?: string }).description).toBe(description);
-    expect(second.output()).toContain(`Redis: ${description}.`);
+    // Said in the terminal just after the state changed; the line reaches us by the runner's stdout, not with the state.
+    await expect.poll(() => second.output()).toContain(`Redis: ${description}.`);
     expect(((await uiState(first!.url)).redis as { description?: string }).description).toMatch(/^redis-server started by the workshop on /);
   }, 30_000);
 
@@ -192,7 +194,7 @@ describe('two workshops from two folders, one Redis', () => {
     expect(redis.message).toMatch(new RegExp(`^Redis stopped answering at 127\\.0\\.0\\.1:${port} \\(.+\\)\\. Your app can't keep sessions until it's back\\.$`));
     expect(redis.todo).toBe(`It belongs to the workshop in ${firstRoot}: start that workshop again, or restart this one, which then starts a Redis of its own.`);
     expect(redis.canStart).toBe(false);
-    expect(second.output()).toContain(`${redis.message} ${redis.todo}`);
+    await expect.poll(() => second.output()).toContain(`${redis.message} ${redis.todo}`);
 
     // Not ours to start: refused in one sentence, and nothing is started.
     const token = await tokenOf(second.url);
@@ -204,6 +206,6 @@ describe('two workshops from two folders, one Redis', () => {
     // A Redis answers on the port again: ready by itself, no click, no restart.
     stranger = await startRedisServer({ port, dir: strangerDir, persist: false });
     await untilState(second.url, 'Redis ready again', (s) => s.redis.state === 'ready', 10_000);
-    expect(second.output()).toContain('Redis answers again: ');
+    await expect.poll(() => second.output()).toContain('Redis answers again: ');
   }, 40_000);
 });
