@@ -3,10 +3,11 @@
 // its environment when it sets its title, so the environment marker alone
 // cannot find it. Each case runs vitest on one file of
 // test/fixtures/leftovers under that same global setup.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../runner/paths.ts';
 import { newMarker } from './faults/helpers.ts';
 import { leftovers } from './helpers/leftovers.ts';
@@ -14,12 +15,22 @@ import { isRunning, waitUntilGone } from './helpers/process-table.ts';
 
 const config = join(repoRoot, 'test/fixtures/leftovers/vitest.config.ts');
 
+// A temporary folder per case, for what its processes leave behind: the spawn log, and the socket
+// file of a redis-server the check stopped with SIGKILL (which has no chance to remove it).
+let tmp = '';
+beforeEach(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'leftover-check-'));
+});
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
 async function runFixture(name: string) {
   const run = await execa(process.execPath, [join(repoRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config, name], {
     cwd: repoRoot,
     reject: false,
     all: true,
-    env: { NO_COLOR: '1' },
+    env: { NO_COLOR: '1', TMPDIR: tmp },
     timeout: 60_000,
   });
   return { exitCode: run.exitCode, output: run.all ?? '' };
@@ -30,8 +41,11 @@ describe('the suite fails when a test file leaves a process running', () => {
     const run = await runFixture('leaks-redis');
     expect(run.output).toMatch(/1 passed/); // the test itself passed: only the leftover check fails the run
     expect(run.exitCode).not.toBe(0);
-    expect(run.output).toMatch(/left 1 process\(es\) running:\n\s+(\d+) redis-server/);
-    const pid = Number(/left 1 process\(es\) running:\n\s+(\d+)/.exec(run.output)?.[1]);
+    const leftover = /left 1 process\(es\) running:\n\s+(\d+) redis-server/;
+    expect(run.output).toMatch(leftover);
+    const pid = Number(leftover.exec(run.output)?.[1]);
+    // SIGKILLed as the run ended: on a busy machine it may take a moment to be gone.
+    await waitUntilGone(pid).catch(() => {});
     expect(isRunning(pid), 'the check stops what it found').toBe(false);
   });
 
@@ -52,7 +66,7 @@ describe('one case\'s leftovers (expectNoOrphans in test/faults)', () => {
   it('finds the redis-server that a process carrying the case\'s marker started and left, after that process ended', async () => {
     const m = newMarker();
     // A Node process of the case starts redis-server detached, prints its pid and exits: the server is orphaned.
-    const socket = join(tmpdir(), `leftover-case-${process.pid}.sock`);
+    const socket = join(tmp, 'redis.sock');
     const script = `const c = require('node:child_process').spawn('redis-server', ['--port', '0', '--unixsocket', ${JSON.stringify(socket)}, '--save', ''], { detached: true, stdio: 'ignore' }); c.unref(); c.once('spawn', () => console.log(c.pid));`;
     const { stdout } = await execa(process.execPath, ['-e', script], { env: m.env });
     const redis = Number(stdout.trim());

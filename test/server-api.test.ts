@@ -6,7 +6,7 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startUiServer, type UiServer } from '../runner/server/app.ts';
 import { WorkshopState } from '../runner/state.ts';
 import { readProgress } from '../runner/progress.ts';
@@ -166,16 +166,15 @@ describe('open in editor', () => {
   });
 
   it('without an editor, answers with the path to open and how to set one', async () => {
-    const saved = { ...process.env };
     // launch-editor may still find an editor running on this machine: each sentence says how to set one.
-    Object.assign(process.env, { LAUNCH_EDITOR: '', VISUAL: '', EDITOR: '' });
+    for (const name of ['LAUNCH_EDITOR', 'VISUAL', 'EDITOR']) vi.stubEnv(name, '');
     try {
       const { status, data } = await post('/open', { file: 'workspace/app.js:2' });
       expect(status).toBe(200);
       expect(data).toMatchObject({ opened: null, file: join(root, 'workspace', 'app.js'), line: 2 });
       expect(data.error).toMatch(/set LAUNCH_EDITOR to your editor's command \(e\.g\. LAUNCH_EDITOR=code\) and restart the workshop, or open it yourself\.$/);
     } finally {
-      Object.assign(process.env, { LAUNCH_EDITOR: saved.LAUNCH_EDITOR, VISUAL: saved.VISUAL ?? '', EDITOR: saved.EDITOR ?? '' });
+      vi.unstubAllEnvs(); // each as it was, unset ones unset again
     }
   });
 

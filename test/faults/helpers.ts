@@ -13,7 +13,7 @@ import { waitFor } from '../helpers/workshop-runner.ts';
 export const faultFixtures = fileURLToPath(new URL('../fixtures/faults/', import.meta.url));
 
 export interface Marker {
-  /** NAME=value, as processesWithEnv wants it. */
+  /** NAME=value, as leftovers() (helpers/leftovers.ts) wants it. */
   marker: string;
   /** To spread into a child's environment. */
   env: Record<string, string>;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { commandLine, processFamily, startTime, type ProcessInfo } from '../../runner/process/table.ts';
 
-export interface Spawn {
+interface Spawn {
   pid: number;
   /** Field 22 of /proc/<pid>/stat when it was spawned. */
   start: string;
@@ -15,7 +15,7 @@ export interface Spawn {
 }
 
 /** The spawn log's entries, oldest first; none without a log. */
-export function recordedSpawns(log = process.env.WORKSHOP_TEST_SPAWNS): Spawn[] {
+function recordedSpawns(log = process.env.WORKSHOP_TEST_SPAWNS): Spawn[] {
   if (!log) return [];
   let text: string;
   try {
