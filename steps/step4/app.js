@@ -10,6 +10,7 @@ import { createClient } from 'redis';
 import indexRouter from './routes/index.js';
 import authRouter from './routes/auth.js';
 import { loginAttempts } from './lib/failures.js';
+import { sameOrigin } from './lib/same-origin.js';
 
 const port = Number(process.env.PORT) || 3000;
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -54,10 +55,26 @@ const here = dirname(fileURLToPath(import.meta.url)); // this file's folder
 app.set('views', join(here, 'views'));
 app.set('view engine', 'pug');
 
+// #region proxy
+// In production an HTTPS proxy (nginx, a load balancer) usually sits in
+// front of the app and talks to it over plain HTTP on this machine. Trust
+// what it says about the request (X-Forwarded-Proto: https) only when it
+// comes from loopback: then req.secure is true, and the session cookie below
+// gets Secure. Anyone else could send that header too.
+app.set('trust proxy', 'loopback');
+// #endregion
+
 // #region static
 // Static files first: a request for a stylesheet ends here, before any
 // cookie or session work, so it never creates a session in Redis.
 app.use(express.static(join(here, 'public')));
+// #endregion
+
+// #region csrf
+// Then refuse any POST another site's page made the browser send
+// (lib/same-origin.js): before the form, the cookies or the session are read,
+// so such a request changes nothing, in Redis or in the browser.
+app.use(sameOrigin);
 // #endregion
 
 // #region forms
@@ -83,9 +100,9 @@ app.use(
     resave: false, // don't write unchanged sessions back to Redis
     saveUninitialized: false, // don't store empty sessions
     // httpOnly: page scripts cannot read the cookie. sameSite 'lax': the
-    // browser does not send it with another site's form posts (a first
-    // defence against cross-site request forgery).
-    cookie: { httpOnly: true, sameSite: 'lax', maxAge: 24 * 60 * 60 * 1000 },
+    // browser does not send it with another site's form posts. secure
+    // 'auto': Secure (sent over HTTPS only) when the request came over HTTPS.
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 24 * 60 * 60 * 1000 },
   }),
 );
 // #endregion
@@ -101,6 +118,21 @@ app.use((req, res, next) => {
 
 app.use('/', indexRouter);
 app.use('/', authRouter({ attempts: loginAttempts(redisClient), cookieName: sessionCookie }));
+
+// #region errors
+// Last: whatever error a route or middleware passes on (Express 5 passes on
+// a rejected promise too). Express's own error page shows the stack, with
+// our files' paths, to anyone; ours says one sentence, and the terminal gets
+// the whole error. A 4xx from a library (a body too large, an unknown
+// charset) says what it was: http-errors marks those messages `expose`.
+app.use((err, req, res, next) => {
+  if (res.headersSent) return next(err); // too late for a page: Express closes the connection
+  const status = err.status >= 400 && err.status < 500 ? err.status : 500;
+  if (status === 500) console.error(err);
+  const message = err.expose ? `The request could not be read: ${err.message}.` : 'Something went wrong on our side. Try again in a moment.';
+  res.status(status).render('error', { title: 'Error', message });
+});
+// #endregion
 
 // Express 5 hands a failure to listen (the port is taken) to this callback.
 app.listen(port, '127.0.0.1', (err) => {

@@ -3,7 +3,25 @@
 // minutes from the first attempt (a fixed window), then Redis deletes it;
 // a successful login deletes it at once.
 export const MAX_FAILURES = 5;
-const WINDOW_SECONDS = 15 * 60;
+export const WINDOW_SECONDS = 15 * 60;
+
+// #region script
+// Adding one and setting the expiry must be one step. As two commands, the
+// key can expire between them (SET … NX EX, then INCR: the INCR makes a new
+// key with no expiry), or the app can crash between them (INCR, then EXPIRE):
+// either way a count is left that never expires, and the name is locked out
+// for good. Redis runs a Lua script as one command: nothing happens between
+// its lines, no other client's command, no expiry.
+const COUNT_ATTEMPT = `
+local attempts = redis.call('INCR', KEYS[1])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return { attempts, ttl }
+`;
+// #endregion
 
 // #region failures
 export function loginAttempts(redis) {
@@ -15,12 +33,8 @@ export function loginAttempts(redis) {
      * burst of requests cannot slip more than 5 guesses past the limit.
      */
     async take(name) {
-      // SET … NX EX creates the key with its expiry in one step: no crash in
-      // between can leave a count that never expires.
-      await redis.set(key(name), 0, { NX: true, EX: WINDOW_SECONDS });
-      const attempts = await redis.incr(key(name));
-      if (attempts <= MAX_FAILURES) return 0;
-      return Math.max(1, await redis.ttl(key(name)));
+      const [attempts, ttl] = await redis.eval(COUNT_ATTEMPT, { keys: [key(name)], arguments: [String(WINDOW_SECONDS)] });
+      return attempts <= MAX_FAILURES ? 0 : Math.max(1, ttl);
     },
     /** A successful login forgets the failures. */
     clear: (name) => redis.del(key(name)),

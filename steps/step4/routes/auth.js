@@ -6,6 +6,8 @@ import { users } from '../lib/users.js';
 // A hash to check when the name is no user: the answer then takes as long as
 // for a real user, so timing does not tell which names exist.
 const NOBODY = 'scrypt:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+// Longer names are refused before they are counted: each would be a Redis key.
+const MAX_NAME = 100;
 
 /** `attempts` counts logins per name (lib/failures.js); `cookieName` is the session cookie's. */
 export default function authRouter({ attempts, cookieName }) {
@@ -15,11 +17,20 @@ export default function authRouter({ attempts, cookieName }) {
     res.render('login', { title: 'Log in' });
   });
 
-  // #region login-check
+  // #region login-input
   router.post('/login', async (req, res, next) => {
-    const username = String(req.body.username ?? '');
-    const password = String(req.body.password ?? '');
+    // req.body is undefined when no form came (Express 5), and a field sent
+    // twice (username=a&username=b) is an array: accept two strings only.
+    const { username, password } = req.body ?? {};
+    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
+      return res.status(400).render('login', { title: 'Log in', error: 'Enter a name and a password.' });
+    }
+    if (username.length > MAX_NAME) {
+      return res.status(400).render('login', { title: 'Log in', error: `A name has at most ${MAX_NAME} characters.` });
+    }
+    // #endregion
 
+    // #region login-check
     const wait = await attempts.take(username);
     if (wait) {
       res.set('Retry-After', String(wait));
@@ -60,7 +71,7 @@ export default function authRouter({ attempts, cookieName }) {
     // tells the browser to forget an id that now names nothing.
     req.session.destroy((err) => {
       if (err) return next(err);
-      res.clearCookie(cookieName, { httpOnly: true, sameSite: 'lax' });
+      res.clearCookie(cookieName, { httpOnly: true, sameSite: 'lax', secure: req.secure });
       res.redirect(303, '/');
     });
   });
