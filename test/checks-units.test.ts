@@ -1,8 +1,10 @@
 // The pure parts of the checks: reading pages and cookies, scanning imports,
 // diagnosing symptoms, the check runner's skip logic, the report, RESP.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CannotCheck, fail, runChecks, seeCheck, type Check } from '../checks/check.ts';
-import { judgeCase } from '../checks/content-check.ts';
+import { contentCases, judgeCase } from '../checks/content-check.ts';
 import { forgeSignature, isSigned, parseSetCookie, unsignedValue } from '../checks/cookies.ts';
 import { hintForOtherPort, quoteStderr } from '../checks/diagnose.ts';
 import { diagnose, hintForCounts, hintForLostCount, hintForNoSessionsInRedis } from '../checks/hints.ts';
@@ -13,6 +15,7 @@ import { colors, formatEnding, formatJson, formatLine, isPass, makeReport } from
 import { slides } from '../checks/slides.ts';
 import { numbersIn } from '../checks/step3.ts';
 import { isIgnoredChange } from '../runner/changes.ts';
+import { workshop } from '../runner/steps.ts';
 
 describe('page', () => {
   it('finds the number beside "visit" in the forms learners write', () => {
@@ -297,5 +300,37 @@ describe('a fixture\'s verdict (judgeCase)', () => {
     expect(judgeCase(c, report({ 'step3.counter': 'failed', 'step3.redis-record': 'passed' }))).toBe(
       'expected exactly step3.redis-record to be skipped; none was.',
     );
+  });
+
+  // A fixture's verdict.json "hint": the first failure's hint must match it, or the learner's mistake is named wrongly.
+  const hinted = (hints: Record<string, string>) =>
+    makeReport('step2', '.', Object.entries(hints).map(([id, hint]) => ({ id, title: id, status: 'failed' as const, message: 'm', hint, slide: { deck: 'step2', slide: 1, title: '', file: '' }, ms: 1 })), 1);
+  const h = { name: 'x', step: 'step2', dir: '.', fails: ['step2.cookie-httponly', 'step2.welcome-back'], hint: 'httpOnly: true' };
+
+  it("holds when the first failure's hint matches the verdict's hint", () => {
+    expect(judgeCase(h, hinted({ 'step2.cookie-httponly': 'Pass `{ httpOnly: true }` to res.cookie.', 'step2.welcome-back': 'Read req.signedCookies.' })), 'a matching hint is refused').toBeUndefined();
+  });
+
+  it("names the first failure and its hint when that hint does not match the verdict's", () => {
+    expect(judgeCase(h, hinted({ 'step2.cookie-httponly': 'Use cookie-parser with a secret.', 'step2.welcome-back': 'Read req.signedCookies.' })), 'a hint that does not match the verdict is let through').toBe(
+      'expected the hint of step2.cookie-httponly to match /httpOnly: true/; it is “Use cookie-parser with a secret.”.',
+    );
+  });
+
+  it("compares the first failure's hint only: a later failure's matching hint does not count", () => {
+    expect(judgeCase(h, hinted({ 'step2.welcome-back': 'Read req.signedCookies.', 'step2.cookie-httponly': 'Pass `{ httpOnly: true }` to res.cookie.' })), "the first failure's hint is not the one compared").toBe(
+      'expected the hint of step2.welcome-back to match /httpOnly: true/; it is “Read req.signedCookies.”.',
+    );
+  });
+
+  it("reads each fixture's hint from its verdict.json into its case", async () => {
+    const cases = await contentCases(workshop());
+    const fixturesDir = workshop().fixtures!;
+    const hints = readdirSync(fixturesDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(fixturesDir, e.name, 'verdict.json')))
+      .map((e) => ({ dir: join(fixturesDir, e.name), hint: (JSON.parse(readFileSync(join(fixturesDir, e.name, 'verdict.json'), 'utf8')) as { hint?: string }).hint }))
+      .filter((f) => f.hint !== undefined);
+    expect(hints.length, 'fixtures whose verdict.json names a hint').toBeGreaterThan(0);
+    for (const f of hints) expect(cases.find((c) => c.dir === f.dir)?.hint, `the hint of ${f.dir}/verdict.json is not on its case`).toBe(f.hint);
   });
 });
