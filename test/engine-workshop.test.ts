@@ -47,6 +47,15 @@ describe('npm run verify, on another workshop', () => {
     expect(wrong.exitCode).toBe(1);
     expect(wrong.stdout).toContain('POST /name redirects to /welcome, not to /.');
     expect(wrong.stdout.trim().split('\n').at(-1)).toBe('3 passed, 1 failed');
+
+    // The solution sets its cookie on the 303 only: the page greets Ada only if that cookie was kept and sent with the next GET /.
+    const right = await cli(['verify', 'api', '--dir', join(greetings, 'steps', 'api'), '--json']);
+    const checks = (JSON.parse(right.stdout) as { checks: { id: string; status: string; message: string }[] }).checks;
+    expect(checks.find((c) => c.id === 'api.form'), 'the cookie set by the redirect was not sent with the next request').toMatchObject({
+      status: 'passed',
+      message: '303 to /, then <h1>Hello, Ada</h1>.',
+    });
+    expect(right.exitCode).toBe(0);
   });
 });
 
