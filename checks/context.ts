@@ -10,7 +10,8 @@ import { CheckFailed, type Diagnose } from './check.ts';
 import type { Scope } from '../runner/process/scope.ts';
 import { AppStartError, startApp, type AppSpec, type RunningApp, type SessionRedis } from './harness.ts';
 import { combineDiagnoses, quoteStderr } from './diagnose.ts';
-import { send, Visitor, type Page, type Request } from './http.ts';
+import { actionIs, formsOf } from './forms.ts';
+import { send, Visitor, type FormFields, type Page, type Request } from './http.ts';
 import type { PackageJson } from './imports.ts';
 import { firstLines, pageLines } from './page.ts';
 
@@ -90,6 +91,9 @@ export class VerifyContext {
   private readonly env: NodeJS.ProcessEnv;
   private readonly scope: Scope;
   private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly seen: Page[] = [];
+  /** Per form (page and action): whether it had hidden fields when first seen (see submit). */
+  private readonly formHasHidden = new Map<string, boolean>();
   readonly trace: (event: string) => void;
   /** Reads an app's error text: the steps' diagnoses, then any Node app's mistakes. */
   readonly diagnose: Diagnose;
@@ -197,10 +201,41 @@ export class VerifyContext {
           ? await visitor.send(app.base, request)
           : await send(new URL(request.path, app.base).toString(), { ...request, cookie: visitor.cookie, timeoutMs: this.timeoutMs });
       this.trace(`${method} ${request.path} on :${app.port}: ${page.status} in ${page.ms} ms`);
+      this.seen.push(page);
       return page;
     } catch (err) {
       throw await failedRequest(app, `${method} ${request.path}`, err, this.diagnose);
     }
+  }
+
+  /** Every answer the run's requests got so far, in the order they came (to judge what all of them show). */
+  pagesSeen(): readonly Page[] {
+    return this.seen;
+  }
+
+  /**
+   * Submits a form as a browser does from the app's page `page`: the
+   * `fields` given, plus the hidden fields of the page's form that posts to
+   * `action` (a CSRF token, say), with the page's Origin. The page is
+   * fetched first, as `visitor`, until it has been seen once with that form:
+   * if the form had no hidden fields then, it is not fetched again.
+   */
+  async submit(
+    visitor: Visitor | { cookie: string },
+    app: RunningApp,
+    { page, action, fields, ...request }: { page: string; action: string; fields: FormFields } & Pick<Request, 'headers' | 'follow' | 'browser'>,
+  ): Promise<Page> {
+    const key = `${page} ${action}`;
+    let hidden: Record<string, string> = {};
+    if (this.formHasHidden.get(key) !== false) {
+      const shown = await this.visit(visitor, app, page);
+      const form = formsOf(shown.body).find((f) => f.method === 'POST' && actionIs(f, action, page));
+      if (form) {
+        hidden = form.hidden;
+        this.formHasHidden.set(key, Object.keys(hidden).length > 0);
+      }
+    }
+    return this.send(visitor, app, { ...request, path: action, form: { ...hidden, ...fields } });
   }
 
   /** A page that is not what was expected: its status and first lines, and a hint from them. */

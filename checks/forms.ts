@@ -10,6 +10,8 @@ export interface Form {
   action: string;
   /** Names of its inputs, selects, textareas and buttons. */
   fields: string[];
+  /** Its hidden inputs' names and values (a CSRF token, say): a browser submits them with the form. */
+  hidden: Record<string, string>;
 }
 
 export function formsOf(html: string): Form[] {
@@ -19,10 +21,11 @@ export function formsOf(html: string): Form[] {
     {
       onopentag(name, attrs) {
         if (name === 'form') {
-          open = { method: (attrs.method || 'get').trim().toUpperCase(), action: (attrs.action ?? '').trim(), fields: [] };
+          open = { method: (attrs.method || 'get').trim().toUpperCase(), action: (attrs.action ?? '').trim(), fields: [], hidden: {} };
           forms.push(open);
         } else if (open && ['input', 'select', 'textarea', 'button'].includes(name) && attrs.name) {
           open.fields.push(attrs.name);
+          if (name === 'input' && attrs.type?.trim().toLowerCase() === 'hidden') open.hidden[attrs.name] = attrs.value ?? '';
         }
       },
       onclosetag(name) {

@@ -160,8 +160,15 @@ export interface SessionRedis {
   connect(): Promise<void>;
   /** The session data's keys (our own bookkeeping excluded). */
   keys(): Promise<string[]>;
-  /** A key's value as text: a string as it is, a hash as JSON. */
+  /**
+   * A key's value as text: a string as it is; a hash as a JSON object; a
+   * list as a JSON array, in order; a set as a JSON array, sorted; a sorted
+   * set as a JSON object of member to score; a RedisJSON value as its JSON.
+   * Undefined when there is no such key (or it is of another type).
+   */
   read(key: string): Promise<string | undefined>;
+  /** The keys whose name or value (as `read` gives it) contains `text`, in either case. */
+  holding(text: string): Promise<string[]>;
   /** A key's time to live in seconds: -1 when it never expires, undefined when there is no such key. */
   ttl(key: string): Promise<number | undefined>;
   /** Any read-only command on the run's database, e.g. `command('ZCARD', key)`. */
@@ -204,15 +211,35 @@ function sessionRedis(
     keys: async () => (await (await connection()).client.keys()).filter((k) => k !== CLAIM_KEY),
     async read(key) {
       const type = await command('TYPE', key);
-      if (type === 'string') return ((await command('GET', key)) as string | null) ?? undefined;
-      if (type === 'hash') {
-        const flat = (await command('HGETALL', key)) as string[];
+      const pairs = (flat: string[]) => {
         const obj: Record<string, string> = {};
         for (let i = 0; i + 1 < flat.length; i += 2) obj[flat[i] as string] = flat[i + 1] as string;
-        return JSON.stringify(obj);
+        return obj;
+      };
+      switch (type) {
+        case 'string':
+          return ((await command('GET', key)) as string | null) ?? undefined;
+        case 'hash':
+          return JSON.stringify(pairs((await command('HGETALL', key)) as string[]));
+        case 'list':
+          return JSON.stringify(await command('LRANGE', key, 0, -1));
+        case 'set':
+          return JSON.stringify(((await command('SMEMBERS', key)) as string[]).sort());
+        case 'zset':
+          return JSON.stringify(pairs((await command('ZRANGE', key, 0, -1, 'WITHSCORES')) as string[]));
+        case 'ReJSON-RL':
+          return ((await command('JSON.GET', key)) as string | null) ?? undefined;
+        default:
+          return undefined;
       }
-      if (type === 'ReJSON-RL') return ((await command('JSON.GET', key)) as string | null) ?? undefined;
-      return undefined;
+    },
+    async holding(text) {
+      const needle = text.toLowerCase();
+      const found: string[] = [];
+      for (const key of await this.keys()) {
+        if (key.toLowerCase().includes(needle) || (await this.read(key))?.toLowerCase().includes(needle)) found.push(key);
+      }
+      return found;
     },
     async ttl(key) {
       const seconds = Number(await command('TTL', key));

@@ -21,15 +21,31 @@ export interface Page {
   ms: number;
 }
 
+export type FormFields = Record<string, string | string[]>;
+
+/** `a=1&b=2&b=3`: each field of a list once per value, as a form with two inputs of one name sends it. */
+export function encodeForm(fields: FormFields): string {
+  return new URLSearchParams(Object.entries(fields).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => [name, v]))).toString();
+}
+
 /** A request as a browser (or a script in one) would send it. */
 export interface Request {
   path: string;
   /** Default: POST when there is a body, else GET. */
   method?: string;
-  /** A form's fields, sent URL-encoded, as a browser submits a form. */
-  form?: Record<string, string>;
+  /** A form's fields, sent URL-encoded, as a browser submits a form; a field given as a list is sent once per value. */
+  form?: FormFields;
   /** A JSON body. */
   json?: unknown;
+  /** A body sent as it is, with its Content-Type (a charset the app does not know, a field given twice). */
+  raw?: { contentType: string; data: string };
+  /**
+   * Send the headers a browser adds to a form it submits from the app's own
+   * page: Origin (the app's) and Sec-Fetch-Site: same-origin. Default: true
+   * for methods other than GET and HEAD; false sends neither, as curl does.
+   * `headers` are applied after them.
+   */
+  browser?: boolean;
   headers?: Record<string, string>;
   /** Follow redirects (GET, as browsers do after a POST), up to 5. Default: the redirect is the answer. */
   follow?: boolean;
@@ -40,13 +56,16 @@ const MAX_BODY = 512 * 1024;
 /** One request, no keep-alive (so no socket outlives the check), bounded in time. A redirect is returned, not followed. */
 export function send(url: string, options: Omit<Request, 'path' | 'follow'> & { cookie?: string; timeoutMs: number }): Promise<Page> {
   const started = performance.now();
-  const method = (options.method ?? (options.form || options.json !== undefined ? 'POST' : 'GET')).toUpperCase();
+  const method = (options.method ?? (options.form || options.json !== undefined || options.raw ? 'POST' : 'GET')).toUpperCase();
   const body = options.form
-    ? { type: 'application/x-www-form-urlencoded', data: new URLSearchParams(options.form).toString() }
+    ? { type: 'application/x-www-form-urlencoded', data: encodeForm(options.form) }
     : options.json !== undefined
       ? { type: 'application/json', data: JSON.stringify(options.json) }
-      : undefined;
-  const path = new URL(url).pathname;
+      : options.raw
+        ? { type: options.raw.contentType, data: options.raw.data }
+        : undefined;
+  const { pathname: path, origin } = new URL(url);
+  const browser = options.browser ?? (method !== 'GET' && method !== 'HEAD');
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method,
@@ -54,6 +73,7 @@ export function send(url: string, options: Omit<Request, 'path' | 'follow'> & { 
       headers: {
         accept: 'text/html,*/*',
         ...(options.cookie ? { cookie: options.cookie } : {}),
+        ...(browser ? { origin, 'sec-fetch-site': 'same-origin' } : {}),
         ...(body ? { 'content-type': body.type, 'content-length': String(Buffer.byteLength(body.data)) } : {}),
         ...options.headers,
       },

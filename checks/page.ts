@@ -105,3 +105,21 @@ export function firstLines(body: string, count = 3): string[] {
     .slice(0, count)
     .map((line) => (line.length > 200 ? `${line.slice(0, 200)}…` : line));
 }
+
+// "at fn (/abs/file.js:12:5)", "at /abs/file.js:12:5", "at file:///abs/x.mjs:1:2",
+// "at node:internal/…:3:4", "at C:\\app\\x.js:1:2": a stack frame, wherever it stands.
+const stackFrame = /\bat\s+(?:[^\s()<>"']+(?:\s\[as [^\]]+\])?\s+\()?(?:file:\/\/)?(?:\/[^\s:()<>"']+|[A-Za-z]:\\[^:()<>"']+|node:[\w/.-]+):\d+:\d+\)?/;
+
+/**
+ * What in an answer gives the app away to anyone who asks: a stack frame,
+ * or the path of one of `dirs` (the app's folder), in its markup or its
+ * text (an error page escapes the stack's characters). The offending line,
+ * cut to 160 characters, or undefined when the answer shows neither.
+ */
+export function leakIn(body: string, dirs: readonly string[]): string | undefined {
+  const lines = [...pageLines(body), ...body.split(/\r?\n|\\n/)];
+  const line = lines.find((l) => stackFrame.test(l) || dirs.some((d) => d.length > 1 && l.includes(d)));
+  if (line === undefined) return undefined;
+  const trimmed = line.trim();
+  return trimmed.length > 160 ? `${trimmed.slice(0, 160)}…` : trimmed;
+}

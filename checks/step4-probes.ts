@@ -4,7 +4,9 @@
 // password checks as the clauses allow (each is a slow hash, on purpose):
 //
 // - ada (main instance): one wrong password (its page is compared with
-//   mallory's first: mallory is no user); then she logs in (a success
+//   mallory's first: mallory is no user), while step4-attacks.ts posts
+//   forms from another site and bodies no form sends (any of which a
+//   broken app may take for her login); then she logs in (a success
 //   clears the failures), and from there two branches: she looks at
 //   /account and / and logs out; and five failures (four at once, then the
 //   fifth: all 401 if the success cleared the count), then her right
@@ -22,6 +24,7 @@ import { isSigned, latestByName, unsignedValue } from './cookies.ts';
 import type { RunningApp } from './harness.ts';
 import type { Page, Visitor } from './http.ts';
 import { ready, sessionCookie } from './probes.ts';
+import { badBodies, behindProxy, crossSiteLogin, longName, refusedBodies, submitLogin } from './step4-attacks.ts';
 
 export const USER = { username: 'ada', password: 'lovelace' };
 const WRONG = 'not-her-password';
@@ -37,9 +40,9 @@ function failTimes(ctx: VerifyContext, app: RunningApp, name: string, times: num
   return Promise.all(Array.from({ length: times }, () => logIn(ctx, ctx.visitor(), app, name, WRONG)));
 }
 
-/** A POST /login of the form, as a browser sends it. */
-export function logIn(ctx: VerifyContext, visitor: Visitor, app: RunningApp, username: string, password: string): Promise<Page> {
-  return ctx.send(visitor, app, { path: '/login', form: { username, password } });
+/** A POST /login of the form, as a browser sends it from /login. */
+function logIn(ctx: VerifyContext, visitor: Visitor, app: RunningApp, username: string, password: string): Promise<Page> {
+  return submitLogin(ctx, visitor, app, { username, password });
 }
 
 /** The session cookie's name, as step 3's probe finds it (a signed cookie naming a key in Redis). */
@@ -55,7 +58,7 @@ export interface HeldSession {
 }
 
 /** The session in a visitor's jar: a signed cookie whose id names a key of the run's Redis (the name is the learner's choice), or the one named `name`. */
-async function sessionOf(ctx: VerifyContext, visitor: Visitor, app: RunningApp, name?: string): Promise<HeldSession | undefined> {
+export async function sessionOf(ctx: VerifyContext, visitor: Visitor, app: RunningApp, name?: string): Promise<HeldSession | undefined> {
   const keys = (await ctx.redis?.keys()) ?? [];
   for (const c of await visitor.cookies(app.base)) {
     if (name && c.name !== name) continue;
@@ -92,7 +95,9 @@ export function login(ctx: VerifyContext): Promise<LoginObservation> {
     const app = await ready(ctx);
     const visitor = ctx.visitor();
     const before = await ctx.visit(visitor, app, '/');
-    await adaWrong(ctx).catch(() => {}); // so that this success comes after a failure (see clearing)
+    // After a failure (see clearing), and after every attempt that a broken
+    // app might take for a login of hers (see step4-attacks.ts).
+    await Promise.all([adaWrong(ctx), crossSiteLogin(ctx), badBodies(ctx)].map((p) => p.catch(() => {})));
     const held = await sessionOf(ctx, visitor, app);
     const cookieName = held?.cookieName ?? (await sessionCookieName(ctx));
     const answer = await logIn(ctx, visitor, app, USER.username, USER.password);
@@ -144,7 +149,7 @@ export function logout(ctx: VerifyContext): Promise<LogoutObservation> {
     await account(ctx).catch(() => {});
     const app = await ctx.main();
     const oldCookies = (await visitor.cookies(app.base)).map((c) => `${c.name}=${c.value}`).join('; ');
-    const answer = await ctx.send(visitor, app, { path: '/logout', method: 'POST' });
+    const answer = await ctx.submit(visitor, app, { page: '/', action: '/logout', fields: {} });
     const keyRemains = keyAfter !== undefined && (await ctx.redis?.keys())?.includes(keyAfter) === true;
     const oldCookieAccount = await ctx.visit({ cookie: oldCookies }, app, '/account');
     return { answer, keyRemains, keyBefore: keyAfter, oldCookieAccount, cookieName };
@@ -161,12 +166,12 @@ export interface WrongLogins {
   noUserName: string;
 }
 
-/** One wrong password for ada, and /account for the same visitor afterwards. */
+/** One wrong password for ada, sent as curl sends it (no Origin), and /account for the same visitor afterwards. */
 function adaWrong(ctx: VerifyContext): Promise<Pick<WrongLogins, 'wrongPassword' | 'accountAfter'>> {
   return ctx.once('step4:ada-wrong', async () => {
     const app = await ready(ctx);
     const visitor = ctx.visitor();
-    const wrongPassword = await logIn(ctx, visitor, app, USER.username, WRONG);
+    const wrongPassword = await submitLogin(ctx, visitor, app, { username: USER.username, password: WRONG }, { browser: false });
     return { wrongPassword, accountAfter: await ctx.visit(visitor, app, '/account') };
   });
 }
@@ -213,6 +218,8 @@ export interface LimitObservation {
   sixth: Page;
   /** Attempt 7, on the second instance. */
   seventh: Page;
+  /** After the sixth: the keys whose name holds the name tried, and their TTL (-1: no expiry). */
+  countKeys: { key: string; ttl: number | undefined }[];
   /**
    * When the sixth said to retry within 3 s: an attempt made once that time
    * is up (a window that really ends there lets it through; a count that
@@ -230,22 +237,28 @@ export function limit(ctx: VerifyContext): Promise<LimitObservation> {
     await ctx.second().catch(() => {});
     const failures = await failTimes(ctx, app, NO_USER, 5);
     const sixth = await logIn(ctx, ctx.visitor(), app, NO_USER, WRONG);
+    const countKeys = await Promise.all(
+      ((await ctx.redis?.keys()) ?? []).filter((k) => k.toLowerCase().includes(NO_USER)).map(async (key) => ({ key, ttl: await ctx.redis?.ttl(key) })),
+    );
     const seventh = await logIn(ctx, ctx.visitor(), await ctx.second(), NO_USER, WRONG);
     // A short Retry-After is taken at its word: wait it out, and try again.
     const seconds = retryAfterSeconds(sixth.headers['retry-after']);
-    if (sixth.status !== 429 || seconds === undefined || seconds > 3) return { failures, sixth, seventh };
+    if (sixth.status !== 429 || seconds === undefined || seconds > 3) return { failures, sixth, seventh, countKeys };
     const waitedMs = Math.max(0, seconds) * 1000 + 500;
     await new Promise((resolve) => setTimeout(resolve, waitedMs));
-    return { failures, sixth, seventh, afterRetry: { waitedMs, page: await logIn(ctx, ctx.visitor(), app, NO_USER, WRONG) } };
+    return { failures, sixth, seventh, countKeys, afterRetry: { waitedMs, page: await logIn(ctx, ctx.visitor(), app, NO_USER, WRONG) } };
   });
 }
 
-/** Starts both chains (see the top of this file). */
+/** Starts both chains (see the top of this file), and step4-attacks.ts's observations. */
 export function startChains(ctx: VerifyContext): void {
   void lockout(ctx).catch(() => {});
   void logout(ctx).catch(() => {});
   void limit(ctx).catch(() => {});
   void anonymousHome(ctx).catch(() => {});
+  void refusedBodies(ctx).catch(() => {});
+  void longName(ctx).catch(() => {});
+  void behindProxy(ctx).catch(() => {});
 }
 
 /** Retry-After as seconds from now: a number of seconds, or an HTTP date. */

@@ -4,11 +4,13 @@
 // logins get one 401 page for any mistake, five failures per name lock the
 // name out for the window (counted in Redis: every instance sees one count),
 // and a success clears them. One check per clause of DESIGN.md.
+import { realpath } from 'node:fs/promises';
 import { CannotCheck, fail, type Check, type StepChecks } from './check.ts';
 import type { VerifyContext } from './context.ts';
 import { actionIs, formsOf, linksOf } from './forms.ts';
 import type { Page } from './http.ts';
-import { pageText, visitCount } from './page.ts';
+import { leakIn, pageText, visitCount } from './page.ts';
+import { badBodies, behindProxy, crossSiteLogin, crossSiteLogout, judgeCrossSite, longName, refusedBodies } from './step4-attacks.ts';
 import {
   account,
   anonymousHome,
@@ -37,6 +39,10 @@ const slides = {
   password: slide('Hash passwords with scrypt'),
   cookie: slide('SameSite and HttpOnly'),
   home: slide('Show who is logged in'),
+  crossSite: slide('Refuse forms from other sites'),
+  input: slide('Check what the form sent'),
+  errors: slide('An error page without the stack'),
+  secure: slide('Secure behind HTTPS'),
 };
 
 const isRedirect = (page: Page) => page.status === 302 || page.status === 303;
@@ -202,6 +208,13 @@ const checks: Check<VerifyContext>[] = [
     needs: ['step1.listens'],
     async run(ctx) {
       const { wrongPassword, accountAfter, noUser, noUserName } = await wrongLogins(ctx);
+      if (wrongPassword.status === 403) {
+        fail(
+          `POST /login as ${USER.username} with a wrong password, sent as curl sends it (no Origin, no Sec-Fetch-Site), answered 403, expected 401.`,
+          'Refuse a POST only when it says it comes from elsewhere (a foreign `Origin`, `Sec-Fetch-Site: cross-site`): a request without those headers is not from another site\'s page.',
+          slides.crossSite,
+        );
+      }
       if (wrongPassword.status !== 401) {
         fail(`POST /login as ${USER.username} with a wrong password answered ${answered(wrongPassword)}, expected 401.`, 'Compare the password with the stored hash (`verifyPassword`) and answer `res.status(401)` when it does not match.');
       }
@@ -235,17 +248,26 @@ const checks: Check<VerifyContext>[] = [
     slide: slides.failures,
     needs: ['step1.listens'],
     async run(ctx) {
-      const { failures, sixth, afterRetry } = await limit(ctx);
+      const { failures, sixth, afterRetry, countKeys } = await limit(ctx);
       const statuses = failures.map((p) => p.status);
       if (statuses.some((s) => s !== 401)) fail(`Attempts 1 to 5 for one name answered ${statuses.join(', ')}, expected 401 each.`, 'Refuse only from the sixth attempt on: attempts 1 to 5 get their password checked (401 when it is wrong).');
       if (sixth.status === 401) {
-        fail('Five failed logins for one name, and the sixth still answers 401: nothing limits guessing.', 'Count attempts per name in Redis (`SET key 0 NX EX 900`, then `INCR`) and answer 429 once the count passes 5.');
+        fail('Five failed logins for one name, and the sixth still answers 401: nothing limits guessing.', 'Count attempts per name in Redis (`INCR`, with an expiry of 900 s set in the same step) and answer 429 once the count passes 5.');
       }
       const judged = judgeLockout(sixth, 'The sixth attempt');
+      const forever = countKeys.find((k) => k.ttl === -1);
+      if (forever) {
+        fail(
+          `After six failed logins for one name, ${forever.key} has no expiry (TTL -1), whatever Retry-After says: the name is locked out for good.`,
+          'Write the count and its expiry in one step, a Lua script (`INCR`, then `EXPIRE` when the TTL is -1) or `MULTI` with `INCR` and `EXPIRE key 900 NX`: two separate commands can leave a count without one.',
+        );
+      }
+      const tooLong = countKeys.find((k) => k.ttl !== undefined && k.ttl > 15 * 60);
+      if (tooLong) fail(`After six failed logins for one name, ${tooLong.key} expires in ${tooLong.ttl} s, past the 15-minute window.`, 'Give the count an expiry of 900 seconds when it is made.');
       if (afterRetry?.page.status === 429) {
         fail(
           `The sixth attempt said ${sixth.headers['retry-after']}; ${(afterRetry.waitedMs / 1000).toFixed(1)} s later the name is still refused (429): the count does not expire when Retry-After says.`,
-          'Give the count its expiry when it is made (`SET key 0 NX EX 900`, then `INCR`), and answer Retry-After from its TTL: a count without one (TTL -1) locks the name out for good.',
+          'Give the count its expiry in the same step that counts (a Lua script, or `MULTI`), and answer Retry-After from its TTL: a count without one (TTL -1) locks the name out for good.',
         );
       }
       return `401 five times, then ${judged}`;
@@ -366,6 +388,107 @@ const checks: Check<VerifyContext>[] = [
       }
       if (!cookie.httpOnly) fail(`The session cookie is not HttpOnly: ${cookie.raw.slice(0, 160)}`, 'Add `httpOnly: true` to the cookie options.');
       return `${name}: HttpOnly, SameSite=${sameSite}.`;
+    },
+  },
+  {
+    id: 'step4.cross-site-logout',
+    title: 'A POST /logout from another site answers 403 and logs nobody out',
+    slide: slides.crossSite,
+    needs: ['step4.logout'],
+    async run(ctx) {
+      return judgeCrossSite('/logout', await crossSiteLogout(ctx));
+    },
+  },
+  {
+    id: 'step4.cross-site-login',
+    title: 'A POST /login from another site answers 403 and logs nobody in',
+    slide: slides.crossSite,
+    needs: ['step4.login'],
+    async run(ctx) {
+      return judgeCrossSite('/login', await crossSiteLogin(ctx));
+    },
+  },
+  {
+    id: 'step4.bad-bodies',
+    title: 'POST /login with no body, JSON, a missing or doubled field answers 4xx and logs nobody in',
+    slide: slides.input,
+    needs: ['step4.login'],
+    async run(ctx) {
+      const { attempts, tokenForm, loggedIn, nameless } = await badBodies(ctx);
+      const allowed = tokenForm ? [400, 401, 403] : [400, 401];
+      const hint = 'Take `req.body ?? {}` (Express 5 leaves it undefined without a form) and answer 400 unless `username` and `password` are both non-empty strings: a field given twice is an array.';
+      for (const { label, page } of attempts) {
+        if (page.status >= 500) fail(`POST /login with ${label} answered ${page.status}, expected ${allowed.join(' or ')}.`, hint);
+        if (!allowed.includes(page.status)) fail(`POST /login with ${label} answered ${answered(page)}, expected ${allowed.join(' or ')}.`, hint);
+      }
+      if (loggedIn) fail(`After POST /login with bodies no login form sends, the visitor is logged in as ${USER.username}.`, hint);
+      if (nameless.length) {
+        fail(`POST /login with no name counted a failure anyway: ${nameless.slice(0, 3).join(', ')} is in Redis.`, 'Check the form before counting: a request without a name has nothing to count.');
+      }
+      const refused = await refusedBodies(ctx);
+      for (const { label, page } of refused) {
+        if (page.status < 400 || page.status >= 500) {
+          fail(`POST /login with ${label} answered ${page.status}, expected a 4xx (the body parser refuses it).`, 'Let `express.urlencoded()` refuse it, and answer its error with its own status: an error handler last, `res.status(err.status ?? 500)`.', slides.errors);
+        }
+      }
+      return `${[...attempts, ...refused].map((a) => a.page.status).join(', ')}; nobody logged in, nothing counted.`;
+    },
+  },
+  {
+    id: 'step4.long-name',
+    title: 'A name longer than 100 characters is refused before anything is counted',
+    slide: slides.input,
+    needs: ['step4.login'],
+    async run(ctx) {
+      const { page, holding } = await longName(ctx);
+      if (page.status !== 400 && page.status !== 401) fail(`POST /login with a 101-character name answered ${answered(page)}, expected 400 (or 401).`, 'Answer 400 when `username.length > 100`, before counting the attempt.');
+      if (holding.length) {
+        fail(
+          `POST /login with a 101-character name wrote it to Redis: ${holding.slice(0, 3).join(', ')}.`,
+          'Refuse a name over 100 characters before counting it: every name counted is a key in Redis, and an attacker chooses how long it is.',
+        );
+      }
+      return `${page.status}, and no key holds the name.`;
+    },
+  },
+  {
+    id: 'step4.secure-cookie',
+    title: 'Behind an HTTPS proxy on loopback, the session cookie is Secure',
+    slide: slides.secure,
+    needs: ['step3.redis-store'],
+    async run(ctx) {
+      const { page, cookieName } = await behindProxy(ctx);
+      const cookie = lastSetCookie(page, cookieName);
+      if (!cookie) fail(`GET / with X-Forwarded-Proto: https (from 127.0.0.1) set no ${cookieName} cookie.`, 'Count the visit in the session as for any request: the proxy only says the request came over HTTPS.');
+      if (!cookie.secure) {
+        fail(
+          `GET / with X-Forwarded-Proto: https (from 127.0.0.1) set the session cookie without Secure: ${cookie.raw.slice(0, 160)}`,
+          "Trust the proxy on loopback, `app.set('trust proxy', 'loopback')`, and give the session cookie `secure: 'auto'`: Secure when the request came over HTTPS.",
+        );
+      }
+      return `${cookieName} set with Secure through the proxy.`;
+    },
+  },
+  {
+    id: 'step4.no-stack',
+    title: "No answer shows a stack trace or a path of the app's files",
+    slide: slides.errors,
+    needs: ['step1.listens'],
+    async run(ctx) {
+      // After the requests most likely to make an error page.
+      await Promise.all([badBodies(ctx), refusedBodies(ctx), longName(ctx), crossSiteLogin(ctx)].map((p) => p.catch(() => {})));
+      const dirs = [ctx.app.dir, await realpath(ctx.app.dir).catch(() => ctx.app.dir)];
+      const pages = ctx.pagesSeen();
+      for (const page of pages) {
+        const leak = leakIn(page.body, dirs);
+        if (leak) {
+          fail(
+            `${page.method} ${new URL(page.url).pathname} answered ${page.status} with: ${leak}`,
+            'Add an error handler last, `app.use((err, req, res, next) => …)`, that answers one sentence with `err.status` (or 500), and logs the error to the terminal: Express\'s own error page shows the stack to anyone.',
+          );
+        }
+      }
+      return `${pages.length} answers, none with a stack trace or a path of the app.`;
     },
   },
 ];

@@ -1,0 +1,292 @@
+// Step 4 as an attacker tries it: forms posted from another site's page
+// (with a logged-in visitor and without), login bodies a browser never
+// sends, a name too long to count, and a request through an HTTPS proxy.
+// Each observation is made once per run, as step4-probes.ts's are.
+//
+// Ordering: a cross-site login or a bad body that the app wrongly accepts
+// logs ada in, which clears her failures. So everything here that could do
+// that runs before her own login (step4-probes.ts `login` waits for it):
+// after that login, her failures are counted on purpose, and a stray
+// success would make those verdicts depend on timing.
+import { CannotCheck, fail } from './check.ts';
+import type { VerifyContext } from './context.ts';
+import { formsOf, actionIs } from './forms.ts';
+import type { RunningApp } from './harness.ts';
+import { type FormFields, type Page, type Request } from './http.ts';
+import { pageText } from './page.ts';
+import { ready } from './probes.ts';
+import { sessionCookieName, sessionOf, USER } from './step4-probes.ts';
+
+const ELSEWHERE = 'https://attacker.example';
+
+/** Which header of a cross-site request an app must be checking to refuse it. */
+type Checks = 'both' | 'origin' | 'fetch-site';
+
+export interface CrossSite {
+  label: string;
+  headers: Record<string, string>;
+  /** 'both': a browser sends these together, so every app must refuse it; otherwise the one header it carries. */
+  checks: Checks;
+}
+
+/**
+ * A browser sends Origin and Sec-Fetch-Site together; one that predates
+ * Sec-Fetch-Site sends Origin alone. An app may check either header: the
+ * pairs must be refused, and each lone header by an app that checks it.
+ */
+export const CROSS_SITE: readonly CrossSite[] = [
+  { label: `Origin: ${ELSEWHERE} and Sec-Fetch-Site: cross-site (a form on another site)`, headers: { origin: ELSEWHERE, 'sec-fetch-site': 'cross-site' }, checks: 'both' },
+  { label: 'Origin: null and Sec-Fetch-Site: cross-site (a sandboxed page)', headers: { origin: 'null', 'sec-fetch-site': 'cross-site' }, checks: 'both' },
+  { label: 'Sec-Fetch-Site: cross-site alone', headers: { 'sec-fetch-site': 'cross-site' }, checks: 'fetch-site' },
+  { label: `Origin: ${ELSEWHERE} alone (a browser without Sec-Fetch-Site)`, headers: { origin: ELSEWHERE }, checks: 'origin' },
+  { label: 'Origin: null alone', headers: { origin: 'null' }, checks: 'origin' },
+];
+
+/** A visitor held by its Cookie header, and its session's key in Redis. */
+interface Held {
+  who: string;
+  cookie: string;
+  key?: string;
+}
+
+export interface CrossSiteAttempt {
+  variant: CrossSite;
+  who: string;
+  /** What was posted, for the message: "ada's name and password". */
+  posted: string;
+  page: Page;
+  /** What changed in Redis that this request is to blame for. */
+  changed: string[];
+}
+
+export interface CrossSiteObservation {
+  attempts: CrossSiteAttempt[];
+  /** After every attempt: whether each visitor is logged in, and whether it should be. */
+  after: { who: string; loggedIn: boolean; expected: boolean }[];
+}
+
+// Values compared before and after a request, without what may change by
+// itself: expiry dates and last-seen times (ISO 8601 dates, epoch seconds or
+// milliseconds).
+const times = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?|(?<![\d.])\d{10}(?:\d{3})?(?:\.\d+)?(?![\d.])/g;
+export const withoutTimes = (value: string) => value.replace(times, '<time>');
+
+async function recordOf(ctx: VerifyContext, key: string | undefined): Promise<string | undefined> {
+  if (!key || !ctx.redis) return undefined;
+  const value = await ctx.redis.read(key);
+  return value === undefined ? undefined : withoutTimes(value);
+}
+
+const cookieOf = async (ctx: VerifyContext, visitor: ReturnType<VerifyContext['visitor']>, app: RunningApp) =>
+  (await visitor.cookies(app.base)).map((c) => `${c.name}=${c.value}`).join('; ');
+
+/** A new visitor with a session (one GET /), held by its Cookie header. */
+async function anonymous(ctx: VerifyContext, app: RunningApp, who: string): Promise<Held> {
+  const visitor = ctx.visitor();
+  await ctx.visit(visitor, app, '/');
+  return { who, cookie: await cookieOf(ctx, visitor, app), key: (await sessionOf(ctx, visitor, app))?.key };
+}
+
+/** The right name and password, submitted as a browser does from /login. */
+export function submitLogin(ctx: VerifyContext, visitor: Parameters<VerifyContext['submit']>[0], app: RunningApp, fields: FormFields, request: Pick<Request, 'browser' | 'headers'> = {}) {
+  return ctx.submit(visitor, app, { page: '/login', action: '/login', fields, ...request });
+}
+
+/** ada, logged in by a visitor of her own: the victim of the cross-site posts. */
+function victim(ctx: VerifyContext): Promise<Held> {
+  return ctx.once('step4:victim', async () => {
+    const app = await ready(ctx);
+    const visitor = ctx.visitor();
+    await ctx.visit(visitor, app, '/');
+    const answer = await submitLogin(ctx, visitor, app, USER);
+    if (answer.status !== 302 && answer.status !== 303) throw new CannotCheck(`${USER.username}'s own login answered ${answer.status}, so there was nobody logged in to attack.`);
+    return { who: `${USER.username}, logged in`, cookie: await cookieOf(ctx, visitor, app), key: (await sessionOf(ctx, visitor, app))?.key };
+  });
+}
+
+async function loggedIn(ctx: VerifyContext, app: RunningApp, held: Held): Promise<boolean> {
+  const page = await ctx.visit({ cookie: held.cookie }, app, '/account');
+  return page.status === 200 && new RegExp(`\\b${USER.username}\\b`).test(pageText(page.body));
+}
+
+/** Each cross-site variant of `path`, posted for each visitor (with its cookies, none of its form's hidden fields: another site cannot read them). */
+async function attack(
+  ctx: VerifyContext,
+  app: RunningApp,
+  path: string,
+  visitors: { held: Held; expected: boolean }[],
+  form?: { fields: FormFields; posted: string },
+  extra: { variant: CrossSite; held: Held; name: string }[] = [],
+): Promise<CrossSiteObservation> {
+  const attempts: CrossSiteAttempt[] = [];
+  const post = async (variant: CrossSite, held: Held, fields: FormFields | undefined, posted: string, name?: string) => {
+    const before = await recordOf(ctx, held.key);
+    const page = await ctx.send({ cookie: held.cookie }, app, { path, method: 'POST', form: fields, browser: false, headers: variant.headers });
+    const after = await recordOf(ctx, held.key);
+    const changed: string[] = [];
+    if (before !== undefined && after === undefined) changed.push(`${held.key} was deleted`);
+    else if (before !== undefined && after !== before) changed.push(`${held.key} changed from ${before.slice(0, 100)} to ${after?.slice(0, 100)}`);
+    if (name) for (const key of (await ctx.redis?.holding(name)) ?? []) changed.push(`${key} was written with the name posted`);
+    attempts.push({ variant, who: held.who, posted, page, changed });
+  };
+  for (const { held } of visitors) for (const variant of CROSS_SITE) await post(variant, held, form?.fields, form?.posted ?? 'no form');
+  for (const { variant, held, name } of extra) await post(variant, held, { username: name, password: 'not-a-password' }, `the name ${name}`, name);
+  const after = [];
+  for (const { held, expected } of visitors) after.push({ who: held.who, loggedIn: await loggedIn(ctx, app, held), expected });
+  return { attempts, after };
+}
+
+/** Cross-site POST /logout, by ada logged in and by a visitor who is not. */
+export function crossSiteLogout(ctx: VerifyContext): Promise<CrossSiteObservation> {
+  return ctx.once('step4:cross-site-logout', async () => {
+    const held = await victim(ctx);
+    const app = await ctx.main();
+    const other = await anonymous(ctx, app, 'a visitor who is not logged in');
+    return attack(ctx, app, '/logout', [
+      { held, expected: true },
+      { held: other, expected: false },
+    ]);
+  });
+}
+
+/**
+ * Cross-site POST /login with ada's name and password (login CSRF: the
+ * victim's browser logged in as the attacker), by ada logged in and by a
+ * visitor who is not; and once with a name of its own, to see whether a
+ * refused attempt was counted. After the logout attempts, so that those
+ * find ada as she logged in.
+ */
+export function crossSiteLogin(ctx: VerifyContext): Promise<CrossSiteObservation> {
+  return ctx.once('step4:cross-site-login', async () => {
+    await crossSiteLogout(ctx).catch(() => {});
+    const held = await victim(ctx);
+    const app = await ctx.main();
+    const other = await anonymous(ctx, app, 'a visitor who is not logged in');
+    const name = `eve${Math.random().toString(36).slice(2, 10)}`;
+    return attack(
+      ctx,
+      app,
+      '/login',
+      [
+        { held, expected: true },
+        { held: other, expected: false },
+      ],
+      { fields: USER, posted: `${USER.username}'s name and password` },
+      [{ variant: CROSS_SITE[0]!, held: other, name }],
+    );
+  });
+}
+
+/** A verdict on cross-site posts to `route`: passes with a message, or fails naming the first request that got through. */
+export function judgeCrossSite(route: string, { attempts, after }: CrossSiteObservation): string {
+  const refused = (a: CrossSiteAttempt) => a.page.status === 403;
+  const lets = (checks: Checks) => attempts.some((a) => a.variant.checks === checks && !refused(a));
+  // An app that lets one lone header through does not check it, so it must check the other.
+  const mustRefuse = (a: CrossSiteAttempt) =>
+    a.variant.checks === 'both' || (a.variant.checks === 'origin' && lets('fetch-site')) || (a.variant.checks === 'fetch-site' && lets('origin'));
+  const where = (a: CrossSiteAttempt) => `A POST ${route} with ${a.variant.label}, by ${a.who}${a.posted === 'no form' ? '' : `, with ${a.posted}`},`;
+  const hint =
+    'Refuse it before anything reads the form, the cookies or the session: a middleware right after `express.static` that answers 403 when `Sec-Fetch-Site` is `cross-site` (or `same-site`) or `Origin` is there and is not the app\'s own (`null` included).';
+  for (const a of attempts) {
+    if (mustRefuse(a) && !refused(a)) {
+      const alone = a.variant.checks !== 'both' ? ' The app lets the other header through alone as well, so it checks neither by itself.' : '';
+      fail(`${where(a)} answered ${a.page.status}, expected 403.${alone}`, hint);
+    }
+    if (!refused(a)) continue;
+    if (a.page.setCookies.length) fail(`${where(a)} answered 403 but set a cookie: ${a.page.setCookies[0]!.raw.slice(0, 120)}`, `Refuse it before \`cookieParser\` and \`session()\`: ${hint}`);
+    if (a.changed.length) fail(`${where(a)} answered 403 but changed Redis: ${a.changed.join('; ')}.`, `Refuse it before the route and the session do anything: ${hint}`);
+  }
+  if (attempts.every(refused)) {
+    for (const v of after) {
+      if (v.loggedIn !== v.expected) fail(`After the cross-site POSTs to ${route}, ${v.who} ${v.loggedIn ? 'is logged in' : 'is no longer logged in'}.`, hint);
+    }
+  }
+  const n = attempts.filter(refused).length;
+  return `${n} of ${attempts.length} cross-site POST ${route} answered 403 and changed nothing${n < attempts.length ? ' (the app checks the other header)' : ''}.`;
+}
+
+export interface BadBodyAttempt {
+  label: string;
+  page: Page;
+}
+
+export interface BadBodyObservation {
+  attempts: BadBodyAttempt[];
+  /** Whether the login form carries hidden fields (a CSRF token): 403 is then an answer too. */
+  tokenForm: boolean;
+  /** Whether the visitor who sent them all is logged in afterwards. */
+  loggedIn: boolean;
+  /** Keys that look like a count for no name (`…:undefined`, `…:`) after them. */
+  nameless: string[];
+}
+
+// The keys a count for no name makes: `login:failures:undefined`, `…:null`, `…:` or `…::count`.
+const namelessKey = /(?:^|[^a-z0-9])(?:undefined|null|nan|\[object object\])(?:$|[^a-z0-9])|:$|::/i;
+
+/** POST /login with bodies no login form sends, by one visitor: before ada's login (see the top). */
+export function badBodies(ctx: VerifyContext): Promise<BadBodyObservation> {
+  return ctx.once('step4:bad-bodies', async () => {
+    const app = await ready(ctx);
+    const visitor = ctx.visitor();
+    await ctx.visit(visitor, app, '/');
+    const form = await ctx.visit(visitor, app, '/login');
+    const tokenForm = formsOf(form.body).some((f) => f.method === 'POST' && actionIs(f, '/login', '/login') && Object.keys(f.hidden).length > 0);
+    const attempts: BadBodyAttempt[] = [];
+    const tried = async (label: string, page: Promise<Page>) => void attempts.push({ label, page: await page });
+    await tried('no body (curl -X POST)', ctx.send(visitor, app, { path: '/login', method: 'POST', browser: false }));
+    await tried(`a JSON body with ${USER.username}'s name and password`, ctx.send(visitor, app, { path: '/login', json: USER }));
+    await tried('no password field', submitLogin(ctx, visitor, app, { username: USER.username }));
+    await tried('no username field', submitLogin(ctx, visitor, app, { password: USER.password }));
+    await tried(`username given twice (username=${USER.username}&username=${USER.username}) with the right password`, submitLogin(ctx, visitor, app, { username: [USER.username, USER.username], password: USER.password }));
+    await tried('password given twice', submitLogin(ctx, visitor, app, { username: USER.username, password: [USER.password, USER.password] }));
+    const loggedIn = await (async () => {
+      const page = await ctx.visit(visitor, app, '/account');
+      return page.status === 200 && new RegExp(`\\b${USER.username}\\b`).test(pageText(page.body));
+    })();
+    const nameless = ((await ctx.redis?.keys()) ?? []).filter((k) => namelessKey.test(k));
+    return { attempts, tokenForm, loggedIn, nameless };
+  });
+}
+
+/** Bodies the parser must refuse: a charset it does not know, and one over 100 kB. */
+export function refusedBodies(ctx: VerifyContext): Promise<BadBodyAttempt[]> {
+  return ctx.once('step4:refused-bodies', async () => {
+    const app = await ready(ctx);
+    const form = 'application/x-www-form-urlencoded';
+    const charset = await ctx.send(ctx.visitor(), app, { path: '/login', raw: { contentType: `${form}; charset=utf-9`, data: 'username=ada&password=x' } });
+    const large = await ctx.send(ctx.visitor(), app, { path: '/login', raw: { contentType: form, data: `username=${'a'.repeat(110_000)}&password=x` } });
+    return [
+      { label: 'an unknown charset (charset=utf-9)', page: charset },
+      { label: 'a body of 110 kB', page: large },
+    ];
+  });
+}
+
+export interface LongNameObservation {
+  name: string;
+  page: Page;
+  /** Keys whose name or value holds the long name. */
+  holding: string[];
+}
+
+/** A login with a 101-character name (a wrong password): refused before it is counted? */
+export function longName(ctx: VerifyContext): Promise<LongNameObservation> {
+  return ctx.once('step4:long-name', async () => {
+    const app = await ready(ctx);
+    let name = 'n';
+    while (name.length < 101) name += Math.random().toString(36).slice(2);
+    name = name.slice(0, 101);
+    const page = await submitLogin(ctx, ctx.visitor(), app, { username: name, password: 'not-a-password' });
+    return { name, page, holding: (await ctx.redis?.holding(name)) ?? [] };
+  });
+}
+
+/** A new visitor's GET / through an HTTPS proxy on loopback (X-Forwarded-Proto: https): the session cookie it gets. */
+export function behindProxy(ctx: VerifyContext): Promise<{ page: Page; cookieName: string }> {
+  return ctx.once('step4:behind-proxy', async () => {
+    const app = await ready(ctx);
+    const page = await ctx.send(ctx.visitor(), app, { path: '/', headers: { 'x-forwarded-proto': 'https' } });
+    return { page, cookieName: await sessionCookieName(ctx) };
+  });
+}
+
