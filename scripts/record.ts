@@ -7,13 +7,21 @@
 // copy of step 2's package.json), a throwaway `redis-server` (data in a
 // temporary directory), the step 3 app, Chromium visiting it three times,
 // `redis-cli` reading the session it stored, and the workshop's runner
-// (`npm run workshop`) with step 2's app, shown in Chromium.
+// (`npm run workshop`) with step 2's app, shown in Chromium. Step 4: two
+// copies of its app on that Redis, and each command of its transcripts (curl,
+// redis-cli, node, pipes and all) run by bash as it is shown.
+// `npm run record -- --only=step4` records step 4's transcripts alone.
 //
 // What is normalised, so the transcripts show what a learner types:
 // - ports: ours are free ones, shown as the defaults 6379 and 3000;
 // - command lines: the flags only this script needs are left out
 //   (`--port`, `--dir`, `--save ''` for redis-server; `-p`, and `--no-raw`,
-//   which makes redis-cli quote its answers as it does in a terminal).
+//   which makes redis-cli quote its answers as it does in a terminal);
+// - `redis-cli MONITOR`, which runs until Ctrl-C, is stopped by `timeout`;
+// - curl's header lines end in \r\n: the \r is left out;
+// - step 4's commands show what they print on stdout: curl's progress meter,
+//   on stderr, shows only when its output is not a terminal, as here. A
+//   command that fails and says why on stderr stops the recording.
 // Nothing else is edited.
 import { mkdtempSync, mkdirSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -164,8 +172,147 @@ async function recordStep2(write: Write): Promise<void> {
   }
 }
 
+/**
+ * Runs each command as a learner types it, for real, with bash: our ports for
+ * 3000, 3001 and Redis's 6379, and `-p`/`--no-raw` given to redis-cli. The
+ * transcript shows the command as typed and what it printed, ports as typed.
+ */
+function shell(cwd: string, ports: { app: number; second?: number; redis: number }) {
+  const shown: Record<number, number> = { [ports.app]: 3000, [ports.redis]: 6379 };
+  if (ports.second) shown[ports.second] = 3001;
+  const actual = (command: string) =>
+    command
+      .replace(/127\.0\.0\.1:3000/g, `127.0.0.1:${ports.app}`)
+      .replace(/127\.0\.0\.1:3001/g, `127.0.0.1:${ports.second}`)
+      .replace(/\bredis-cli /g, `redis-cli -p ${ports.redis} --no-raw `);
+  const run = async (command: string, prefix = '') => {
+    const result = await execa('bash', ['-c', prefix + actual(command)], { cwd, timeout: 60_000, reject: false });
+    if (result.exitCode !== 0 && result.stderr) throw new Error(`${command} failed (${result.exitCode}):\n${result.stderr}`);
+    const out = String(result.stdout).replace(/\r/g, '');
+    return { command, output: out ? normalisePorts(out, shown).split('\n') : [] };
+  };
+  return { run, shown };
+}
+
+/** The id in a `sess:<id>` line of redis-cli's output. */
+const sessionKey = (lines: string[]) => {
+  const key = lines.map((l) => /sess:[\w-]+/.exec(l)?.[0]).find(Boolean);
+  if (!key) throw new Error(`no session key in:\n${lines.join('\n')}`);
+  return key;
+};
+
+/** Step 4 seen with curl, redis-cli and node, against two copies of its app on one Redis. */
+async function recordStep4(write: Write, redisPort: number): Promise<void> {
+  const flush = () => redisCli(redisPort, ['FLUSHALL']);
+  const dir = mkdtempSync(join(tmpdir(), 'workshop-step4-'));
+  const app = await startStep('step4', redisPort);
+  const second = await startStep('step4', redisPort);
+  try {
+    const { run, shown } = shell(dir, { app: app.port, second: second.port, redis: redisPort });
+    const inStep4 = shell(join(stepsDir, 'step4'), { app: app.port, redis: redisPort }).run;
+    const save = (name: string, entries: { command: string; output: string[] }[]) => write(name, normalisePorts(transcript(entries), shown));
+
+    save('step4-hash.txt', [await inStep4(`node -e "import('./lib/password.js').then(async m => console.log(await m.hashPassword('lovelace')))"`)]);
+    save('step4-scrypt-speed.txt', [
+      await run(
+        `node -e "const c = require('node:crypto'); const hashes = { sha256: (p) => c.createHash('sha256').update(p).digest(), scrypt: (p) => c.scryptSync(p, 'salt', 32) }; for (const [name, hash] of Object.entries(hashes)) { let n = 0; const end = Date.now() + 1000; while (Date.now() < end) hash('guess' + n++); console.log(name + ':', n, 'guesses in one second'); }"`,
+      ),
+    ]);
+
+    // A visit, a login with a new id, then a logout.
+    await flush();
+    const visit = await run(`curl -s -c jar -b jar http://127.0.0.1:3000/ | grep -o 'You have[^.]*'`);
+    const before = await run(`redis-cli --scan --pattern 'sess:*'`);
+    const login = await run(`curl -i -c jar -b jar -d 'username=ada&password=lovelace' http://127.0.0.1:3000/login`);
+    const after = await run(`redis-cli --scan --pattern 'sess:*'`);
+    save('step4-login-keys.txt', [
+      visit,
+      before,
+      login,
+      after,
+      await run(`redis-cli GET ${sessionKey(after.output)}`),
+      await run(`redis-cli GET login:failures:ada`),
+      await run(`curl -s -c jar -b jar http://127.0.0.1:3000/ | grep -o 'You have[^.]*\\|Logged in as [a-z]*'`),
+    ]);
+    save('step4-logout-keys.txt', [
+      await run(`cp jar old-jar`),
+      await run(`curl -i -c jar -b jar -X POST http://127.0.0.1:3000/logout`),
+      await run(`redis-cli --scan --pattern 'sess:*'`),
+      await run(`curl -i -b old-jar http://127.0.0.1:3000/account`),
+    ]);
+
+    // What Redis runs for one login: MONITOR in one terminal, the login in another.
+    await flush();
+    await run(`curl -s -o /dev/null -c jar2 -b jar2 http://127.0.0.1:3000/`);
+    const monitorCommand = `redis-cli MONITOR | cut -c 19-90`;
+    const monitor = run(monitorCommand, 'timeout 3 ');
+    for (let waited = 0; !(await redisCli(redisPort, ['CLIENT', 'LIST'])).some((l) => l.includes('cmd=monitor')); waited += 50) {
+      if (waited > 5000) throw new Error('redis-cli MONITOR did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await run(`curl -s -o /dev/null -c jar2 -b jar2 -d 'username=ada&password=lovelace' http://127.0.0.1:3000/login`);
+    save('step4-monitor.txt', [await monitor]);
+
+    await flush();
+    const alert = `grep -o '^HTTP.*\\|role="alert">.*</p>'`;
+    save('step4-one-sentence.txt', [
+      await run(`curl -si -d 'username=ada&password=wrong' http://127.0.0.1:3000/login | ${alert}`),
+      await run(`curl -si -d 'username=bob&password=lovelace' http://127.0.0.1:3000/login | ${alert}`),
+      await run(`redis-cli --scan --pattern 'login:failures:*'`),
+    ]);
+
+    await flush();
+    save('step4-failures.txt', [
+      await run(`for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{http_code}\\n' -d 'username=ada&password=wrong' http://127.0.0.1:3000/login; done`),
+      await run(`curl -i -d 'username=ada&password=lovelace' http://127.0.0.1:3000/login`),
+      await run(`redis-cli GET login:failures:ada`),
+      await run(`redis-cli TTL login:failures:ada`),
+      await run(`curl -si -d 'username=ada&password=lovelace' http://127.0.0.1:3001/login | grep -i '^HTTP\\|^Retry-After'`),
+      await run(`redis-cli GET login:failures:ada`),
+    ]);
+
+    // What the form sent: each answered 400, and nothing counted.
+    await flush();
+    const status = `curl -s -o /dev/null -w '%{http_code}\\n'`;
+    save('step4-bad-input.txt', [
+      await run(`${status} -X POST http://127.0.0.1:3000/login`),
+      await run(`${status} -H 'Content-Type: application/json' -d '{"username":"ada","password":"lovelace"}' http://127.0.0.1:3000/login`),
+      await run(`${status} -d 'username=ada&username=bob&password=lovelace' http://127.0.0.1:3000/login`),
+      await run(`${status} -d "username=$(printf 'a%.0s' {1..101})&password=lovelace" http://127.0.0.1:3000/login`),
+      await run(`redis-cli --scan --pattern 'login:failures:*'`),
+    ]);
+
+    // Another site's form, as a browser sends it: refused before anything is read.
+    await flush();
+    save('step4-cross-site.txt', [
+      await run(`curl -si -H 'Origin: http://example.com' -d 'username=ada&password=lovelace' http://127.0.0.1:3000/login | grep -o '^HTTP.*\\|<p>[^<]*</p>'`),
+      await run(`redis-cli EXISTS login:failures:ada`),
+      await run(`${status} -H 'Sec-Fetch-Site: cross-site' -X POST http://127.0.0.1:3000/logout`),
+      await run(`${status} -H 'Origin: http://127.0.0.1:3000' -H 'Sec-Fetch-Site: same-origin' -d 'username=ada&password=lovelace' http://127.0.0.1:3000/login`),
+    ]);
+
+    // Secure when the request came through an HTTPS proxy on this machine.
+    await flush();
+    save('step4-secure.txt', [
+      await run(`curl -si -d 'username=ada&password=lovelace' http://127.0.0.1:3000/login | grep -i '^Set-Cookie'`),
+      await run(`curl -si -H 'X-Forwarded-Proto: https' -d 'username=ada&password=lovelace' http://127.0.0.1:3000/login | grep -i '^Set-Cookie'`),
+    ]);
+
+    // A body the parser refuses: its status, and one sentence.
+    save('step4-error-page.txt', [
+      await run(`curl -si -H 'Content-Type: application/x-www-form-urlencoded; charset=koi8-r' -d 'username=ada' http://127.0.0.1:3000/login | grep -o '^HTTP.*\\|<p>[^<]*</p>'`),
+    ]);
+  } finally {
+    await app.process.stop();
+    await second.process.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const skipNpm = argv.includes('--skip-npm');
+  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  if (only !== undefined && only !== 'step4') throw new Error(`--only takes step4, not ${only}`);
   const termDir = join(slidesDir, 'term');
   const imgDir = join(slidesDir, 'img');
   mkdirSync(termDir, { recursive: true });
@@ -174,6 +321,19 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(join(termDir, name), text);
     console.log(`wrote slides/term/${name}`);
   };
+
+  if (only === 'step4') {
+    const dataDir = mkdtempSync(join(tmpdir(), 'workshop-record-redis-'));
+    try {
+      const redis = await startRedis(dataDir);
+      await recordStep4(write, redis.port);
+      await redis.process.stop();
+    } finally {
+      await stopAll();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    return 0;
+  }
 
   if (!skipNpm) write('npm-install.txt', await recordNpmInstall());
 
@@ -186,6 +346,9 @@ async function main(argv: string[]): Promise<number> {
     const ports: Record<number, number> = { [redis.port]: 6379 };
     write('start-redis.txt', normalisePorts(transcript([{ command: 'redis-server', output: redis.lines }]), ports));
     write('redis-ping.txt', transcript([{ command: 'redis-cli ping', output: await redisCli(redis.port, ['ping']) }]));
+    // Step 4 first, so step 3's app then finds an empty Redis, as its transcript shows.
+    await recordStep4(write, redis.port);
+    await redisCli(redis.port, ['FLUSHALL']);
 
     const app = await startStep3(redis.port);
     ports[app.port] = 3000;
