@@ -32,6 +32,41 @@ afterAll(async () => {
   await redis?.dispose();
 });
 
+/**
+ * The inspector's colours as a learner sees them: the relative luminance of its
+ * background, and each text's WCAG contrast ratio to the background behind it.
+ */
+const colours = () =>
+  page.evaluate(() => {
+    const rgba = (css: string) => {
+      const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
+      return { r, g, b, a };
+    };
+    const luminance = ({ r, g, b }: { r: number; g: number; b: number }) => {
+      const lin = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    // The first opaque background from the element up (the page's own, at the top).
+    const behind = (el: Element) => {
+      for (let e: Element | null = el; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c.a > 0) return c;
+      }
+      return rgba(getComputedStyle(document.documentElement).backgroundColor);
+    };
+    const panel = document.getElementById('redis-panel')!;
+    const texts = [...panel.querySelectorAll('*')]
+      .filter((el) => el.getClientRects().length && [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim()))
+      .map((el) => {
+        const fg = luminance(rgba(getComputedStyle(el).color));
+        const bg = luminance(behind(el));
+        const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+        const name = el.tagName.toLowerCase() + (el.classList.length ? `.${[...el.classList].join('.')}` : '');
+        return { what: `${name} “${el.textContent!.trim().slice(0, 40)}”`, ratio: Math.round(ratio * 100) / 100 };
+      });
+    return { panelLuminance: luminance(behind(panel)), texts };
+  });
+
 describe.runIf(step4)('the inspector on step 4', () => {
   it('shows whose session it is and the failure counters with their TTLs', async () => {
     await page.goto(`${runner.url}#/step4/1`);
@@ -127,9 +162,21 @@ describe.runIf(step4)('the inspector on step 4', () => {
     expect(await fits()).toBe(true);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
-    await page.emulateMedia({ colorScheme: 'dark' });
     await page.setViewportSize({ width: 1280, height: 720 });
+    const light = await colours();
+    await page.emulateMedia({ colorScheme: 'dark' });
     await page.locator('#counters-box').scrollIntoViewIfNeeded();
     await page.screenshot({ path: '/tmp/inspector-1280x720-dark.png' });
+    const dark = await colours();
+    // The page's CSS promises "strong contrast … in the system's light or dark scheme": in dark mode the
+    // inspector turns dark, and every text in it (sessions, the user, TTLs, keys, counts) keeps 4.5:1 to its background.
+    expect(light.panelLuminance, 'the inspector is light in light mode').toBeGreaterThan(0.5);
+    expect(dark.panelLuminance, 'the inspector stays light in dark mode').toBeLessThan(0.05);
+    expect(dark.texts.map((t) => t.what.split(' ')[0]), 'what the contrast was measured on').toEqual(
+      expect.arrayContaining(['h2', 'p.note', 'span.user', 'strong', 'span.ttl', 'code.key', 'span.count', 'code']),
+    );
+    for (const { scheme, texts } of [{ scheme: 'dark', texts: dark.texts }, { scheme: 'light', texts: light.texts }]) {
+      expect(texts.filter((t) => t.ratio < 4.5), `texts under 4.5:1 contrast in ${scheme} mode`).toEqual([]);
+    }
   });
 });
