@@ -7,10 +7,12 @@ import cookieParser from 'cookie-parser';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
+// #region step4-imports
 import indexRouter from './routes/index.js';
 import authRouter from './routes/auth.js';
 import { loginAttempts } from './lib/failures.js';
 import { sameOrigin } from './lib/same-origin.js';
+// #endregion
 
 const port = Number(process.env.PORT) || 3000;
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -116,8 +118,12 @@ app.use((req, res, next) => {
 });
 // #endregion
 
+// #region routes
+// The login routes get what they need from here: a counter of login attempts
+// on our Redis connection, and the session cookie's name to clear at logout.
 app.use('/', indexRouter);
 app.use('/', authRouter({ attempts: loginAttempts(redisClient), cookieName: sessionCookie }));
+// #endregion
 
 // #region errors
 // Last: whatever error a route or middleware passes on (Express 5 passes on

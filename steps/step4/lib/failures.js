@@ -2,8 +2,10 @@
 // the same count, and a restart does not forget it. The count lives 15
 // minutes from the first attempt (a fixed window), then Redis deletes it;
 // a successful login deletes it at once.
+// #region limits
 export const MAX_FAILURES = 5;
 export const WINDOW_SECONDS = 15 * 60;
+// #endregion
 
 // #region script
 // Adding one and setting the expiry must be one step. As two commands, the

@@ -1,13 +1,17 @@
 // Passwords, hashed with scrypt from node:crypto: slow and memory-hungry on
 // purpose, so that guessing from a stolen hash costs an attacker dearly (a
 // fast hash like SHA-256 can be tried billions of times a second).
+// #region hash
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
+// scrypt with a callback, as a function that returns a promise.
 const scryptAsync = promisify(scrypt);
+// The hash's length in bytes. scrypt's cost is Node's default: N = 2^14,
+// r = 8, p = 1, 16 MiB a guess. OWASP's minimum is N = 2^17 (128 MiB), for
+// which Node's maxmem (32 MiB by default) must be raised.
 const KEY_LENGTH = 32;
 
-// #region hash
 /** 'scrypt:<salt>:<hash>', base64: a new random salt for every password. */
 export async function hashPassword(password) {
   const salt = randomBytes(16);

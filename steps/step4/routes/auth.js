@@ -1,4 +1,5 @@
 // Logging in and out, on the session store.
+// #region router
 import { Router } from 'express';
 import { verifyPassword } from '../lib/password.js';
 import { users } from '../lib/users.js';
@@ -16,6 +17,7 @@ export default function authRouter({ attempts, cookieName }) {
   router.get('/login', (req, res) => {
     res.render('login', { title: 'Log in' });
   });
+  // #endregion
 
   // #region login-input
   router.post('/login', async (req, res, next) => {
