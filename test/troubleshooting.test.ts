@@ -87,9 +87,13 @@ async function terminal(app: RunningApp, text: string): Promise<string> {
 }
 
 const exec = promisify(execFile);
+/**
+ * What `redis-cli <args>` answers: Redis's answer only, never the command line,
+ * so a row's quote is matched against what Redis said, not against what was typed.
+ */
 async function redisCli(...args: string[]): Promise<string> {
   const { stdout } = await exec('redis-cli', ['-p', String(redis.port), ...args], { timeout: 5000 });
-  return `$ redis-cli ${args.map((a) => (/[*\s]/.test(a) ? `'${a}'` : a)).join(' ')}\n${stdout}`;
+  return stdout;
 }
 
 /** A request by a new visitor, its answer read to the end (fetch resolves on the headers): the status. */
@@ -106,18 +110,29 @@ type Browser = ReturnType<typeof visitor>;
 const ADA = { username: 'ada', password: 'lovelace' };
 const WRONG = { username: 'ada', password: 'wrong' };
 
-/** A POST of a form (`-d 'username=ada&password=…'`), with the visitor's cookies. */
-async function post(browser: Browser, url: string, form: Record<string, string> = {}) {
-  const cookie = await browser.jar.getCookieString(url);
+/**
+ * A POST of a form (`-d 'username=ada&password=…'`), with the visitor's cookies and
+ * `headers`; `form: null` posts no body at all (`curl -X POST`).
+ */
+async function post(browser: Browser, url: string, form: Record<string, string> | null = {}, headers: Record<string, string> = {}, withCookies = true) {
+  const cookie = withCookies ? await browser.jar.getCookieString(url) : '';
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-    body: new URLSearchParams(form).toString(),
+    headers: { ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...(cookie ? { cookie } : {}), ...headers },
+    ...(form ? { body: new URLSearchParams(form).toString() } : {}),
     redirect: 'manual',
   });
+  // Whatever the answer sets, the browser keeps.
   for (const header of res.headers.getSetCookie()) await browser.jar.setCookie(header, url);
   return { status: res.status, headers: res.headers, body: await res.text() };
 }
+
+/**
+ * A form on another site's page, posted to us by the visitor's browser: it says where it comes
+ * from, and leaves our SameSite=Lax cookie home; what the answer sets, it still stores.
+ */
+const crossSite = (browser: Browser, url: string, form: Record<string, string> = {}) =>
+  post(browser, url, form, { origin: 'http://example.com', 'sec-fetch-site': 'cross-site' }, false);
 
 /** The value of the visitor's `name` cookie, as its jar holds it. */
 async function cookieValue(browser: Browser, url: string, name = 'connect.sid'): Promise<string | undefined> {
@@ -127,7 +142,7 @@ async function cookieValue(browser: Browser, url: string, name = 'connect.sid'):
 /** `redis-cli --scan --pattern <pattern>`, and the keys it lists. */
 async function scan(pattern: string): Promise<{ out: string; keys: string[] }> {
   const out = await redisCli('--scan', '--pattern', pattern);
-  return { out, keys: out.split('\n').slice(1).filter(Boolean) };
+  return { out, keys: out.split('\n').filter(Boolean) };
 }
 
 /** A visit to /, then ada logs in: the learner's browser, logged in. */
@@ -154,14 +169,39 @@ const take = `    const wait = await attempts.take(username);
 `;
 const destroyAndClear = `    req.session.destroy((err) => {
       if (err) return next(err);
-      res.clearCookie(cookieName, { httpOnly: true, sameSite: 'lax' });
+      res.clearCookie(cookieName, { httpOnly: true, sameSite: 'lax', secure: req.secure });
       res.redirect(303, '/');
     });
 `;
 const formParser = 'app.use(express.urlencoded({ extended: false }));\n';
+/** The solution's check of the form: two strings, or 400. */
+const readForm = `    const { username, password } = req.body ?? {};
+    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
+      return res.status(400).render('login', { title: 'Log in', error: 'Enter a name and a password.' });
+    }
+`;
+/** The solution's count: INCR, and the expiry when the key has none, in one script. */
+const countScript = `const COUNT_ATTEMPT = \`
+local attempts = redis.call('INCR', KEYS[1])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return { attempts, ttl }
+\`;
+
+`;
+const scriptedTake = `    async take(name) {
+      const [attempts, ttl] = await redis.eval(COUNT_ATTEMPT, { keys: [key(name)], arguments: [String(WINDOW_SECONDS)] });
+      return attempts <= MAX_FAILURES ? 0 : Math.max(1, ttl);
+    },
+`;
+
+type Fix = [from: string, to: string][];
 
 /** Applies a fix to one of the app's files: each `from` must be there exactly once. */
-async function applyFix(dir: string, fix: [from: string, to: string][], fixIn = 'app.js'): Promise<void> {
+async function applyFix(dir: string, fix: Fix, fixIn = 'app.js'): Promise<void> {
   const file = join(dir, fixIn);
   let text = await readFile(file, 'utf8');
   for (const [from, to] of fix) {
@@ -182,8 +222,10 @@ interface Mistake {
   /** Does what the learner does, and gives back what they see. */
   see(dir: string): Promise<string>;
   /** The row's fix, as text replacements in `fixIn` (app.js unless said). */
-  fix: [string, string][];
+  fix: Fix;
   fixIn?: string;
+  /** The rest of the fix, when it takes more than one file: file → replacements. */
+  alsoFix?: Record<string, Fix>;
   /** After the fix, the mistake's effect is gone (beyond passing verify). */
   fixed?(dir: string): Promise<void>;
 }
@@ -329,7 +371,7 @@ const cases: Case[] = [
           const keys = scan.split('\n').filter((l) => l.startsWith('sess:'));
           expect(keys).toHaveLength(2);
           const records = await Promise.all(keys.map((key) => redisCli('GET', key)));
-          for (const record of records) expect(Object.keys(JSON.parse(record.split('\n')[1]!.replace(/^"|"$/g, '').replace(/\\"/g, '"')))).toEqual(['cookie']);
+          for (const record of records) expect(Object.keys(JSON.parse(record.trim().replace(/^"|"$/g, '').replace(/\\"/g, '"')))).toEqual(['cookie']);
           return `${scan}\n${records.join('\n')}`;
         },
         fix: [['saveUninitialized: true', 'saveUninitialized: false']],
@@ -436,7 +478,7 @@ const cases: Case[] = [
           return `${after.out}\n${account.body}`;
         },
         fixIn: 'routes/auth.js',
-        fix: [["    res.clearCookie(cookieName, { httpOnly: true, sameSite: 'lax' });\n    res.redirect(303, '/');\n", destroyAndClear]],
+        fix: [["    res.clearCookie(cookieName, { httpOnly: true, sameSite: 'lax', secure: req.secure });\n    res.redirect(303, '/');\n", destroyAndClear]],
       },
       {
         fixture: 'step4-logout-user-null',
@@ -472,7 +514,7 @@ const cases: Case[] = [
           expect(sent).toMatch(/connect\.sid=s%3A/);
           return `Set-Cookie: ${setCookie}\nCookie: ${sent}`;
         },
-        fix: [['app.use(session({ store,', 'app.use(session({ name: sessionCookie, store,']],
+        fix: [['    store, // Redis', '    name: sessionCookie,\n    store, // Redis']],
         async fixed(dir) {
           const app = await start(dir);
           const browser = await loggedInAda(app);
@@ -534,6 +576,7 @@ const cases: Case[] = [
         },
         fixIn: 'lib/failures.js',
         fix: [
+          ['export function loginAttempts(redis) {', `${countScript}export function loginAttempts(redis) {`],
           [
             `  const failures = new Map(); // key -> { count, until }
   return {
@@ -551,13 +594,7 @@ const cases: Case[] = [
     clear: async (name) => failures.delete(key(name)),
 `,
             `  return {
-    async take(name) {
-      await redis.set(key(name), 0, { NX: true, EX: WINDOW_SECONDS });
-      const attempts = await redis.incr(key(name));
-      if (attempts <= MAX_FAILURES) return 0;
-      return Math.max(1, await redis.ttl(key(name)));
-    },
-    clear: (name) => redis.del(key(name)),
+${scriptedTake}    clear: (name) => redis.del(key(name)),
 `,
           ],
         ],
@@ -582,11 +619,22 @@ const cases: Case[] = [
           const app = await start(dir);
           expect(await wrongPasswords(app, 6)).toEqual([401, 401, 401, 401, 401, 429]);
           const ttl = await redisCli('TTL', 'login:failures:ada');
-          expect(ttl.split('\n')[1], 'no expiry: locked out for good').toBe('-1');
+          expect(ttl.trim(), 'no expiry: locked out for good').toBe('-1');
           return ttl;
         },
         fixIn: 'lib/failures.js',
-        fix: [['      const attempts = await redis.incr(', '      await redis.set(key(name), 0, { NX: true, EX: WINDOW_SECONDS });\n      const attempts = await redis.incr(']],
+        fix: [
+          ['export function loginAttempts(redis) {', `${countScript}export function loginAttempts(redis) {`],
+          [
+            `    async take(name) {
+      const attempts = await redis.incr(key(name));
+      if (attempts <= MAX_FAILURES) return 0;
+      return Math.max(1, await redis.ttl(key(name)));
+    },
+`,
+            scriptedTake,
+          ],
+        ],
         async fixed(dir) {
           await redis.client.flushAll();
           const app = await start(dir);
@@ -605,22 +653,42 @@ const cases: Case[] = [
         fixture: 'step4-no-form-parser',
         async see(dir) {
           const app = await start(dir);
-          expect((await post(visitor(), `${app.url}/login`, ADA)).status).toBe(500);
+          const page = await post(visitor(), `${app.url}/login`, ADA);
+          expect(page.status).toBe(500);
+          expect(page.body, 'the error page says one sentence').toContain('Something went wrong on our side');
           return terminal(app, "reading 'username'");
         },
         fix: [['app.use(cookieParser(', `${formParser}app.use(cookieParser(`]],
+        alsoFix: { 'routes/auth.js': [['    const username = req.body.username;\n    const password = req.body.password;\n', readForm]] },
       },
       {
         fixture: 'step4-form-parser-after-routes',
         async see(dir) {
           const app = await start(dir);
           expect((await post(visitor(), `${app.url}/login`, ADA)).status).toBe(500);
-          return terminal(app, "reading 'username'");
+          return terminal(app, "Cannot destructure property 'username'");
         },
         fix: [
-          [`${formParser}app.listen(`, 'app.listen('],
+          [`${formParser}\n// #region errors`, '// #region errors'],
           ['app.use(cookieParser(', `${formParser}app.use(cookieParser(`],
         ],
+        alsoFix: { 'routes/auth.js': [['    const { username, password } = req.body;\n', readForm]] },
+      },
+      {
+        // The parser is there: a POST with no form in it (`curl -X POST`) has no req.body.
+        fixture: 'step4-no-body',
+        async see(dir) {
+          const app = await start(dir);
+          expect((await post(visitor(), `${app.url}/login`, ADA)).status, 'a form logs in').toBe(303);
+          expect((await post(visitor(), `${app.url}/login`, null)).status, 'no form: 500').toBe(500);
+          return terminal(app, "reading 'username'");
+        },
+        fixIn: 'routes/auth.js',
+        fix: [['    const username = req.body.username;\n    const password = req.body.password;\n', readForm]],
+        async fixed(dir) {
+          const app = await start(dir);
+          expect((await post(visitor(), `${app.url}/login`, null)).status, 'no form: 400').toBe(400);
+        },
       },
     ],
   },
@@ -638,6 +706,80 @@ const cases: Case[] = [
         },
         fixIn: 'lib/password.js',
         fix: [["Buffer.from(salt, 'base64'), 64)", "Buffer.from(salt, 'base64'), expected.length)"]],
+      },
+    ],
+  },
+  {
+    row: 'Your own login form answers 400',
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-form-field-named-user',
+        async see(dir) {
+          const app = await start(dir);
+          const browser = visitor();
+          // The form filled in as a browser sends it: each field under the name the page gives it.
+          const names = [...(await browser.get(`${app.url}/login`)).body.matchAll(/<input[^>]* name="([^"]+)"/g)].map((m) => m[1]!);
+          expect(names).toEqual(['user', 'password']);
+          const page = await post(browser, `${app.url}/login`, { user: 'ada', password: 'lovelace' });
+          expect(page.status).toBe(400);
+          return page.body;
+        },
+        fixIn: 'views/login.pug',
+        fix: [["input(name='user'", "input(name='username'"]],
+      },
+    ],
+  },
+  {
+    row: 'Your own login form answers 403',
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-same-origin-hostname',
+        async see(dir) {
+          const app = await start(dir);
+          // Sent from the app's own page, as a browser sends it.
+          const page = await post(visitor(), `${app.url}/login`, ADA, { origin: app.url, 'sec-fetch-site': 'same-origin' });
+          expect(page.status).toBe(403);
+          return page.body;
+        },
+        fixIn: 'lib/same-origin.js',
+        fix: [['${req.hostname}', '${req.host}']],
+        async fixed(dir) {
+          const app = await start(dir);
+          expect((await post(visitor(), `${app.url}/login`, ADA, { origin: app.url, 'sec-fetch-site': 'same-origin' })).status).toBe(303);
+          expect((await crossSite(visitor(), `${app.url}/login`, ADA)).status).toBe(403);
+        },
+      },
+    ],
+  },
+  {
+    row: 'A form on another site still logs you out, or in',
+    step: 'step4',
+    mistakes: [
+      {
+        fixture: 'step4-same-origin-after-routes',
+        async see(dir) {
+          const app = await start(dir);
+          const ada = await loggedInAda(app);
+          const logout = await crossSite(ada, `${app.url}/logout`);
+          expect(await cookieValue(ada, app.url), "ada's browser stored the clearing cookie: logged out").toBeUndefined();
+          const someone = visitor();
+          const login = await crossSite(someone, `${app.url}/login`, ADA);
+          expect((await someone.get(`${app.url}/account`)).body, 'a browser logged in by another site').toContain('You are logged in as ada');
+          return `POST /logout: ${logout.status}\nPOST /login: ${login.status}`;
+        },
+        fix: [
+          ["// Refuse any POST another site's page made the browser send.\napp.use(sameOrigin);\n\n", ''],
+          ['app.use(express.urlencoded(', 'app.use(sameOrigin);\napp.use(express.urlencoded('],
+        ],
+        async fixed(dir) {
+          const app = await start(dir);
+          const ada = await loggedInAda(app);
+          expect((await crossSite(ada, `${app.url}/logout`)).status).toBe(403);
+          expect(await cookieValue(ada, app.url), 'still logged in').toBeDefined();
+          expect((await crossSite(visitor(), `${app.url}/login`, ADA)).status).toBe(403);
+        },
       },
     ],
   },
@@ -666,10 +808,11 @@ describe("When it doesn't work", () => {
       expect(quoted(row.cells[0]!).some((q) => saw.includes(q)) || quoted(row.cells[0]!).length === 0, `${mistake.fixture}:\n${saw}`).toBe(true);
       seen.push(saw);
       await applyFix(dir, mistake.fix, mistake.fixIn);
+      for (const [file, fix] of Object.entries(mistake.alsoFix ?? {})) await applyFix(dir, fix, file);
       await mistake.fixed?.(dir);
       await apps.stopAll();
       await expectVerifyPasses(dir, step);
     }
     for (const q of quoted(row.cells[0]!)) expect(seen.join('\n'), `the learner sees ${q}`).toContain(q);
-  }, 90_000);
+  }, 150_000);
 });
