@@ -33,10 +33,11 @@ const exactBefore: Case[] = [
   before('step2', 'step3', ['step3.counter', 'step3.redis-store'], [
     'step3.counter-per-visitor', 'step3.redis-record', 'step3.survives-restart', 'step3.second-instance', 'step3.session-cookie-httponly',
   ]),
-  before('step3', 'step4', ['step4.login-form', 'step4.login', 'step4.wrong-password', 'step4.rate-limit'], [
+  before('step3', 'step4', ['step4.login-form', 'step4.login', 'step4.wrong-password', 'step4.rate-limit', 'step4.secure-cookie'], [
     'step4.login-regenerates', 'step4.login-user', 'step4.login-keeps-count', 'step4.home', 'step4.account', 'step4.same-error',
     'step4.limit-shared', 'step4.limit-cleared', 'step4.lockout-right-password', 'step4.logout', 'step4.logout-cookie',
-    'step4.logout-old-cookie', 'step4.session-cookie-samesite',
+    'step4.logout-old-cookie', 'step4.session-cookie-samesite', 'step4.cross-site-logout', 'step4.cross-site-login',
+    'step4.bad-bodies', 'step4.long-name',
   ]),
 ];
 const special: Case[] = [
