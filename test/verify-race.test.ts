@@ -3,7 +3,7 @@
 // way and stops what they started; so verify ends as soon as its checks do,
 // and leaves nothing running, even when a copy of the app is mid-start.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -104,20 +104,38 @@ describe('verify whose checks end while a copy of the app is starting', () => {
     // begun, then lets it start the fresh copy: the exact order that hung.
     const marker = `VERIFY_RACE_TEST=${process.pid}-${Date.now()}`;
     const [name, value] = marker.split('=') as [string, string];
-    const run = startCli(['step3', '--dir', join(repo, 'test/fixtures/faults/second-visit-fails')], {
-      WORKSHOP_PAUSE_AT: 'restart',
-      WORKSHOP_TRACE: '1',
-      [name]: value,
-    });
-    await run.waitFor(/\d+ passed, \d+ failed/, 60_000);
-    const verdictAt = Date.now();
-    const timer = setTimeout(() => run.child.kill('SIGKILL'), 10_000);
-    const { code } = await run.done;
-    clearTimeout(timer);
-    expect(code, run.stdout() + run.stderr()).toBe(1);
-    expect(run.stderr()).toContain('paused at restart until the run ends');
-    expect(Date.now() - verdictAt).toBeLessThan(8000);
-    const apps = processesWithEnv(marker).filter((p) => p.args.includes('app.js'));
-    expect(apps.map((p) => `${p.pid} ${p.args}`)).toEqual([]);
-  });
+    // Every child verify spawns, written down at the spawn: a fresh copy stopped at once would leave no other trace.
+    const logDir = await mkdtemp(join(tmpdir(), 'workshop-race-spawns-'));
+    const spawnLog = join(logDir, 'spawns.jsonl');
+    try {
+      // A wait of 20 s for the app to listen: on a busy machine it may take more than the default 5 s, and the probe would never run.
+      const run = startCli(['step3', '--dir', join(repo, 'test/fixtures/faults/second-visit-fails'), '--timeout', '20000'], {
+        WORKSHOP_PAUSE_AT: 'restart',
+        WORKSHOP_TRACE: '1',
+        WORKSHOP_TEST_SPAWN_COMMANDS: spawnLog,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(join(repo, 'test/helpers/spawn-commands.cjs'))}`.trim(),
+        [name]: value,
+      });
+      await run.waitFor(/\d+ passed, \d+ failed/, 60_000);
+      const verdictAt = Date.now();
+      const timer = setTimeout(() => run.child.kill('SIGKILL'), 10_000);
+      const { code } = await run.done;
+      clearTimeout(timer);
+      expect(code, run.stdout() + run.stderr()).toBe(1);
+      expect(Date.now() - verdictAt).toBeLessThan(8000);
+      // The probe was held until the clean-up began, and then asked for the fresh copy…
+      const trace = run.stderr();
+      expect(trace).toContain('paused at restart until the run ends');
+      const asked = trace.indexOf('second instance: starting');
+      expect(asked, `the restart probe never asked for the fresh copy:\n${trace}`).toBeGreaterThan(trace.indexOf('paused at restart until the run ends'));
+      // …which was refused: only the main copy of the app was ever spawned.
+      const spawned = (await readFile(spawnLog, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]);
+      const copies = spawned.filter((args) => args[1] === 'app.js');
+      expect(copies, 'the fresh copy asked for once the run was ending was started, not refused').toHaveLength(1);
+      const apps = processesWithEnv(marker).filter((p) => p.args.includes('app.js'));
+      expect(apps.map((p) => `${p.pid} ${p.args}`)).toEqual([]);
+    } finally {
+      await rm(logDir, { recursive: true, force: true });
+    }
+  }, 90_000); // up to 60 s for the verdict on a busy machine, and 10 s for the exit
 });
