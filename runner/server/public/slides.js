@@ -49,7 +49,7 @@ export async function show(step, n) {
   el.scrollTop = 0;
   el.className = ['slide', 'current', ...(slide?.classes ?? [])].join(' ');
   el.setAttribute('aria-label', `${titleOf(slide, i)}, slide ${i} of ${total}`);
-  keepHyphenatedWords(el);
+  keepWordsWhole(el);
   addCopyButtons(el);
   for (const img of el.querySelectorAll('img')) if (!img.complete) img.addEventListener('load', () => fit(el), { once: true });
   $('counter').textContent = `${step}: ${i} / ${total}`;
@@ -146,20 +146,23 @@ function scrollSlide(direction) {
 }
 
 /**
- * A browser may break a line after any hyphen: `--scan` or 'express-session'
- * would be cut in two. In code and in the commands of a transcript (not in
- * what they print), a word with a hyphen is kept whole (style.css:
+ * A browser may break a line after a hyphen, and around other punctuation:
+ * `--scan`, 'express-session' or '%{http_code}\n' would be cut in two. In
+ * code, a word with a hyphen is kept whole; in the commands of a transcript
+ * (not in what they print), every word with punctuation (style.css:
  * inline-block), unless it is longer than a line.
  */
-function keepHyphenatedWords(el) {
+function keepWordsWhole(el) {
   const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-  const hyphenated = [];
+  const found = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.data.includes('-') && node.parentElement?.closest('.cmd, figure.code .lc')) hyphenated.push(node);
+    const command = node.parentElement?.closest('.cmd');
+    if (command ? /[^\w\s]/.test(node.data) : node.data.includes('-') && node.parentElement?.closest('figure.code .lc')) found.push({ node, command });
   }
-  for (const node of hyphenated) {
-    const parts = node.data.split(/(\S*-\S*)/).filter(Boolean);
-    node.replaceWith(...parts.map((part) => (/\S-|-\S/.test(part) ? h('span', { class: 'word' }, part) : part)));
+  for (const { node, command } of found) {
+    const whole = command ? (part) => /\S/.test(part) && /[^\w\s]/.test(part) && part.length > 1 : (part) => /\S-|-\S/.test(part);
+    const parts = node.data.split(command ? /(\S+)/ : /(\S*-\S*)/).filter(Boolean);
+    node.replaceWith(...parts.map((part) => (whole(part) ? h('span', { class: 'word' }, part) : part)));
   }
 }
 
