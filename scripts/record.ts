@@ -264,7 +264,7 @@ async function recordStep4(write: Write, redisPort: number): Promise<void> {
     await flush();
     save('step4-failures.txt', [
       await run(`for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{http_code}\\n' -d 'username=ada&password=wrong' http://127.0.0.1:3000/login; done`),
-      await run(`curl -i -d 'username=ada&password=lovelace' http://127.0.0.1:3000/login`),
+      await run(`curl -si -d 'username=ada&password=lovelace' http://127.0.0.1:3000/login | grep -i '^HTTP\\|^Retry-After'`),
       await run(`redis-cli GET login:failures:ada`),
       await run(`redis-cli TTL login:failures:ada`),
       await run(`curl -si -d 'username=ada&password=lovelace' http://127.0.0.1:3001/login | grep -i '^HTTP\\|^Retry-After'`),
