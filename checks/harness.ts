@@ -122,10 +122,12 @@ async function launch(spec: AppSpec, scope: Scope, wanted?: number, retried = fa
       return fail(new Error('the run ended while the app was starting'));
     case 'timeout': {
       const seconds = (spec.timeoutMs / 1000).toFixed(1).replace(/\.0$/, '');
+      // The wait is the app's own time: on a busy machine, the time it spent waiting for a CPU is added.
+      const clock = ready.clockMs >= spec.timeoutMs + 1000 ? ` (${(ready.clockMs / 1000).toFixed(1)} s on the clock: the machine was busy)` : '';
       const printed = quoteStderr(run.log, 5);
       return fail(
         new AppStartError(
-          `\`node ${spec.entry}\` was still running but not listening on PORT (${port}) after ${seconds} s.` +
+          `\`node ${spec.entry}\` was still running but not listening on PORT (${port}) after ${seconds} s${clock}.` +
             (printed.length ? `\nIts last lines of output:\n${printed.map((l) => `  ${l}`).join('\n')}` : ''),
           hintForOtherPort(run.log, port) + ' If it just needs more time to start, pass a longer wait: `-- --timeout 15000`.',
         ),

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { isListening } from './ports.ts';
-import { isRunning, listeningPorts, portOwner, processFamily } from './table.ts';
+import { cpuWaitMs, isRunning, listeningPorts, portOwner, processFamily } from './table.ts';
 import { guard, release, TAG } from './watchdog.ts';
 
 export interface Exit {
@@ -166,6 +166,12 @@ export async function stopAll(graceMs = 2000): Promise<void> {
 /** How long an app must listen only elsewhere before we say it ignores PORT. */
 const OTHER_PORTS_SETTLE_MS = 500;
 
+/**
+ * The most a wait for a child to listen is stretched by the time the child
+ * spent waiting for a CPU: this many times its timeout, on the clock.
+ */
+export const MAX_STRETCH = 6;
+
 /** Where a child stands after waiting for it to listen on its port. */
 export type Readiness =
   | { state: 'listening'; /** `http://127.0.0.1:<port>`, or `http://[::1]:<port>` for a child listening there only. */ base: string }
@@ -174,11 +180,15 @@ export type Readiness =
   | { state: 'elsewhere'; ports: number[] }
   /** When the time ran out, something had answered on the port, but not the child (nor its group). */
   | { state: 'not-ours' }
-  | { state: 'timeout' }
+  /** The child had `timeoutMs` of its own time (see `ownTime`); `clockMs` passed on the clock meanwhile. */
+  | { state: 'timeout'; clockMs: number }
   | { state: 'cancelled' };
 
 export interface ListenOptions {
+  /** How long the child may take to listen, in its own time (see `ownTime`). */
   timeoutMs: number;
+  /** The most the wait is stretched, as a multiple of timeoutMs on the clock; default MAX_STRETCH. */
+  maxStretch?: number;
   /** Stops the wait (the child is not stopped: that is its owner's call). */
   signal?: AbortSignal;
 }
@@ -186,14 +196,36 @@ export interface ListenOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * The time `pid` has had since `start` (performance.now()): the clock's
+ * time less what its main thread spent ready to run but waiting for a CPU
+ * (Linux's run-queue delay). On a machine whose cores are busy with other
+ * work, an app that needs one second of CPU to boot can take five on the
+ * clock; a bound on the clock then fails a correct app, while this one
+ * still bounds an app that hangs (waiting on nothing counts in full) or
+ * spins (its time on a CPU counts in full). Where the system does not
+ * tell (no /proc), the clock's time.
+ */
+export function ownTime(pid: number, start: { at: number; cpuWaitMs: number | undefined }): number {
+  const clock = performance.now() - start.at;
+  const waited = start.cpuWaitMs === undefined ? undefined : cpuWaitMs(pid);
+  return waited === undefined ? clock : clock - Math.max(0, waited - start.cpuWaitMs!);
+}
+
+/**
  * Waits until `child` listens on `port` (127.0.0.1 or ::1) with a socket of
  * its own, or says why not: it exited, it listens elsewhere, something else
- * answers there, time ran out, or the wait was cancelled.
+ * answers there, time ran out, or the wait was cancelled. The time is the
+ * child's own (`ownTime`: `timeoutMs` of it, however busy the machine), and
+ * at most MAX_STRETCH times `timeoutMs` on the clock. Every deadline is on
+ * the monotonic clock: a step of the wall clock cannot end a wait early.
  */
 export async function untilListening(child: Child, port: number, options: ListenOptions): Promise<Readiness> {
-  const deadline = Date.now() + options.timeoutMs;
-  let nextPortLook = Date.now() + 100;
-  let elsewhereSince = 0;
+  const start = { at: performance.now(), cpuWaitMs: cpuWaitMs(child.pid) };
+  const clock = () => performance.now() - start.at;
+  const timeUp = () =>
+    clock() >= options.timeoutMs && (clock() >= options.timeoutMs * (options.maxStretch ?? MAX_STRETCH) || ownTime(child.pid, start) >= options.timeoutMs);
+  let nextPortLook = clock() + 100;
+  let elsewhereSince: number | undefined;
   let takenByOther = false;
   for (;;) {
     if (options.signal?.aborted) return { state: 'cancelled' };
@@ -209,16 +241,17 @@ export async function untilListening(child: Child, port: number, options: Listen
       // elsewhere, or time runs out; then that program is what we name.
       takenByOther = true;
     }
-    if (Date.now() >= nextPortLook) {
+    if (clock() >= nextPortLook) {
       // An app that listens, but elsewhere, need not keep us waiting until the deadline.
-      nextPortLook = Date.now() + 100;
+      nextPortLook = clock() + 100;
       const ports = await listeningPorts(child.pid);
       const elsewhere = Boolean(ports?.length && !ports.includes(port));
       // An app may open another listener first and PORT a moment later.
-      elsewhereSince = elsewhere ? elsewhereSince || Date.now() : 0;
-      if (ports && elsewhere && Date.now() - elsewhereSince >= OTHER_PORTS_SETTLE_MS) return { state: 'elsewhere', ports };
+      elsewhereSince = elsewhere ? (elsewhereSince ?? clock()) : undefined;
+      if (ports && elsewhereSince !== undefined && clock() - elsewhereSince >= OTHER_PORTS_SETTLE_MS) return { state: 'elsewhere', ports };
     }
-    if (Date.now() >= deadline) return { state: takenByOther ? 'not-ours' : 'timeout' };
+    // Right after a look at the port: however long we were stalled, the port was seen after it.
+    if (timeUp()) return takenByOther ? { state: 'not-ours' } : { state: 'timeout', clockMs: Math.round(clock()) };
     await sleep(takenByOther ? 100 : 10);
   }
 }

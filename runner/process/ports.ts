@@ -65,15 +65,23 @@ function canBind(port: number, host: string): Promise<boolean | undefined> {
   });
 }
 
-/** True when a TCP connection to the port succeeds. */
+/**
+ * True when a TCP connection to the port succeeds. The give-up goes through
+ * setImmediate: after our event loop was stalled (a busy machine leaves
+ * this process waiting for a CPU), an expired timer runs before the I/O that
+ * came in meanwhile, and would call a connection that was made "no".
+ */
 export function isListening(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host });
+    let settled = false;
     const done = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(timeoutMs, () => done(false));
+    socket.setTimeout(timeoutMs, () => setImmediate(() => done(false)));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });

@@ -23,6 +23,21 @@ export function isRunning(pid: number): boolean {
   return state !== undefined && state !== 'Z' && state !== 'X';
 }
 
+/**
+ * How long, in milliseconds, the process's main thread has been ready to run
+ * but waiting for a CPU since it started (the scheduler's run-queue delay,
+ * field 2 of /proc/<pid>/schedstat); undefined once it is gone, or where the
+ * system does not tell (no /proc, or a kernel without schedstat).
+ */
+export function cpuWaitMs(pid: number): number | undefined {
+  try {
+    const waited = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(waited) ? waited / 1e6 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** When a live process started (field 22 of /proc/<pid>/stat, clock ticks since boot); undefined once it is gone. */
 export function startTime(pid: number): string | undefined {
   const fields = statFields(pid);
