@@ -11,7 +11,7 @@ import type { Scope } from '../runner/process/scope.ts';
 import { AppStartError, startApp, type AppSpec, type RunningApp, type SessionRedis } from './harness.ts';
 import { combineDiagnoses, quoteStderr } from './diagnose.ts';
 import { actionIs, formsOf } from './forms.ts';
-import { send, Visitor, type FormFields, type Page, type Request } from './http.ts';
+import { methodOf, send, Visitor, type FormFields, type Page, type Request } from './http.ts';
 import type { PackageJson } from './imports.ts';
 import { firstLines, pageLines } from './page.ts';
 
@@ -194,7 +194,7 @@ export class VerifyContext {
    * `follow` is set. A failed request becomes a clear CheckFailed.
    */
   async send(visitor: Visitor | { cookie: string }, app: RunningApp, request: Request): Promise<Page> {
-    const method = request.method ?? (request.form || request.json !== undefined ? 'POST' : 'GET');
+    const method = methodOf(request);
     try {
       const page =
         visitor instanceof Visitor

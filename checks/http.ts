@@ -53,10 +53,15 @@ export interface Request {
 
 const MAX_BODY = 512 * 1024;
 
+/** The method a request is sent with: its own, else POST when it has a body, else GET. */
+export function methodOf(request: Pick<Request, 'method' | 'form' | 'json' | 'raw'>): string {
+  return (request.method ?? (request.form || request.json !== undefined || request.raw ? 'POST' : 'GET')).toUpperCase();
+}
+
 /** One request, no keep-alive (so no socket outlives the check), bounded in time. A redirect is returned, not followed. */
 export function send(url: string, options: Omit<Request, 'path' | 'follow'> & { cookie?: string; timeoutMs: number }): Promise<Page> {
   const started = performance.now();
-  const method = (options.method ?? (options.form || options.json !== undefined || options.raw ? 'POST' : 'GET')).toUpperCase();
+  const method = methodOf(options);
   const body = options.form
     ? { type: 'application/x-www-form-urlencoded', data: encodeForm(options.form) }
     : options.json !== undefined

@@ -109,30 +109,38 @@ async function loggedIn(ctx: VerifyContext, app: RunningApp, held: Held): Promis
   return page.status === 200 && new RegExp(`\\b${USER.username}\\b`).test(pageText(page.body));
 }
 
-/** Each cross-site variant of `path`, posted for each visitor (with its cookies, none of its form's hidden fields: another site cannot read them). */
-async function attack(
-  ctx: VerifyContext,
-  app: RunningApp,
-  path: string,
-  visitors: { held: Held; expected: boolean }[],
-  form?: { fields: FormFields; posted: string },
-  extra: { variant: CrossSite; held: Held; name: string }[] = [],
-): Promise<CrossSiteObservation> {
+/** What one cross-site request posts: its form, said in words, and a name no other request sends (to find it in Redis afterwards). */
+interface Posted {
+  fields?: FormFields;
+  posted: string;
+  name?: string;
+}
+
+/**
+ * Each cross-site variant of `path`, posted for each visitor with its
+ * cookies and none of its form's hidden fields (another site cannot read
+ * them). Whether each visitor is logged in is read before and after: the
+ * posts must not change it.
+ */
+async function attack(ctx: VerifyContext, app: RunningApp, path: string, visitors: Held[], post: (variant: number) => Posted = () => ({ posted: 'no form' })): Promise<CrossSiteObservation> {
+  const before = [];
+  for (const held of visitors) before.push(await loggedIn(ctx, app, held));
   const attempts: CrossSiteAttempt[] = [];
-  const post = async (variant: CrossSite, held: Held, fields: FormFields | undefined, posted: string, name?: string) => {
-    const before = await recordOf(ctx, held.key);
-    const page = await ctx.send({ cookie: held.cookie }, app, { path, method: 'POST', form: fields, browser: false, headers: variant.headers });
-    const after = await recordOf(ctx, held.key);
-    const changed: string[] = [];
-    if (before !== undefined && after === undefined) changed.push(`${held.key} was deleted`);
-    else if (before !== undefined && after !== before) changed.push(`${held.key} changed from ${before.slice(0, 100)} to ${after?.slice(0, 100)}`);
-    if (name) for (const key of (await ctx.redis?.holding(name)) ?? []) changed.push(`${key} was written with the name posted`);
-    attempts.push({ variant, who: held.who, posted, page, changed });
-  };
-  for (const { held } of visitors) for (const variant of CROSS_SITE) await post(variant, held, form?.fields, form?.posted ?? 'no form');
-  for (const { variant, held, name } of extra) await post(variant, held, { username: name, password: 'not-a-password' }, `the name ${name}`, name);
+  for (const held of visitors) {
+    for (const [i, variant] of CROSS_SITE.entries()) {
+      const { fields, posted, name } = post(i);
+      const was = await recordOf(ctx, held.key);
+      const page = await ctx.send({ cookie: held.cookie }, app, { path, method: 'POST', form: fields, browser: false, headers: variant.headers });
+      const now = await recordOf(ctx, held.key);
+      const changed: string[] = [];
+      if (was !== undefined && now === undefined) changed.push(`${held.key} was deleted`);
+      else if (was !== undefined && now !== was) changed.push(`${held.key} changed from ${was.slice(0, 100)} to ${now?.slice(0, 100)}`);
+      if (name) for (const key of (await ctx.redis?.holding(name)) ?? []) changed.push(`${key} holds the name posted, ${name}`);
+      attempts.push({ variant, who: held.who, posted, page, changed });
+    }
+  }
   const after = [];
-  for (const { held, expected } of visitors) after.push({ who: held.who, loggedIn: await loggedIn(ctx, app, held), expected });
+  for (const [i, held] of visitors.entries()) after.push({ who: held.who, loggedIn: await loggedIn(ctx, app, held), expected: before[i]! });
   return { attempts, after };
 }
 
@@ -141,20 +149,20 @@ export function crossSiteLogout(ctx: VerifyContext): Promise<CrossSiteObservatio
   return ctx.once('step4:cross-site-logout', async () => {
     const held = await victim(ctx);
     const app = await ctx.main();
-    const other = await anonymous(ctx, app, 'a visitor who is not logged in');
-    return attack(ctx, app, '/logout', [
-      { held, expected: true },
-      { held: other, expected: false },
-    ]);
+    if (!(await loggedIn(ctx, app, held))) throw new CannotCheck(`After ${USER.username}'s own login, GET /account did not show her, so there was nobody logged in to attack.`);
+    return attack(ctx, app, '/logout', [held, await anonymous(ctx, app, 'a visitor who is not logged in')]);
   });
 }
 
 /**
- * Cross-site POST /login with ada's name and password (login CSRF: the
- * victim's browser logged in as the attacker), by ada logged in and by a
- * visitor who is not; and once with a name of its own, to see whether a
- * refused attempt was counted. After the logout attempts, so that those
- * find ada as she logged in.
+ * Cross-site POST /login (login CSRF: the victim's browser logged in as the
+ * attacker), by ada logged in and by a visitor who is not. The first
+ * variant, what a browser sends, posts ada's name and password; the others
+ * post names of their own, each looked for in Redis afterwards (a refused
+ * attempt that was counted all the same). Ada's name is posted twice only:
+ * an app that counts refused attempts must not lock her out before her
+ * own login. After the logout attempts, so that those find ada as she
+ * logged in.
  */
 export function crossSiteLogin(ctx: VerifyContext): Promise<CrossSiteObservation> {
   return ctx.once('step4:cross-site-login', async () => {
@@ -162,18 +170,11 @@ export function crossSiteLogin(ctx: VerifyContext): Promise<CrossSiteObservation
     const held = await victim(ctx);
     const app = await ctx.main();
     const other = await anonymous(ctx, app, 'a visitor who is not logged in');
-    const name = `eve${Math.random().toString(36).slice(2, 10)}`;
-    return attack(
-      ctx,
-      app,
-      '/login',
-      [
-        { held, expected: true },
-        { held: other, expected: false },
-      ],
-      { fields: USER, posted: `${USER.username}'s name and password` },
-      [{ variant: CROSS_SITE[0]!, held: other, name }],
-    );
+    return attack(ctx, app, '/login', [held, other], (variant) => {
+      if (variant === 0) return { fields: USER, posted: `${USER.username}'s name and password` };
+      const name = `eve${Math.random().toString(36).slice(2, 10)}`;
+      return { fields: { username: name, password: 'not-a-password' }, posted: `the name ${name}`, name };
+    });
   });
 }
 
@@ -235,10 +236,12 @@ export function badBodies(ctx: VerifyContext): Promise<BadBodyObservation> {
     const tried = async (label: string, page: Promise<Page>) => void attempts.push({ label, page: await page });
     await tried('no body (curl -X POST)', ctx.send(visitor, app, { path: '/login', method: 'POST', browser: false }));
     await tried(`a JSON body with ${USER.username}'s name and password`, ctx.send(visitor, app, { path: '/login', json: USER }));
-    await tried('no password field', submitLogin(ctx, visitor, app, { username: USER.username }));
+    // Ada's name only where her right password makes the point: an app may count the others (they have a name), and must not lock her out before her own login.
+    const someone = () => `bob${Math.random().toString(36).slice(2, 10)}`;
+    await tried('no password field', submitLogin(ctx, visitor, app, { username: someone() }));
     await tried('no username field', submitLogin(ctx, visitor, app, { password: USER.password }));
     await tried(`username given twice (username=${USER.username}&username=${USER.username}) with the right password`, submitLogin(ctx, visitor, app, { username: [USER.username, USER.username], password: USER.password }));
-    await tried('password given twice', submitLogin(ctx, visitor, app, { username: USER.username, password: [USER.password, USER.password] }));
+    await tried('password given twice', submitLogin(ctx, visitor, app, { username: someone(), password: ['a-password', 'a-password'] }));
     const loggedIn = await (async () => {
       const page = await ctx.visit(visitor, app, '/account');
       return page.status === 200 && new RegExp(`\\b${USER.username}\\b`).test(pageText(page.body));

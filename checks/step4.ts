@@ -68,7 +68,8 @@ function judgeLockout(page: Page, who: string): string {
 async function loggedIn(ctx: VerifyContext) {
   const seen = await login(ctx);
   const { status } = seen.answer;
-  if (status === 404 || status === 405 || status >= 500) throw new CannotCheck(`POST /login answered ${status}, so nobody logged in.`);
+  // A 4xx (refused, locked out) or a 5xx logs nobody in: step4.login reports it.
+  if (status >= 400) throw new CannotCheck(`POST /login answered ${status}, so nobody logged in.`);
   return seen;
 }
 
