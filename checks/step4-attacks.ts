@@ -12,10 +12,10 @@ import { CannotCheck, fail } from './check.ts';
 import type { VerifyContext } from './context.ts';
 import { formsOf, actionIs } from './forms.ts';
 import type { RunningApp } from './harness.ts';
-import { type FormFields, type Page, type Request } from './http.ts';
-import { pageText } from './page.ts';
+import { cookieHeader } from './cookies.ts';
+import type { FormFields, Page, Request, Visitor } from './http.ts';
 import { ready } from './probes.ts';
-import { sessionCookieName, sessionOf, USER } from './step4-probes.ts';
+import { sessionCookieName, sessionOf, showsUser, USER } from './step4-probes.ts';
 
 const ELSEWHERE = 'https://attacker.example';
 
@@ -77,14 +77,16 @@ async function recordOf(ctx: VerifyContext, key: string | undefined): Promise<st
   return value === undefined ? undefined : withoutTimes(value);
 }
 
-const cookieOf = async (ctx: VerifyContext, visitor: ReturnType<VerifyContext['visitor']>, app: RunningApp) =>
-  (await visitor.cookies(app.base)).map((c) => `${c.name}=${c.value}`).join('; ');
+/** `visitor` as its Cookie header, and its session's key. */
+async function hold(ctx: VerifyContext, visitor: Visitor, app: RunningApp, who: string): Promise<Held> {
+  return { who, cookie: cookieHeader(await visitor.cookies(app.base)), key: (await sessionOf(ctx, visitor, app))?.key };
+}
 
-/** A new visitor with a session (one GET /), held by its Cookie header. */
+/** A new visitor with a session (one GET /). */
 async function anonymous(ctx: VerifyContext, app: RunningApp, who: string): Promise<Held> {
   const visitor = ctx.visitor();
   await ctx.visit(visitor, app, '/');
-  return { who, cookie: await cookieOf(ctx, visitor, app), key: (await sessionOf(ctx, visitor, app))?.key };
+  return hold(ctx, visitor, app, who);
 }
 
 /** The right name and password, submitted as a browser does from /login. */
@@ -100,13 +102,12 @@ function victim(ctx: VerifyContext): Promise<Held> {
     await ctx.visit(visitor, app, '/');
     const answer = await submitLogin(ctx, visitor, app, USER);
     if (answer.status !== 302 && answer.status !== 303) throw new CannotCheck(`${USER.username}'s own login answered ${answer.status}, so there was nobody logged in to attack.`);
-    return { who: `${USER.username}, logged in`, cookie: await cookieOf(ctx, visitor, app), key: (await sessionOf(ctx, visitor, app))?.key };
+    return hold(ctx, visitor, app, `${USER.username}, logged in`);
   });
 }
 
 async function loggedIn(ctx: VerifyContext, app: RunningApp, held: Held): Promise<boolean> {
-  const page = await ctx.visit({ cookie: held.cookie }, app, '/account');
-  return page.status === 200 && new RegExp(`\\b${USER.username}\\b`).test(pageText(page.body));
+  return showsUser(await ctx.visit({ cookie: held.cookie }, app, '/account'));
 }
 
 /** What one cross-site request posts: its form, said in words, and a name no other request sends (to find it in Redis afterwards). */
@@ -242,10 +243,7 @@ export function badBodies(ctx: VerifyContext): Promise<BadBodyObservation> {
     await tried('no username field', submitLogin(ctx, visitor, app, { password: USER.password }));
     await tried(`username given twice (username=${USER.username}&username=${USER.username}) with the right password`, submitLogin(ctx, visitor, app, { username: [USER.username, USER.username], password: USER.password }));
     await tried('password given twice', submitLogin(ctx, visitor, app, { username: someone(), password: ['a-password', 'a-password'] }));
-    const loggedIn = await (async () => {
-      const page = await ctx.visit(visitor, app, '/account');
-      return page.status === 200 && new RegExp(`\\b${USER.username}\\b`).test(pageText(page.body));
-    })();
+    const loggedIn = showsUser(await ctx.visit(visitor, app, '/account'));
     const nameless = ((await ctx.redis?.keys()) ?? []).filter((k) => namelessKey.test(k));
     return { attempts, tokenForm, loggedIn, nameless };
   });

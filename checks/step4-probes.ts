@@ -23,10 +23,14 @@ import type { SetCookie } from './cookies.ts';
 import { isSigned, latestByName, unsignedValue } from './cookies.ts';
 import type { RunningApp } from './harness.ts';
 import type { Page, Visitor } from './http.ts';
+import { pageText } from './page.ts';
 import { ready, sessionCookie } from './probes.ts';
 import { badBodies, behindProxy, crossSiteLogin, longName, refusedBodies, submitLogin } from './step4-attacks.ts';
 
 export const USER = { username: 'ada', password: 'lovelace' };
+
+/** Logged in as ada, by what /account shows. */
+export const showsUser = (page: Page) => page.status === 200 && new RegExp(`\\b${USER.username}\\b`).test(pageText(page.body));
 const WRONG = 'not-her-password';
 /** A name that is no user, for the limit (five failures from nothing). */
 const NO_USER = 'mallory';

@@ -21,6 +21,7 @@ import {
   login,
   logout,
   retryAfterSeconds,
+  showsUser,
   startChains,
   USER,
   wrongLogins,
@@ -48,8 +49,6 @@ const slides = {
 const isRedirect = (page: Page) => page.status === 302 || page.status === 303;
 const redirectsTo = (page: Page, path: string) => isRedirect(page) && new URL(page.location ?? '', 'http://app.invalid/').pathname === path;
 const answered = (page: Page) => `${page.status}${page.location ? ` to ${page.location}` : ''}`;
-/** Logged in as ada, by what /account shows. */
-const showsAda = (page: Page) => page.status === 200 && new RegExp(`\\b${USER.username}\\b`).test(pageText(page.body));
 
 function judgeLockout(page: Page, who: string): string {
   if (page.status !== 429) fail(`${who} answered ${page.status}, expected 429.`, 'Answer 429 (Too Many Requests) while a name is locked out: `res.status(429)`.');
@@ -195,7 +194,7 @@ const checks: Check<VerifyContext>[] = [
     needs: ['step4.login-user'],
     async run(ctx) {
       const { loggedIn, anonymous } = await account(ctx);
-      if (!showsAda(loggedIn)) fail(`Logged in as ${USER.username}, GET /account answered ${answered(loggedIn)}${loggedIn.status === 200 ? ' without the name' : ''}.`, 'Answer 200 with the user\'s name when `req.session.user` is set.');
+      if (!showsUser(loggedIn)) fail(`Logged in as ${USER.username}, GET /account answered ${answered(loggedIn)}${loggedIn.status === 200 ? ' without the name' : ''}.`, 'Answer 200 with the user\'s name when `req.session.user` is set.');
       if (!(redirectsTo(anonymous, '/login') || anonymous.status === 401)) {
         fail(`For a visitor who is not logged in, GET /account answered ${answered(anonymous)}, expected a redirect to /login or 401.`, "Check first: `if (!req.session.user) return res.redirect(303, '/login')`.");
       }
@@ -219,7 +218,7 @@ const checks: Check<VerifyContext>[] = [
       if (wrongPassword.status !== 401) {
         fail(`POST /login as ${USER.username} with a wrong password answered ${answered(wrongPassword)}, expected 401.`, 'Compare the password with the stored hash (`verifyPassword`) and answer `res.status(401)` when it does not match.');
       }
-      if (showsAda(accountAfter)) fail(`After a wrong password, GET /account shows ${USER.username}: the visitor is logged in.`, 'Only put the user in the session when the password matched.');
+      if (showsUser(accountAfter)) fail(`After a wrong password, GET /account shows ${USER.username}: the visitor is logged in.`, 'Only put the user in the session when the password matched.');
       if (noUser.status !== 401) fail(`POST /login as ${noUserName}, who is no user, answered ${answered(noUser)}, expected 401.`, 'A name that is no user fails like a wrong password: 401.');
       return `401 for a wrong password, and for ${noUserName} (no user); nobody logged in.`;
     },
@@ -365,7 +364,7 @@ const checks: Check<VerifyContext>[] = [
     needs: ['step4.login-user'],
     async run(ctx) {
       const { oldCookieAccount } = await logout(ctx);
-      if (showsAda(oldCookieAccount)) {
+      if (showsUser(oldCookieAccount)) {
         fail(`With the session cookie from before the logout, GET /account still shows ${USER.username}.`, 'Destroy the session on logout (`req.session.destroy`): a copied cookie must be worth nothing afterwards.');
       }
       return `GET /account with the old cookie: ${answered(oldCookieAccount)}, nobody logged in.`;
