@@ -120,38 +120,54 @@ interface Posted {
 /**
  * Each cross-site variant of `path`, posted for each visitor with its
  * cookies and none of its form's hidden fields (another site cannot read
- * them). Whether each visitor is logged in is read before and after: the
- * posts must not change it.
+ * them), the visitors side by side (each has a record of its own), the
+ * variants one after the other (each is to blame for what changed in the
+ * visitor's record). A name posted is looked for in Redis once all are
+ * sent: each is posted once, so a key holding it names its request.
+ * `visitors` says whether each was logged in before: the posts must not
+ * change that.
  */
-async function attack(ctx: VerifyContext, app: RunningApp, path: string, visitors: Held[], post: (variant: number) => Posted = () => ({ posted: 'no form' })): Promise<CrossSiteObservation> {
-  const before = [];
-  for (const held of visitors) before.push(await loggedIn(ctx, app, held));
-  const attempts: CrossSiteAttempt[] = [];
-  for (const held of visitors) {
-    for (const [i, variant] of CROSS_SITE.entries()) {
-      const { fields, posted, name } = post(i);
-      const was = await recordOf(ctx, held.key);
-      const page = await ctx.send({ cookie: held.cookie }, app, { path, method: 'POST', form: fields, browser: false, headers: variant.headers });
-      const now = await recordOf(ctx, held.key);
-      const changed: string[] = [];
-      if (was !== undefined && now === undefined) changed.push(`${held.key} was deleted`);
-      else if (was !== undefined && now !== was) changed.push(`${held.key} changed from ${was.slice(0, 100)} to ${now?.slice(0, 100)}`);
-      if (name) for (const key of (await ctx.redis?.holding(name)) ?? []) changed.push(`${key} holds the name posted, ${name}`);
-      attempts.push({ variant, who: held.who, posted, page, changed });
+async function attack(ctx: VerifyContext, app: RunningApp, path: string, visitors: { held: Held; loggedIn: boolean }[], post: (variant: number) => Posted = () => ({ posted: 'no form' })): Promise<CrossSiteObservation> {
+  const named: { attempt: CrossSiteAttempt; name: string }[] = [];
+  const batches = await Promise.all(
+    visitors.map(async ({ held }) => {
+      const attempts: CrossSiteAttempt[] = [];
+      let was = await recordOf(ctx, held.key);
+      for (const [i, variant] of CROSS_SITE.entries()) {
+        const { fields, posted, name } = post(i);
+        const page = await ctx.send({ cookie: held.cookie }, app, { path, method: 'POST', form: fields, browser: false, headers: variant.headers });
+        const now = await recordOf(ctx, held.key);
+        const changed: string[] = [];
+        if (was !== undefined && now === undefined) changed.push(`${held.key} was deleted`);
+        else if (was !== undefined && now !== was) changed.push(`${held.key} changed from ${was.slice(0, 100)} to ${now?.slice(0, 100)}`);
+        const attempt = { variant, who: held.who, posted, page, changed };
+        attempts.push(attempt);
+        if (name) named.push({ attempt, name });
+        was = now;
+      }
+      return attempts;
+    }),
+  );
+  if (named.length && ctx.redis) {
+    for (const key of await ctx.redis.keys()) {
+      const text = `${key}\n${(await ctx.redis.read(key)) ?? ''}`.toLowerCase();
+      for (const { attempt, name } of named) if (text.includes(name)) attempt.changed.push(`${key} holds the name posted, ${name}`);
     }
   }
-  const after = [];
-  for (const [i, held] of visitors.entries()) after.push({ who: held.who, loggedIn: await loggedIn(ctx, app, held), expected: before[i]! });
-  return { attempts, after };
+  const after = await Promise.all(visitors.map(async ({ held, loggedIn: was }) => ({ who: held.who, loggedIn: await loggedIn(ctx, app, held), expected: was })));
+  return { attempts: batches.flat(), after };
 }
 
 /** Cross-site POST /logout, by ada logged in and by a visitor who is not. */
 export function crossSiteLogout(ctx: VerifyContext): Promise<CrossSiteObservation> {
   return ctx.once('step4:cross-site-logout', async () => {
-    const held = await victim(ctx);
     const app = await ctx.main();
+    const [held, other] = await Promise.all([victim(ctx), anonymous(ctx, app, 'a visitor who is not logged in')]);
     if (!(await loggedIn(ctx, app, held))) throw new CannotCheck(`After ${USER.username}'s own login, GET /account did not show her, so there was nobody logged in to attack.`);
-    return attack(ctx, app, '/logout', [held, await anonymous(ctx, app, 'a visitor who is not logged in')]);
+    return attack(ctx, app, '/logout', [
+      { held, loggedIn: true },
+      { held: other, loggedIn: false },
+    ]);
   });
 }
 
@@ -167,11 +183,14 @@ export function crossSiteLogout(ctx: VerifyContext): Promise<CrossSiteObservatio
  */
 export function crossSiteLogin(ctx: VerifyContext): Promise<CrossSiteObservation> {
   return ctx.once('step4:cross-site-login', async () => {
-    await crossSiteLogout(ctx).catch(() => {});
-    const held = await victim(ctx);
     const app = await ctx.main();
-    const other = await anonymous(ctx, app, 'a visitor who is not logged in');
-    return attack(ctx, app, '/login', [held, other], (variant) => {
+    const [, held, other] = await Promise.all([crossSiteLogout(ctx).catch(() => {}), victim(ctx), anonymous(ctx, app, 'a visitor who is not logged in')]);
+    // The logout attempts may have logged her out (that is their check's to say).
+    const visitors = [
+      { held, loggedIn: await loggedIn(ctx, app, held) },
+      { held: other, loggedIn: false },
+    ];
+    return attack(ctx, app, '/login', visitors, (variant) => {
       if (variant === 0) return { fields: USER, posted: `${USER.username}'s name and password` };
       const name = `eve${Math.random().toString(36).slice(2, 10)}`;
       return { fields: { username: name, password: 'not-a-password' }, posted: `the name ${name}`, name };
