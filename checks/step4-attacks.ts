@@ -5,9 +5,9 @@
 //
 // Ordering: a cross-site login or a bad body that the app wrongly accepts
 // logs ada in, which clears her failures. So everything here that could do
-// that runs before her own login (step4-probes.ts `login` waits for it):
-// after that login, her failures are counted on purpose, and a stray
-// success would make those verdicts depend on timing.
+// that is over before her failures are counted on purpose after her login
+// (step4-probes.ts `clearing` waits for it): a stray success then would make
+// those verdicts depend on timing.
 import { CannotCheck, fail } from './check.ts';
 import type { VerifyContext } from './context.ts';
 import { formsOf, actionIs } from './forms.ts';
@@ -30,16 +30,16 @@ export interface CrossSite {
 }
 
 /**
- * A browser sends Origin and Sec-Fetch-Site together; one that predates
- * Sec-Fetch-Site sends Origin alone. An app may check either header: the
- * pairs must be refused, and each lone header by an app that checks it.
+ * A browser sends Origin and Sec-Fetch-Site together (Origin: null from a
+ * sandboxed page); one that predates Sec-Fetch-Site sends Origin alone. An
+ * app may check either header: the pairs must be refused, and each lone
+ * header by an app that checks it.
  */
 export const CROSS_SITE: readonly CrossSite[] = [
   { label: `Origin: ${ELSEWHERE} and Sec-Fetch-Site: cross-site (a form on another site)`, headers: { origin: ELSEWHERE, 'sec-fetch-site': 'cross-site' }, checks: 'both' },
   { label: 'Origin: null and Sec-Fetch-Site: cross-site (a sandboxed page)', headers: { origin: 'null', 'sec-fetch-site': 'cross-site' }, checks: 'both' },
   { label: 'Sec-Fetch-Site: cross-site alone', headers: { 'sec-fetch-site': 'cross-site' }, checks: 'fetch-site' },
   { label: `Origin: ${ELSEWHERE} alone (a browser without Sec-Fetch-Site)`, headers: { origin: ELSEWHERE }, checks: 'origin' },
-  { label: 'Origin: null alone', headers: { origin: 'null' }, checks: 'origin' },
 ];
 
 /** A visitor held by its Cookie header, and its session's key in Redis. */
@@ -158,11 +158,19 @@ async function attack(ctx: VerifyContext, app: RunningApp, path: string, visitor
   return { attempts: batches.flat(), after };
 }
 
+/** The visitors of the cross-site posts: ada logged in, and a visitor who is not (with a session), both made once. */
+function targets(ctx: VerifyContext): Promise<{ app: RunningApp; held: Held; other: Held }> {
+  return ctx.once('step4:cross-site-targets', async () => {
+    const app = await ready(ctx); // after step 3's first probes, which count keys
+    const [held, other] = await Promise.all([victim(ctx), anonymous(ctx, app, 'a visitor who is not logged in')]);
+    return { app, held, other };
+  });
+}
+
 /** Cross-site POST /logout, by ada logged in and by a visitor who is not. */
 export function crossSiteLogout(ctx: VerifyContext): Promise<CrossSiteObservation> {
   return ctx.once('step4:cross-site-logout', async () => {
-    const app = await ctx.main();
-    const [held, other] = await Promise.all([victim(ctx), anonymous(ctx, app, 'a visitor who is not logged in')]);
+    const { app, held, other } = await targets(ctx);
     if (!(await loggedIn(ctx, app, held))) throw new CannotCheck(`After ${USER.username}'s own login, GET /account did not show her, so there was nobody logged in to attack.`);
     return attack(ctx, app, '/logout', [
       { held, loggedIn: true },
@@ -173,22 +181,24 @@ export function crossSiteLogout(ctx: VerifyContext): Promise<CrossSiteObservatio
 
 /**
  * Cross-site POST /login (login CSRF: the victim's browser logged in as the
- * attacker), by ada logged in and by a visitor who is not. The first
- * variant, what a browser sends, posts ada's name and password; the others
- * post names of their own, each looked for in Redis afterwards (a refused
- * attempt that was counted all the same). Ada's name is posted twice only:
- * an app that counts refused attempts must not lock her out before her
- * own login. After the logout attempts, so that those find ada as she
- * logged in.
+ * attacker), by the same two visitors, after the logout posts (so that
+ * those find ada as she logged in). The first variant, what a browser
+ * sends, posts ada's name and password; the others post names of their
+ * own, each looked for in Redis afterwards (a refused attempt that was
+ * counted all the same). Ada's name is posted twice only: an app that
+ * counts refused attempts must not lock her out.
  */
 export function crossSiteLogin(ctx: VerifyContext): Promise<CrossSiteObservation> {
   return ctx.once('step4:cross-site-login', async () => {
-    const app = await ctx.main();
-    const [, held, other] = await Promise.all([crossSiteLogout(ctx).catch(() => {}), victim(ctx), anonymous(ctx, app, 'a visitor who is not logged in')]);
-    // The logout attempts may have logged her out (that is their check's to say).
+    const { app, held, other } = await targets(ctx);
+    // Where the logout posts left each visitor (they may have logged ada out: that is their check's to say).
+    const afterLogout = await crossSiteLogout(ctx).then(
+      ({ after }) => after.map((v) => v.loggedIn),
+      async () => Promise.all([loggedIn(ctx, app, held), loggedIn(ctx, app, other)]),
+    );
     const visitors = [
-      { held, loggedIn: await loggedIn(ctx, app, held) },
-      { held: other, loggedIn: false },
+      { held, loggedIn: afterLogout[0]! },
+      { held: other, loggedIn: afterLogout[1]! },
     ];
     return attack(ctx, app, '/login', visitors, (variant) => {
       if (variant === 0) return { fields: USER, posted: `${USER.username}'s name and password` };
@@ -249,7 +259,6 @@ export function badBodies(ctx: VerifyContext): Promise<BadBodyObservation> {
   return ctx.once('step4:bad-bodies', async () => {
     const app = await ready(ctx);
     const visitor = ctx.visitor();
-    await ctx.visit(visitor, app, '/');
     const form = await ctx.visit(visitor, app, '/login');
     const tokenForm = formsOf(form.body).some((f) => f.method === 'POST' && actionIs(f, '/login', '/login') && Object.keys(f.hidden).length > 0);
     const attempts: BadBodyAttempt[] = [];

@@ -4,13 +4,13 @@
 // password checks as the clauses allow (each is a slow hash, on purpose):
 //
 // - ada (main instance): one wrong password (its page is compared with
-//   mallory's first: mallory is no user), while step4-attacks.ts posts
-//   forms from another site and bodies no form sends (any of which a
-//   broken app may take for her login); then she logs in (a success
+//   mallory's first: mallory is no user); then she logs in (a success
 //   clears the failures), and from there two branches: she looks at
-//   /account and / and logs out; and five failures (four at once, then the
-//   fifth: all 401 if the success cleared the count), then her right
-//   password again (refused: she is locked out).
+//   /account and / and logs out; and, once step4-attacks.ts has posted
+//   forms from another site and bodies no form sends (any of which a
+//   broken app may take for a login of hers, clearing her failures), five
+//   failures (four at once, then the fifth: all 401 if the success cleared
+//   the count), then her right password again (refused: she is locked out).
 // - mallory (no user): five failures sent at once, a sixth on the main
 //   instance (429), and a seventh on the second instance (429 if the count
 //   is shared, in Redis).
@@ -99,9 +99,7 @@ export function login(ctx: VerifyContext): Promise<LoginObservation> {
     const app = await ready(ctx);
     const visitor = ctx.visitor();
     const before = await ctx.visit(visitor, app, '/');
-    // After a failure (see clearing), and after every attempt that a broken
-    // app might take for a login of hers (see step4-attacks.ts).
-    await Promise.all([adaWrong(ctx), crossSiteLogin(ctx), badBodies(ctx)].map((p) => p.catch(() => {})));
+    await adaWrong(ctx).catch(() => {}); // so that this success comes after a failure (see clearing)
     const held = await sessionOf(ctx, visitor, app);
     const cookieName = held?.cookieName ?? (await sessionCookieName(ctx));
     const answer = await logIn(ctx, visitor, app, USER.username, USER.password);
@@ -196,6 +194,9 @@ export interface ClearObservation {
 /** Does a success clear ada's failures? One failure (wrongLogins), her login, then five failures. */
 export function clearing(ctx: VerifyContext): Promise<ClearObservation> {
   return ctx.once('step4:clear', async () => {
+    // After every attempt that a broken app might take for a login of hers
+    // (step4-attacks.ts): such a success clears her failures too.
+    await Promise.all([crossSiteLogin(ctx), badBodies(ctx)].map((p) => p.catch(() => {})));
     const { answer } = await login(ctx);
     const app = await ctx.main();
     // Four at once, then the fifth: an app that reads the count before adding
