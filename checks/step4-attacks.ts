@@ -3,11 +3,11 @@
 // sends, a name too long to count, and a request through an HTTPS proxy.
 // Each observation is made once per run, as step4-probes.ts's are.
 //
-// Ordering: a cross-site login or a bad body that the app wrongly accepts
-// logs ada in, which clears her failures. So everything here that could do
-// that is over before her failures are counted on purpose after her login
-// (step4-probes.ts `clearing` waits for it): a stray success then would make
-// those verdicts depend on timing.
+// Ordering: after ada's login, her failures are counted on purpose
+// (step4-probes.ts), so nothing here may log her in (a success clears them)
+// or count an attempt of hers after it. The only requests that carry her
+// name, the login CSRF and two bad bodies, are sent before her login, which
+// waits for them; every other request posts a name of its own.
 import { CannotCheck, fail } from './check.ts';
 import type { VerifyContext } from './context.ts';
 import { formsOf, actionIs } from './forms.ts';
@@ -117,6 +117,16 @@ interface Posted {
   name?: string;
 }
 
+/** One cross-site POST by `held`, and what it changed in the visitor's record (`was`: the record before, read by the caller). */
+async function postCrossSite(ctx: VerifyContext, app: RunningApp, path: string, held: Held, variant: CrossSite, { fields, posted }: Posted, was: string | undefined) {
+  const page = await ctx.send({ cookie: held.cookie }, app, { path, method: 'POST', form: fields, browser: false, headers: variant.headers });
+  const now = await recordOf(ctx, held.key);
+  const changed: string[] = [];
+  if (was !== undefined && now === undefined) changed.push(`${held.key} was deleted`);
+  else if (was !== undefined && now !== was) changed.push(`${held.key} changed from ${was.slice(0, 100)} to ${now?.slice(0, 100)}`);
+  return { attempt: { variant, who: held.who, posted, page, changed } satisfies CrossSiteAttempt, now };
+}
+
 /**
  * Each cross-site variant of `path`, posted for each visitor with its
  * cookies and none of its form's hidden fields (another site cannot read
@@ -127,22 +137,17 @@ interface Posted {
  * `visitors` says whether each was logged in before: the posts must not
  * change that.
  */
-async function attack(ctx: VerifyContext, app: RunningApp, path: string, visitors: { held: Held; loggedIn: boolean }[], post: (variant: number) => Posted = () => ({ posted: 'no form' })): Promise<CrossSiteObservation> {
+async function attack(ctx: VerifyContext, app: RunningApp, path: string, visitors: { held: Held; loggedIn: boolean }[], post: () => Posted = () => ({ posted: 'no form' })): Promise<CrossSiteObservation> {
   const named: { attempt: CrossSiteAttempt; name: string }[] = [];
   const batches = await Promise.all(
     visitors.map(async ({ held }) => {
       const attempts: CrossSiteAttempt[] = [];
       let was = await recordOf(ctx, held.key);
-      for (const [i, variant] of CROSS_SITE.entries()) {
-        const { fields, posted, name } = post(i);
-        const page = await ctx.send({ cookie: held.cookie }, app, { path, method: 'POST', form: fields, browser: false, headers: variant.headers });
-        const now = await recordOf(ctx, held.key);
-        const changed: string[] = [];
-        if (was !== undefined && now === undefined) changed.push(`${held.key} was deleted`);
-        else if (was !== undefined && now !== was) changed.push(`${held.key} changed from ${was.slice(0, 100)} to ${now?.slice(0, 100)}`);
-        const attempt = { variant, who: held.who, posted, page, changed };
+      for (const variant of CROSS_SITE) {
+        const posted = post();
+        const { attempt, now } = await postCrossSite(ctx, app, path, held, variant, posted, was);
         attempts.push(attempt);
-        if (name) named.push({ attempt, name });
+        if (posted.name) named.push({ attempt, name: posted.name });
         was = now;
       }
       return attempts;
@@ -158,19 +163,34 @@ async function attack(ctx: VerifyContext, app: RunningApp, path: string, visitor
   return { attempts: batches.flat(), after };
 }
 
-/** The visitors of the cross-site posts: ada logged in, and a visitor who is not (with a session), both made once. */
-function targets(ctx: VerifyContext): Promise<{ app: RunningApp; held: Held; other: Held }> {
-  return ctx.once('step4:cross-site-targets', async () => {
+/** The visitor of the cross-site posts who is not logged in (a session of its own), made once. */
+function stranger(ctx: VerifyContext): Promise<{ app: RunningApp; held: Held }> {
+  return ctx.once('step4:stranger', async () => {
     const app = await ready(ctx); // after step 3's first probes, which count keys
-    const [held, other] = await Promise.all([victim(ctx), anonymous(ctx, app, 'a visitor who is not logged in')]);
-    return { app, held, other };
+    return { app, held: await anonymous(ctx, app, 'a visitor who is not logged in') };
+  });
+}
+
+/**
+ * Login CSRF: what a browser sends from another site's form with ada's name
+ * and password, by the visitor who is not logged in. The only cross-site
+ * post that names her, and made before her own login (step4-probes.ts
+ * `login` waits for it): an app that counts a refused attempt then counts
+ * it before her success clears her failures, not among those counted on
+ * purpose after it.
+ */
+export function loginCsrf(ctx: VerifyContext): Promise<CrossSiteAttempt> {
+  return ctx.once('step4:login-csrf', async () => {
+    const { app, held } = await stranger(ctx);
+    const posted = { fields: USER, posted: `${USER.username}'s name and password` };
+    return (await postCrossSite(ctx, app, '/login', held, CROSS_SITE[0]!, posted, await recordOf(ctx, held.key))).attempt;
   });
 }
 
 /** Cross-site POST /logout, by ada logged in and by a visitor who is not. */
 export function crossSiteLogout(ctx: VerifyContext): Promise<CrossSiteObservation> {
   return ctx.once('step4:cross-site-logout', async () => {
-    const { app, held, other } = await targets(ctx);
+    const [{ app, held: other }, held] = await Promise.all([stranger(ctx), victim(ctx), loginCsrf(ctx).catch(() => {})]);
     if (!(await loggedIn(ctx, app, held))) throw new CannotCheck(`After ${USER.username}'s own login, GET /account did not show her, so there was nobody logged in to attack.`);
     return attack(ctx, app, '/logout', [
       { held, loggedIn: true },
@@ -180,31 +200,33 @@ export function crossSiteLogout(ctx: VerifyContext): Promise<CrossSiteObservatio
 }
 
 /**
- * Cross-site POST /login (login CSRF: the victim's browser logged in as the
- * attacker), by the same two visitors, after the logout posts (so that
- * those find ada as she logged in). The first variant, what a browser
- * sends, posts ada's name and password; the others post names of their
- * own, each looked for in Redis afterwards (a refused attempt that was
- * counted all the same). Ada's name is posted twice only: an app that
- * counts refused attempts must not lock her out.
+ * Cross-site POST /login, by the same two visitors, after the logout posts
+ * (so that those find ada as she logged in): each variant posts a name of
+ * its own, looked for in Redis afterwards (a refused attempt that was
+ * counted all the same); with the login CSRF above, which posts hers.
  */
 export function crossSiteLogin(ctx: VerifyContext): Promise<CrossSiteObservation> {
   return ctx.once('step4:cross-site-login', async () => {
-    const { app, held, other } = await targets(ctx);
+    const [{ app, held: other }, held, csrf] = await Promise.all([stranger(ctx), victim(ctx), loginCsrf(ctx)]);
     // Where the logout posts left each visitor (they may have logged ada out: that is their check's to say).
-    const afterLogout = await crossSiteLogout(ctx).then(
+    const [heldIn, otherIn] = await crossSiteLogout(ctx).then(
       ({ after }) => after.map((v) => v.loggedIn),
       async () => Promise.all([loggedIn(ctx, app, held), loggedIn(ctx, app, other)]),
     );
-    const visitors = [
-      { held, loggedIn: afterLogout[0]! },
-      { held: other, loggedIn: afterLogout[1]! },
-    ];
-    return attack(ctx, app, '/login', visitors, (variant) => {
-      if (variant === 0) return { fields: USER, posted: `${USER.username}'s name and password` };
-      const name = `eve${Math.random().toString(36).slice(2, 10)}`;
-      return { fields: { username: name, password: 'not-a-password' }, posted: `the name ${name}`, name };
-    });
+    const batch = await attack(
+      ctx,
+      app,
+      '/login',
+      [
+        { held, loggedIn: heldIn! },
+        { held: other, loggedIn: otherIn! },
+      ],
+      () => {
+        const name = `eve${Math.random().toString(36).slice(2, 10)}`;
+        return { fields: { username: name, password: 'not-a-password' }, posted: `the name ${name}`, name };
+      },
+    );
+    return { attempts: [csrf, ...batch.attempts], after: batch.after };
   });
 }
 
@@ -254,22 +276,50 @@ export interface BadBodyObservation {
 // The keys a count for no name makes: `login:failures:undefined`, `…:null`, `…:` or `…::count`.
 const namelessKey = /(?:^|[^a-z0-9])(?:undefined|null|nan|\[object object\])(?:$|[^a-z0-9])|:$|::/i;
 
-/** POST /login with bodies no login form sends, by one visitor: before ada's login (see the top). */
-export function badBodies(ctx: VerifyContext): Promise<BadBodyObservation> {
-  return ctx.once('step4:bad-bodies', async () => {
+interface AdaBodies {
+  app: RunningApp;
+  visitor: Visitor;
+  tokenForm: boolean;
+  attempts: BadBodyAttempt[];
+}
+
+/**
+ * The bad bodies that carry ada's name and right password (a broken app may
+ * take either for her login), sent before her own login as the login CSRF is
+ * (step4-probes.ts `login` waits for them); by the visitor who sends the
+ * others afterwards.
+ */
+export function adaBodies(ctx: VerifyContext): Promise<AdaBodies> {
+  return ctx.once('step4:ada-bodies', async () => {
     const app = await ready(ctx);
     const visitor = ctx.visitor();
     const form = await ctx.visit(visitor, app, '/login');
     const tokenForm = formsOf(form.body).some((f) => f.method === 'POST' && actionIs(f, '/login', '/login') && Object.keys(f.hidden).length > 0);
-    const attempts: BadBodyAttempt[] = [];
+    const json = await ctx.send(visitor, app, { path: '/login', json: USER });
+    const twice = await submitLogin(ctx, visitor, app, { username: [USER.username, USER.username], password: USER.password });
+    return {
+      app,
+      visitor,
+      tokenForm,
+      attempts: [
+        { label: `a JSON body with ${USER.username}'s name and password`, page: json },
+        { label: `username given twice (username=${USER.username}&username=${USER.username}) with the right password`, page: twice },
+      ],
+    };
+  });
+}
+
+/** POST /login with bodies no login form sends, by one visitor. */
+export function badBodies(ctx: VerifyContext): Promise<BadBodyObservation> {
+  return ctx.once('step4:bad-bodies', async () => {
+    const { app, visitor, tokenForm, attempts: first } = await adaBodies(ctx);
+    const attempts: BadBodyAttempt[] = [...first];
     const tried = async (label: string, page: Promise<Page>) => void attempts.push({ label, page: await page });
-    await tried('no body (curl -X POST)', ctx.send(visitor, app, { path: '/login', method: 'POST', browser: false }));
-    await tried(`a JSON body with ${USER.username}'s name and password`, ctx.send(visitor, app, { path: '/login', json: USER }));
-    // Ada's name only where her right password makes the point: an app may count the others (they have a name), and must not lock her out before her own login.
+    // Names of their own: an app may count these (they have a name), and must not lock ada out.
     const someone = () => `bob${Math.random().toString(36).slice(2, 10)}`;
+    await tried('no body (curl -X POST)', ctx.send(visitor, app, { path: '/login', method: 'POST', browser: false }));
     await tried('no password field', submitLogin(ctx, visitor, app, { username: someone() }));
     await tried('no username field', submitLogin(ctx, visitor, app, { password: USER.password }));
-    await tried(`username given twice (username=${USER.username}&username=${USER.username}) with the right password`, submitLogin(ctx, visitor, app, { username: [USER.username, USER.username], password: USER.password }));
     await tried('password given twice', submitLogin(ctx, visitor, app, { username: someone(), password: ['a-password', 'a-password'] }));
     const loggedIn = showsUser(await ctx.visit(visitor, app, '/account'));
     const nameless = ((await ctx.redis?.keys()) ?? []).filter((k) => namelessKey.test(k));

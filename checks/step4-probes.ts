@@ -6,11 +6,10 @@
 // - ada (main instance): one wrong password (its page is compared with
 //   mallory's first: mallory is no user); then she logs in (a success
 //   clears the failures), and from there two branches: she looks at
-//   /account and / and logs out; and, once step4-attacks.ts has posted
-//   forms from another site and bodies no form sends (any of which a
-//   broken app may take for a login of hers, clearing her failures), five
-//   failures (four at once, then the fifth: all 401 if the success cleared
-//   the count), then her right password again (refused: she is locked out).
+//   /account and / and logs out; and five failures (four at once, then the
+//   fifth: all 401 if the success cleared the count), then her right
+//   password again (refused: she is locked out). Her login waits for the
+//   attacker's requests that name her (step4-attacks.ts).
 // - mallory (no user): five failures sent at once, a sixth on the main
 //   instance (429), and a seventh on the second instance (429 if the count
 //   is shared, in Redis).
@@ -25,7 +24,7 @@ import type { RunningApp } from './harness.ts';
 import type { Page, Visitor } from './http.ts';
 import { pageText } from './page.ts';
 import { ready, sessionCookie } from './probes.ts';
-import { badBodies, behindProxy, crossSiteLogin, longName, refusedBodies, submitLogin } from './step4-attacks.ts';
+import { adaBodies, badBodies, behindProxy, crossSiteLogin, loginCsrf, longName, refusedBodies, submitLogin } from './step4-attacks.ts';
 
 export const USER = { username: 'ada', password: 'lovelace' };
 
@@ -99,7 +98,10 @@ export function login(ctx: VerifyContext): Promise<LoginObservation> {
     const app = await ready(ctx);
     const visitor = ctx.visitor();
     const before = await ctx.visit(visitor, app, '/');
-    await adaWrong(ctx).catch(() => {}); // so that this success comes after a failure (see clearing)
+    // After a failure (see clearing), and after the attacker's requests that
+    // name her (step4-attacks.ts): counted or taken for a login of hers, they
+    // are then cleared by this success, not mixed with the failures after it.
+    await Promise.all([adaWrong(ctx), loginCsrf(ctx), adaBodies(ctx)].map((p) => p.catch(() => {})));
     const held = await sessionOf(ctx, visitor, app);
     const cookieName = held?.cookieName ?? (await sessionCookieName(ctx));
     const answer = await logIn(ctx, visitor, app, USER.username, USER.password);
@@ -194,9 +196,6 @@ export interface ClearObservation {
 /** Does a success clear ada's failures? One failure (wrongLogins), her login, then five failures. */
 export function clearing(ctx: VerifyContext): Promise<ClearObservation> {
   return ctx.once('step4:clear', async () => {
-    // After every attempt that a broken app might take for a login of hers
-    // (step4-attacks.ts): such a success clears her failures too.
-    await Promise.all([crossSiteLogin(ctx), badBodies(ctx)].map((p) => p.catch(() => {})));
     const { answer } = await login(ctx);
     const app = await ctx.main();
     // Four at once, then the fifth: an app that reads the count before adding
@@ -261,6 +260,8 @@ export function startChains(ctx: VerifyContext): void {
   void logout(ctx).catch(() => {});
   void limit(ctx).catch(() => {});
   void anonymousHome(ctx).catch(() => {});
+  void crossSiteLogin(ctx).catch(() => {});
+  void badBodies(ctx).catch(() => {});
   void refusedBodies(ctx).catch(() => {});
   void longName(ctx).catch(() => {});
   void behindProxy(ctx).catch(() => {});
