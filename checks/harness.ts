@@ -169,8 +169,12 @@ export interface SessionRedis {
    * Undefined when there is no such key (or it is of another type).
    */
   read(key: string): Promise<string | undefined>;
-  /** The keys whose name or value (as `read` gives it) contains `text`, in either case. */
-  holding(text: string): Promise<string[]>;
+  /**
+   * For each of `texts`, the keys whose name or value (as `read` gives it)
+   * contains it, in either case: `const [keys] = await redis.holding(name)`.
+   * Every key is read once, however many texts are asked for.
+   */
+  holding(...texts: string[]): Promise<string[][]>;
   /** A key's time to live in seconds: -1 when it never expires, undefined when there is no such key. */
   ttl(key: string): Promise<number | undefined>;
   /** Any read-only command on the run's database, e.g. `command('ZCARD', key)`. */
@@ -184,6 +188,13 @@ export interface SessionRedis {
 }
 
 const CLAIM_KEY = 'workshop:verify:claim';
+
+/** A flat reply of HGETALL or ZRANGE … WITHSCORES as an object. */
+function pairs(flat: string[]): Record<string, string> {
+  const obj: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) obj[flat[i] as string] = flat[i + 1] as string;
+  return obj;
+}
 
 /**
  * `connect` opens our client (and learns its CLIENT ID) on first use, or
@@ -213,11 +224,6 @@ function sessionRedis(
     keys: async () => (await (await connection()).client.keys()).filter((k) => k !== CLAIM_KEY),
     async read(key) {
       const type = await command('TYPE', key);
-      const pairs = (flat: string[]) => {
-        const obj: Record<string, string> = {};
-        for (let i = 0; i + 1 < flat.length; i += 2) obj[flat[i] as string] = flat[i + 1] as string;
-        return obj;
-      };
       switch (type) {
         case 'string':
           return ((await command('GET', key)) as string | null) ?? undefined;
@@ -235,11 +241,12 @@ function sessionRedis(
           return undefined;
       }
     },
-    async holding(text) {
-      const needle = text.toLowerCase();
-      const found: string[] = [];
+    async holding(...texts) {
+      const needles = texts.map((t) => t.toLowerCase());
+      const found = texts.map((): string[] => []);
       for (const key of await this.keys()) {
-        if (key.toLowerCase().includes(needle) || (await this.read(key))?.toLowerCase().includes(needle)) found.push(key);
+        const text = `${key}\n${(await this.read(key)) ?? ''}`.toLowerCase();
+        needles.forEach((needle, i) => text.includes(needle) && found[i]!.push(key));
       }
       return found;
     },

@@ -19,7 +19,7 @@
 // waits for the second instance to be up.
 import type { VerifyContext } from './context.ts';
 import type { SetCookie } from './cookies.ts';
-import { isSigned, latestByName, unsignedValue } from './cookies.ts';
+import { cookieHeader, isSigned, latestByName, unsignedValue } from './cookies.ts';
 import type { RunningApp } from './harness.ts';
 import type { Page, Visitor } from './http.ts';
 import { pageText } from './page.ts';
@@ -27,12 +27,12 @@ import { ready, sessionCookie } from './probes.ts';
 import { adaBodies, badBodies, behindProxy, crossSiteLogin, loginCsrf, longName, refusedBodies, submitLogin } from './step4-attacks.ts';
 
 export const USER = { username: 'ada', password: 'lovelace' };
-
-/** Logged in as ada, by what /account shows. */
-export const showsUser = (page: Page) => page.status === 200 && new RegExp(`\\b${USER.username}\\b`).test(pageText(page.body));
 const WRONG = 'not-her-password';
 /** A name that is no user, for the limit (five failures from nothing). */
 const NO_USER = 'mallory';
+
+/** Logged in as ada, by what /account shows. */
+export const showsUser = (page: Page) => page.status === 200 && new RegExp(`\\b${USER.username}\\b`).test(pageText(page.body));
 
 /**
  * `times` failed logins for `name`, sent at once (as a guessing script
@@ -152,7 +152,7 @@ export function logout(ctx: VerifyContext): Promise<LogoutObservation> {
     const { visitor, keyAfter, cookieName } = await login(ctx);
     await account(ctx).catch(() => {});
     const app = await ctx.main();
-    const oldCookies = (await visitor.cookies(app.base)).map((c) => `${c.name}=${c.value}`).join('; ');
+    const oldCookies = cookieHeader(await visitor.cookies(app.base));
     const answer = await ctx.submit(visitor, app, { page: '/', action: '/logout', fields: {} });
     const keyRemains = keyAfter !== undefined && (await ctx.redis?.keys())?.includes(keyAfter) === true;
     const oldCookieAccount = await ctx.visit({ cookie: oldCookies }, app, '/account');
