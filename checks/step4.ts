@@ -3,7 +3,7 @@
 // account, logs out (the session gone from Redis, the cookie expired); wrong
 // logins get one 401 page for any mistake, five failures per name lock the
 // name out for the window (counted in Redis: every instance sees one count),
-// and a success clears them. One check per clause of DESIGN.md.
+// and a success clears them. One check per clause of docs/contract.md.
 import { realpath } from 'node:fs/promises';
 import { CannotCheck, fail, type Check, type StepChecks } from './check.ts';
 import type { VerifyContext } from './context.ts';

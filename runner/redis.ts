@@ -1,4 +1,4 @@
-// Finding a Redis for the workshop, in DESIGN.md's order:
+// Finding a Redis for the workshop, in the README's order ("Redis"):
 //   1. REDIS_URL, if set;
 //   2. a Redis already answering on 127.0.0.1:6379;
 //   3. a redis-server from PATH, started by us on loopback (6379 when free),
@@ -189,7 +189,7 @@ function cliFor(port: number): string {
   return port === DEFAULT_PORT ? 'redis-cli' : `redis-cli -p ${port}`;
 }
 
-/** Finds or starts a Redis, in DESIGN.md's order, or throws RedisUnavailableError. */
+/** Finds or starts a Redis, in the order above, or throws RedisUnavailableError. */
 export async function findRedis(options: FindOptions = {}): Promise<RedisConnection> {
   const env = options.env ?? process.env;
   const noop = async () => {};

@@ -1,4 +1,4 @@
-// The step apps honour DESIGN.md's learner-app contract, run for real.
+// The step apps honour the learner-app contract (docs/contract.md), run for real.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../runner/paths.ts';

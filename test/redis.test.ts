@@ -1,4 +1,4 @@
-// runner/redis finds or starts Redis in DESIGN.md's order, and a server it
+// runner/redis finds or starts Redis in the README's order, and a server it
 // started never outlives its owner.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';

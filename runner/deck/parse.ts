@@ -2,7 +2,7 @@
 // tested on any text and every slide, heading and directive keeps the
 // deck line it came from (for lint messages and "edit this slide" links).
 //
-// The format (see DESIGN.md, "Deck format"):
+// The format (docs/deck-format.md):
 //   ---                         on a line of its own, separates slides
 //   ###.center Text             a heading with classes
 //   code src='…' lines='A-B' highlight='N:*' region='name'
