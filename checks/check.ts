@@ -35,6 +35,8 @@ export interface CheckResult {
   hint: string;
   slide: SlideRef;
   ms: number;
+  /** When skipped because a check it needs did not pass: that check's id. */
+  blockedBy?: string;
 }
 
 export interface Check<Ctx> {
@@ -102,7 +104,7 @@ export async function runChecks<Ctx>(
     let result: CheckResult;
     const unmet = (check.needs ?? []).map((id) => byId.get(id)).find((r) => r && r.status !== 'passed');
     if (unmet) {
-      result = { ...base, status: 'skipped', message: skipReason(unmet), hint: '', ms: 0 };
+      result = { ...base, status: 'skipped', message: skipReason(unmet), hint: '', ms: 0, blockedBy: unmet.id };
     } else {
       const started = performance.now();
       try {

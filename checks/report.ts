@@ -80,11 +80,15 @@ export function formatEnding(report: Report, c: Colors): string {
   const parts: string[] = [];
   const failures = formatFailures(report, c);
   if (failures) parts.push('', failures);
-  if (report.skipped) {
-    parts.push(
-      '',
-      c.dim(`${report.skipped} check${report.skipped > 1 ? 's were' : ' was'} not run because of ${report.failed > 1 ? 'the failures' : 'the failure'} above.`),
-    );
+  // A check skipped for a reason of its own (CannotCheck) says why, as a
+  // failure does; one skipped for a check it needs is explained by that failure.
+  const unchecked = report.checks.filter((r) => r.status === 'skipped' && !r.blockedBy);
+  if (unchecked.length) {
+    parts.push('', unchecked.map((r) => [`${c.yellow(marks.skipped)} ${c.bold(r.title)}  ${c.dim(r.id)}`, indent(r.message)].join('\n')).join('\n\n'));
+  }
+  const blocked = report.checks.filter((r) => r.blockedBy).length;
+  if (blocked) {
+    parts.push('', c.dim(`${blocked} check${blocked > 1 ? 's were' : ' was'} not run because of ${report.failed + unchecked.length > 1 ? 'the failures' : 'the failure'} above.`));
   }
   parts.push('', c.dim(`${(report.ms / 1000).toFixed(1)} s`), formatSummary(report, c));
   return parts.join('\n');

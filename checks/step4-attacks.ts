@@ -94,8 +94,13 @@ export function submitLogin(ctx: VerifyContext, visitor: Parameters<VerifyContex
   return ctx.submit(visitor, app, { page: '/login', action: '/login', fields, ...request });
 }
 
-/** ada, logged in by a visitor of her own: the victim of the cross-site posts. */
-function victim(ctx: VerifyContext): Promise<Held> {
+/**
+ * ada, logged in by a visitor of her own: the victim of the cross-site posts.
+ * A success clears her failures, so it comes before her own login
+ * (step4-probes.ts `login` waits for it), never among the failures counted
+ * on purpose after that one.
+ */
+export function victim(ctx: VerifyContext): Promise<Held> {
   return ctx.once('step4:victim', async () => {
     const app = await ready(ctx);
     const visitor = ctx.visitor();

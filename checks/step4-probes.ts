@@ -8,8 +8,9 @@
 //   clears the failures), and from there two branches: she looks at
 //   /account and / and logs out; and five failures (four at once, then the
 //   fifth: all 401 if the success cleared the count), then her right
-//   password again (refused: she is locked out). Her login waits for the
-//   attacker's requests that name her (step4-attacks.ts).
+//   password again (refused: she is locked out). Her login waits for every
+//   other request that names her: the attacker's, and the victim's own
+//   login of the cross-site checks (step4-attacks.ts).
 // - mallory (no user): five failures sent at once, a sixth on the main
 //   instance (429), and a seventh on the second instance (429 if the count
 //   is shared, in Redis).
@@ -24,7 +25,7 @@ import type { RunningApp } from './harness.ts';
 import type { Page, Visitor } from './http.ts';
 import { pageText } from './page.ts';
 import { ready, sessionCookie } from './probes.ts';
-import { adaBodies, badBodies, behindProxy, crossSiteLogin, loginCsrf, longName, refusedBodies, submitLogin } from './step4-attacks.ts';
+import { adaBodies, badBodies, behindProxy, crossSiteLogin, loginCsrf, longName, refusedBodies, submitLogin, victim } from './step4-attacks.ts';
 
 export const USER = { username: 'ada', password: 'lovelace' };
 const WRONG = 'not-her-password';
@@ -98,10 +99,12 @@ export function login(ctx: VerifyContext): Promise<LoginObservation> {
     const app = await ready(ctx);
     const visitor = ctx.visitor();
     const before = await ctx.visit(visitor, app, '/');
-    // After a failure (see clearing), and after the attacker's requests that
-    // name her (step4-attacks.ts): counted or taken for a login of hers, they
-    // are then cleared by this success, not mixed with the failures after it.
-    await Promise.all([adaWrong(ctx), loginCsrf(ctx), adaBodies(ctx)].map((p) => p.catch(() => {})));
+    // After a failure (see clearing), and after every other request that
+    // names her (step4-attacks.ts): the attacker's, counted or taken for a
+    // login of hers, and the victim's login, a success that clears the count.
+    // Before this success, they are forgotten by it; after it, they would mix
+    // with the failures counted on purpose (a late victim let the lockout through).
+    await Promise.all([adaWrong(ctx), loginCsrf(ctx), adaBodies(ctx), victim(ctx)].map((p) => p.catch(() => {})));
     const held = await sessionOf(ctx, visitor, app);
     const cookieName = held?.cookieName ?? (await sessionCookieName(ctx));
     const answer = await logIn(ctx, visitor, app, USER.username, USER.password);

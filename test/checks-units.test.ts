@@ -234,7 +234,7 @@ describe('report', () => {
   it('passes only when every check passed, and ends with N passed, M failed', () => {
     const c = colors(false);
     const good = makeReport('step3', '/app', [result('a', 'passed')], 100);
-    const bad = makeReport('step3', '/app', [result('a', 'passed'), result('b', 'failed'), result('c', 'skipped')], 100);
+    const bad = makeReport('step3', '/app', [result('a', 'passed'), result('b', 'failed'), { ...result('c', 'skipped'), blockedBy: 'b' }], 100);
     expect(isPass(good)).toBe(true);
     expect(isPass(bad)).toBe(false);
     expect(isPass(makeReport('step3', '/app', [], 1))).toBe(false);
@@ -247,6 +247,16 @@ describe('report', () => {
     expect(formatLine(result('a', 'passed'), c)).toBe('  ✔ Title of a  a  12 ms');
     expect(formatLine(result('c', 'skipped'), c)).toBe('  – Title of c  c  not checked');
     expect(JSON.parse(formatJson(bad))).toMatchObject({ step: 'step3', dir: '/app', passed: 1, failed: 1, skipped: 1, ms: 100 });
+  });
+
+  it('says why a check was not checked when no failure explains it', () => {
+    const c = colors(false);
+    const report = makeReport('step4', '/app', [result('a', 'passed'), { ...result('c', 'skipped'), message: 'Not checked: nobody was logged in to attack.' }], 100);
+    const ending = formatEnding(report, c);
+    expect(ending).toContain('– Title of c  c\n    Not checked: nobody was logged in to attack.');
+    expect(ending).not.toContain('because of the failure above');
+    expect(ending.split('\n').at(-1)).toBe('1 passed, 0 failed');
+    expect(isPass(report)).toBe(false);
   });
 
   it('colours only when asked', () => {
