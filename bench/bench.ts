@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from '../test/helpers/repo.ts';
 import { benchDeck } from './deck.ts';
 import { benchPeers, type Comparison } from './peers.ts';
 import { benchStore } from './store.ts';

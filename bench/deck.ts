@@ -8,7 +8,7 @@
 //       a first one (files are read again each time, as the web UI does).
 import { execa } from 'execa';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from '../test/helpers/repo.ts';
 import { summarize, type Summary } from './stats.ts';
 
 export interface DeckBench {

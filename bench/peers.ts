@@ -15,7 +15,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from '../test/helpers/repo.ts';
 import { startChild, type Exit } from '../runner/process/child.ts';
 import { freePort } from '../runner/process/ports.ts';
 import { summarize, type Summary } from './stats.ts';

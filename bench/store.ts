@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import autocannon from 'autocannon';
 import { startChild, untilListening, type Child } from '../runner/process/child.ts';
 import { freePort } from '../runner/process/ports.ts';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from '../test/helpers/repo.ts';
 import { findStep } from '../runner/steps.ts';
 import { startRedisServer } from '../runner/redis.ts';
 import { summarize, type Summary } from './stats.ts';

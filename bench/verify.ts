@@ -5,8 +5,8 @@
 // look: `node --import tsx bench/verify.ts step3 steps/step3 7`.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { nodeArgsOf } from '../runner/npm-scripts.ts';
-import { repoRoot } from '../runner/paths.ts';
+import { nodeArgsOf } from '../test/helpers/npm-scripts.ts';
+import { repoRoot } from '../test/helpers/repo.ts';
 import { summarize, type Summary } from './stats.ts';
 
 export interface VerifyBenchOptions {

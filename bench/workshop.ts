@@ -10,8 +10,8 @@
 import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeArgsOf } from '../runner/npm-scripts.ts';
-import { repoRoot } from '../runner/paths.ts';
+import { nodeArgsOf } from '../test/helpers/npm-scripts.ts';
+import { repoRoot } from '../test/helpers/repo.ts';
 import { startChild } from '../runner/process/child.ts';
 import { storeDir } from '../runner/server/deck-store.ts';
 import { startRedisServer } from '../runner/redis.ts';

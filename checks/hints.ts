@@ -2,8 +2,7 @@
 // their fix, with the slide that teaches it. Pure: the checks pass in what
 // they observed (an app's stderr, a 500 page, counts) and get back one
 // hint, or '' when nothing specific is recognised.
-import type { Diagnose, Diagnosis, SlideLink } from './check.ts';
-import { genericDiagnosis } from './diagnose.ts';
+import { genericDiagnosis, type Diagnose, type Diagnosis, type SlideLink } from 'workshop-runner';
 import { slides } from './slides.ts';
 
 /** Error text (stderr at start-up, or the body of a 500) → a hint naming the likely mistake, and its slide. */
@@ -67,7 +66,7 @@ export const diagnose: Diagnose = (text, env) => {
   if (/Failed to lookup view "([^"]+)"/.test(t)) {
     return d('res.render() names a view that is not in the views folder: check the name and `app.set(\'views\', ...)`.', slides.pugView);
   }
-  return undefined; // the engine then asks its own (checks/diagnose.ts)
+  return undefined; // the engine then asks its own (its verify/diagnose.ts, exported as genericDiagnosis)
 };
 
 /** Why the counts after `n` visits with one cookie jar are not 1, 2, 3… */

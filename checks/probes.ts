@@ -1,10 +1,6 @@
 // The observations the checks judge, each made once per run. They do the
 // talking to the app and to Redis; the checks in step1..3.ts only judge.
-import type { VerifyContext } from './context.ts';
-import { isSigned, latestByName, unsignedValue, type SetCookie } from './cookies.ts';
-import type { RunningApp } from './harness.ts';
-import { AppStartError } from './harness.ts';
-import type { Page, Visitor } from './http.ts';
+import { AppStartError, isSigned, latestByName, unsignedValue, type Page, type RunningApp, type SetCookie, type VerifyContext, type Visitor } from 'workshop-runner';
 
 /**
  * The app is up, and (step 3) the static-file probe is done, so Redis is

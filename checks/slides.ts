@@ -1,8 +1,8 @@
 // The slide that teaches each clause of this workshop, named by its deck
 // and heading (the engine finds its number when checks run; see
-// checks/slide-links.ts). `npm run workshop -- lint` reports a link that
+// the engine's verify/slide-links.ts). `npm run workshop -- lint` reports a link that
 // lands on no slide, or on two.
-import type { SlideLink } from './check.ts';
+import type { SlideLink } from 'workshop-runner';
 
 const slide = (deck: string, heading: string): SlideLink => ({ deck, heading });
 

@@ -2,19 +2,15 @@
 // renders GET / from a pug view with an <h1>, and serves public/.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../runner/paths.ts';
-import { fail, type Check, type StepChecks } from './check.ts';
-import { AppStartError, type VerifyContext } from './context.ts';
-import { missingDependencies, stripComments } from './imports.ts';
-import { h1Text } from './page.ts';
+import { AppStartError, fail, h1Text, missingDependencies, stripComments, type Check, type StepChecks, type VerifyContext } from 'workshop-runner';
 import { diagnose } from './hints.ts';
 import { firstVisit, staticFile } from './probes.ts';
 import { slideForPackage, slides } from './slides.ts';
 
-/** The version ranges the workshop itself uses, to suggest in hints. */
+/** The version ranges this workshop's package.json lists for its apps, to suggest in hints. */
 function workshopRange(name: string): string | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     return pkg.dependencies?.[name];
   } catch {
     return undefined;

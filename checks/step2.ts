@@ -1,12 +1,9 @@
 // Step 2, cookie parsing: a new visitor gets a signed, HttpOnly first-visit
 // cookie and "Welcome"; the valid cookie brings "Welcome back"; a forged or
 // unsigned one counts as new.
-import { fail, CannotCheck, seeCheck, type Check, type StepChecks } from './check.ts';
-import type { VerifyContext } from './context.ts';
-import { cookieHeader, forgeSignature, latestByName, unsignedValue, type SetCookie } from './cookies.ts';
-import type { Page } from './http.ts';
+import { CannotCheck, cookieHeader, fail, forgeSignature, latestByName, pageText, seeCheck, unsignedValue, type Check, type Page, type SetCookie, type StepChecks, type VerifyContext } from 'workshop-runner';
+import { saysWelcomeBack, saysWelcomeNew } from './visits.ts';
 import { httpOnlyHint } from './hints.ts';
-import { pageText, saysWelcomeBack, saysWelcomeNew } from './page.ts';
 import { firstVisit, ready, visitCookies } from './probes.ts';
 import { slides } from './slides.ts';
 

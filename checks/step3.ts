@@ -6,14 +6,10 @@
 // a page rendered from res.locals and one rendered from render()'s options
 // are the same bytes. step3.counter, which sees the count in the page,
 // covers what can be observed of it.
-import { CannotCheck, fail, seeCheck, type Check, type StepChecks } from './check.ts';
-import { AppStartError, type VerifyContext } from './context.ts';
-import { latestByName } from './cookies.ts';
+import { AppStartError, CannotCheck, fail, latestByName, redactUrl, seeCheck, type Check, type Page, type StepChecks, type VerifyContext } from 'workshop-runner';
+import { visitCount } from './visits.ts';
 import { hintForCounts, hintForLostCount, hintForNoSessionsInRedis, httpOnlyHint, staticSessionHint } from './hints.ts';
-import type { Page } from './http.ts';
-import { visitCount } from './page.ts';
 import { otherVisitor, restart, sessionCookie, sessionKeysOf, staticFile, threeVisits } from './probes.ts';
-import { redactUrl } from '../runner/redis.ts';
 import { slides } from './slides.ts';
 
 function shown(page: Page): string {

@@ -8,12 +8,7 @@
 // or count an attempt of hers after it. The only requests that carry her
 // name, the login CSRF and two bad bodies, are sent before her login, which
 // waits for them; every other request posts a name of its own.
-import { CannotCheck, fail } from './check.ts';
-import type { VerifyContext } from './context.ts';
-import { formsOf, actionIs } from './forms.ts';
-import type { RunningApp } from './harness.ts';
-import { cookieHeader } from './cookies.ts';
-import type { FormFields, Page, Request, Visitor } from './http.ts';
+import { actionIs, CannotCheck, cookieHeader, fail, formsOf, type FormFields, type Page, type Request, type RunningApp, type VerifyContext, type Visitor } from 'workshop-runner';
 import { ready } from './probes.ts';
 import { sessionCookieName, sessionOf, showsUser, USER } from './step4-probes.ts';
 

@@ -18,12 +18,7 @@
 // Both chains start as soon as the app is up and step 3's first probes are
 // done (they count Redis keys, which logins would disturb); mallory's burst
 // waits for the second instance to be up.
-import type { VerifyContext } from './context.ts';
-import type { SetCookie } from './cookies.ts';
-import { cookieHeader, isSigned, latestByName, unsignedValue } from './cookies.ts';
-import type { RunningApp } from './harness.ts';
-import type { Page, Visitor } from './http.ts';
-import { pageText } from './page.ts';
+import { cookieHeader, isSigned, latestByName, pageText, unsignedValue, type Page, type RunningApp, type SetCookie, type VerifyContext, type Visitor } from 'workshop-runner';
 import { ready, sessionCookie } from './probes.ts';
 import { adaBodies, badBodies, behindProxy, crossSiteLogin, loginCsrf, longName, refusedBodies, submitLogin, victim } from './step4-attacks.ts';
 

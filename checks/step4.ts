@@ -5,11 +5,8 @@
 // name out for the window (counted in Redis: every instance sees one count),
 // and a success clears them. One check per clause of docs/contract.md.
 import { realpath } from 'node:fs/promises';
-import { CannotCheck, fail, type Check, type StepChecks } from './check.ts';
-import type { VerifyContext } from './context.ts';
-import { actionIs, formsOf, linksOf } from './forms.ts';
-import type { Page } from './http.ts';
-import { leakIn, pageText, visitCount } from './page.ts';
+import { actionIs, CannotCheck, fail, formsOf, leakIn, linksOf, pageText, type Check, type Page, type StepChecks, type VerifyContext } from 'workshop-runner';
+import { visitCount } from './visits.ts';
 import { badBodies, behindProxy, crossSiteLogin, crossSiteLogout, judgeCrossSite, longName, refusedBodies } from './step4-attacks.ts';
 import {
   account,

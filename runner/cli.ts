@@ -1,6 +1,7 @@
-// The command line: `npm run workshop|verify|solution -- ...`.
+// The command line: `workshop [command] [options]`, the package's bin,
+// which a workshop's package.json runs as `npm run workshop|verify|solution`.
 // Thin on purpose: it picks the command and hands over its arguments; each
-// command lives in runner/commands/ and returns the exit code.
+// command lives in commands/ and returns the exit code.
 import pc from 'picocolors';
 import { UsageError } from './commands/args.ts';
 import { DescriptionError } from './description.ts';
@@ -13,35 +14,41 @@ const load = (name: string) => async (args: string[]) => {
   return mod.run(args);
 };
 
+// No command starts the workshop (`start` says so too).
 const commands: Record<string, Command> = {
+  start: load('workshop'),
   verify: load('verify'),
   solution: load('solution'),
-};
-
-// `npm run workshop -- <sub>`: everything that is not the runner itself.
-const workshopCommands: Record<string, Command> = {
-  start: load('workshop'),
+  list: load('list'),
+  diff: load('diff'),
+  restore: load('restore'),
   export: load('export'),
   lint: load('lint'),
-  restore: load('restore'),
-  diff: load('diff'),
-  list: load('list'),
   'check-content': load('check-content'),
+  init: load('init'),
 };
 
+/** Usage as the learner types it: `npm run …` from a workshop's scripts, `workshop …` otherwise. */
 function usage(): string {
+  // npm passes the script's command on: `workshop verify` when run as `npm run verify`.
+  const npm = /^workshop\b/.test(process.env.npm_lifecycle_script ?? '');
+  const sub = (args: string) => (npm ? `npm run workshop -- ${args}` : `workshop ${args}`);
+  const lines: [string, string][] = [
+    [npm ? 'npm run workshop [-- --port N --no-open]' : 'workshop [--port N --no-open]', 'start the workshop: slides, your app, checks'],
+    [npm ? 'npm run verify <step> [-- --dir PATH --json --watch --timeout MS]' : 'workshop verify <step> [--dir PATH --json --watch --timeout MS]', 'check your app (workspace/) against a step'],
+    [npm ? 'npm run solution <step> [-- --yes]' : 'workshop solution <step> [--yes]', "switch workspace/ to a step's solution, after a backup"],
+    [sub('list'), 'the steps, and your progress'],
+    [sub('diff <step>'), "what separates workspace/ from a step's solution"],
+    [sub('restore [backup]'), 'list the backups, or put one back'],
+    [sub('export <dir>'), 'every deck as a self-contained HTML page'],
+    [sub('lint'), 'check the decks and the checks modules'],
+    [sub('check-content'), '(authors) every solution, fixture, deck and slide link'],
+    [sub('init <dir>'), '(authors) write a new workshop, ready to run, in <dir>'],
+  ];
+  const width = Math.max(...lines.map(([c]) => c.length)) + 3;
   return [
     'Usage:',
-    '  npm run workshop [-- --port N --no-open]   start the workshop: slides, your app, checks',
-    '  npm run verify <step> [-- --dir PATH --json --watch --timeout MS]',
-    '                                             check your app (workspace/) against a step',
-    '  npm run solution <step> [-- --yes]         switch workspace/ to a step\'s solution, after a backup',
-    '  npm run workshop -- list                   the steps, and your progress',
-    '  npm run workshop -- diff <step>            what separates workspace/ from a step\'s solution',
-    '  npm run workshop -- restore [backup]       list the backups, or put one back',
-    '  npm run workshop -- export <dir>           every deck as a self-contained HTML page',
-    '  npm run workshop -- lint                   check the decks',
-    '  npm run workshop -- check-content          (authors) every solution, fixture, deck and slide link',
+    ...lines.map(([command, what]) => `  ${command.padEnd(width)}${what}`),
     'Any command takes --workshop DIR to serve another workshop (a folder with a workshop.json).',
     stepsLine(),
   ].join('\n');
@@ -59,26 +66,18 @@ function stepsLine(): string {
 const asksForHelp = (args: string[]) => args.some((a) => a === '--help' || a === '-h');
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
   if (asksForHelp(argv)) {
     console.log(usage());
     return 0;
   }
-  if (name === 'workshop') {
-    const sub = rest[0] && !rest[0].startsWith('-') ? rest[0] : 'start';
-    const command = workshopCommands[sub];
-    if (!command) {
-      console.error(`There is no workshop command "${sub}".\n${usage()}`);
-      return 2;
-    }
-    return command(sub === rest[0] ? rest.slice(1) : rest);
-  }
-  const command = name ? commands[name] : undefined;
+  const named = argv[0] !== undefined && !argv[0].startsWith('-');
+  const name = named ? argv[0]! : 'start';
+  const command = commands[name];
   if (!command) {
-    console.error(usage());
+    console.error(`There is no workshop command "${name}".\n${usage()}`);
     return 2;
   }
-  return command(rest);
+  return command(named ? argv.slice(1) : argv);
 }
 
 main(process.argv.slice(2)).then(

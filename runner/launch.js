@@ -1,28 +1,45 @@
-// The one plain-JavaScript file of the runner: what `npm run workshop`,
-// `verify` and `solution` start. It runs runner/cli.ts from a build made
-// once and made again only when a source file changed, instead of compiling
-// TypeScript at every start (tsx cost ~300 ms of every command on a 2-core
-// laptop). The build is esbuild's bundle of runner/cli.ts and of the
-// workshop's checks modules (named in its workshop.json), split into chunks
-// they share, node_modules left out, kept in node_modules/.cache/workshop-build/
-// (so `npm install` stays the only set-up step, and a fresh install starts
-// from scratch). `node runner/launch.js --build` only builds.
+#!/usr/bin/env -S node --max-semi-space-size=1
+// The `workshop` command (the package's bin), and the one plain-JavaScript
+// file of the engine. The shebang's flag gives the long-running runner a
+// 1 MB young generation (about 20 MB less RSS with every deck loaded).
 //
-// `--workshop DIR` (anywhere in the arguments) serves the workshop in DIR
-// instead of this repository's: the launcher passes it on as WORKSHOP_DIR.
+// It runs cli.ts from a build made once and made again only when a source
+// file changed, instead of compiling TypeScript at every start (tsx cost
+// ~300 ms of every command on a 2-core laptop). The build is esbuild's
+// bundle of cli.ts and of the workshop's checks modules (named in its
+// workshop.json), split into chunks they share, packages left out, kept in
+// the engine's node_modules/.cache/workshop-build/ (so `npm install` stays
+// the only set-up step, and a fresh install starts from scratch). A checks
+// module's `import … from 'workshop-runner'` is bundled as the engine's own
+// authoring.ts: one copy of the engine, so `fail`'s errors are the ones the
+// runner catches. `workshop --build` only builds.
+//
+// The workshop served is the one `--workshop DIR` (anywhere in the
+// arguments) names, else WORKSHOP_DIR, else the nearest folder from here up
+// that holds a workshop.json; the launcher passes it on as WORKSHOP_DIR.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const root = resolve(import.meta.dirname, '..');
-const entry = 'runner/cli.ts';
+/** The engine's own folder: this package. */
+const root = import.meta.dirname;
+const entry = 'cli.ts';
+const engineName = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).name;
 
-/** `--workshop DIR` taken out of the arguments (the CLI never sees it), else WORKSHOP_DIR, else this repository. */
+/** The nearest folder from `dir` up that holds a workshop.json, or `dir` itself (the CLI says what is missing). */
+function nearestWorkshop(dir) {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, 'workshop.json'))) return at;
+    if (dirname(at) === at) return dir;
+  }
+}
+
+/** `--workshop DIR` taken out of the arguments (the CLI never sees it), else WORKSHOP_DIR, else the nearest workshop. */
 function workshopDir() {
   const args = process.argv;
   const at = args.findIndex((a) => a === '--workshop' || a.startsWith('--workshop='));
-  if (at < 0) return resolve(process.env.WORKSHOP_DIR || root);
+  if (at < 0) return resolve(process.env.WORKSHOP_DIR || nearestWorkshop(process.cwd()));
   const value = args[at].includes('=') ? args[at].slice('--workshop='.length) : args[at + 1];
   if (!value || value.startsWith('-')) {
     console.error('--workshop takes a folder: the one that holds the workshop.json, e.g. --workshop ../my-workshop');
@@ -45,7 +62,7 @@ function checksModules() {
   }
 }
 
-// One cache per checkout and workshop: copies of the repository may share node_modules.
+// One cache per engine and workshop: several workshops may share one engine.
 const cacheDir = join(root, 'node_modules', '.cache', 'workshop-build', createHash('sha1').update(`${root}\0${workshop}`).digest('hex').slice(0, 10));
 const manifestFile = join(cacheDir, 'manifest.json');
 const workshopFile = join(workshop, 'workshop.json');
@@ -86,6 +103,9 @@ const metaNames = { dirname: '__source_dirname', filename: '__source_filename', 
 const importMetaOfSource = {
   name: 'import-meta-of-source',
   setup(build) {
+    // The engine by its package name, from a workshop's checks modules: its own source, bundled with the CLI.
+    const authoring = join(root, 'authoring.ts');
+    build.onResolve({ filter: new RegExp(`^${engineName.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }, () => ({ path: authoring }));
     build.onLoad({ filter: /\.ts$/ }, (args) => {
       const values = { dirname: dirname(args.path), filename: args.path, url: pathToFileURL(args.path).href };
       const header = Object.entries(metaNames).map(([k, name]) => `const ${name} = ${JSON.stringify(values[k])};`).join(' ');
@@ -99,7 +119,7 @@ async function build() {
   try {
     esbuild = await import('esbuild');
   } catch (err) {
-    throw new Error(`The workshop runner cannot be built: esbuild is missing (${err.message}). Run \`npm install\` in ${root}.`);
+    throw new Error(`The workshop runner cannot be built: esbuild is missing (${err.message}). Run \`npm install\` in ${workshop}.`);
   }
   mkdirSync(cacheDir, { recursive: true });
   // Built aside and named in the manifest in one rename: a process starting
@@ -128,7 +148,7 @@ async function build() {
   });
   const inputs = {};
   // The launcher and workshop.json too: a change to how we build, or to what, is a change to the build.
-  for (const file of [...Object.keys(result.metafile.inputs), 'runner/launch.js', relative(root, workshopFile)]) {
+  for (const file of [...Object.keys(result.metafile.inputs), 'launch.js', relative(root, workshopFile)]) {
     try {
       inputs[file] = statSync(resolve(root, file)).mtimeMs;
     } catch {
@@ -164,18 +184,24 @@ function removeOldBuilds(keep) {
   }
 }
 
+/** A file esbuild names (relative to the engine) as the author sees it: relative to the workshop, or absolute. */
+function shown(file) {
+  const path = relative(workshop, resolve(root, file));
+  return path.startsWith('..') ? resolve(root, file) : path;
+}
+
 const buildOnly = process.argv[2] === '--build';
 let built = buildOnly ? undefined : currentBuild();
 try {
   built ??= await build();
 } catch (err) {
   // esbuild's own errors list each problem with its file and line.
-  const details = err.errors?.map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('\n');
+  const details = err.errors?.map((e) => `  ${e.location ? `${shown(e.location.file)}:${e.location.line}: ` : ''}${e.text}`).join('\n');
   console.error(details ? `The workshop runner cannot be built:\n${details}` : err.message);
   process.exit(1);
 }
 if (!buildOnly) {
-  // Where each checks module was built (see checks/step-checks.ts).
+  // Where each checks module was built (see verify/step-checks.ts).
   globalThis.__workshopBuiltModules = built.modules;
   await import(pathToFileURL(built.main).href);
 }

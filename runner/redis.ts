@@ -13,7 +13,7 @@ import { describeRunning, ownerOf, workshopFolder, writeOwnerNote, type Owner } 
 import { startChild, type Child } from './process/child.ts';
 import { freePort, isPortFree } from './process/ports.ts';
 import type { Scope } from './process/scope.ts';
-import { repoRoot, stateDir } from './paths.ts';
+import { stateDir, workshopRoot } from './paths.ts';
 
 export const DEFAULT_PORT = 6379;
 
@@ -251,7 +251,7 @@ export async function findRedis(options: FindOptions = {}): Promise<RedisConnect
   const leaveNote = (s: RedisServer) =>
     writeOwnerNote(dataDir, { redisPid: s.process.pid, runnerPid: process.pid, workshop: workshopFolder(dirname(dataDir)), state: dirname(dataDir) }).catch(() => {});
   await leaveNote(server);
-  const shownDir = relative(repoRoot, dataDir).startsWith('..') ? dataDir : relative(repoRoot, dataDir);
+  const shownDir = relative(workshopRoot(), dataDir).startsWith('..') ? dataDir : relative(workshopRoot(), dataDir);
   let stopped = false;
   let restarting: Promise<void> | undefined;
   return {

@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from '../test/helpers/repo.ts';
 import { workshop } from '../runner/steps.ts';
 
 // This workshop's recordings: its step apps and slides folder.

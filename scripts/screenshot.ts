@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from '../test/helpers/repo.ts';
 import { workshop } from '../runner/steps.ts';
 import { stopAll } from '../runner/process/child.ts';
 import { withBrowser } from '../test/helpers/browser.ts';

@@ -1,7 +1,7 @@
 // The step apps honour the learner-app contract (docs/contract.md), run for real.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from './helpers/repo.ts';
 import { startApp, visitor, type RunningApp } from './helpers/app.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { freePort } from '../runner/process/ports.ts';

@@ -3,10 +3,10 @@
 // app's folder in an answer, comparing Redis values without their times,
 // and sending a form as a browser does (a field twice, hidden fields).
 import { describe, expect, it } from 'vitest';
-import { CheckFailed } from '../checks/check.ts';
-import { formsOf } from '../checks/forms.ts';
-import { encodeForm, type Page } from '../checks/http.ts';
-import { leakIn } from '../checks/page.ts';
+import { CheckFailed } from '../runner/verify/check.ts';
+import { formsOf } from '../runner/verify/forms.ts';
+import { encodeForm, type Page } from '../runner/verify/http.ts';
+import { leakIn } from '../runner/verify/page.ts';
 import { CROSS_SITE, judgeCrossSite, withoutTimes, type CrossSiteAttempt, type CrossSiteObservation } from '../checks/step4-attacks.ts';
 
 const page = (status: number, setCookies: string[] = []): Page => ({

@@ -4,7 +4,7 @@
 // written differently, which pass. Also each steps/stepN passes its own
 // checks and the app before it fails step N's, naming the missing clauses.
 //
-// The cases are the content check's (checks/content-check.ts): each
+// The cases are the content check's (runner/verify/content-check.ts): each
 // fixture's verdict.json, and the solutions. What only this test knows: the
 // exact clauses the app before each step fails, and the one fixture that
 // needs a second Redis in its environment.
@@ -14,7 +14,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentCases, judgeCase, type ContentCase } from '../checks/content-check.ts';
+import { contentCases, judgeCase, type ContentCase } from '../runner/verify/content-check.ts';
 import { workshop } from '../runner/steps.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { fixturesDir, pool, stepsDir, verdict, type Verdict } from './helpers/verify-fixtures.ts';

@@ -6,9 +6,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintSlideLinks, slideResolver } from '../checks/slide-links.ts';
+import { lintSlideLinks, slideResolver } from '../runner/verify/slide-links.ts';
 import { slides } from '../checks/slides.ts';
-import { checksFor } from '../checks/verify.ts';
+import { checksFor } from '../runner/verify/verify.ts';
 import { loadDescription } from '../runner/description.ts';
 import { steps, workshop } from '../runner/steps.ts';
 

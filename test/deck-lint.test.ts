@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { lintDecks, renderDecks } from '../runner/deck/index.ts';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from './helpers/repo.ts';
 import { steps } from '../runner/steps.ts';
 
 const cli = (...args: string[]) =>
-  execa('node', [join(repoRoot, 'runner', 'launch.js'), 'workshop', ...args], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
+  execa('node', [join(repoRoot, 'runner', 'launch.js'), ...args], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
 
 describe('the decks', () => {
   it('have no problems', () => {

@@ -15,7 +15,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from './helpers/repo.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
 import { greetingsCopy, type GreetingsCopy } from './helpers/greetings.ts';
 import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';

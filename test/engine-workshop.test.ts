@@ -1,23 +1,34 @@
 // The runner is an engine: test/fixtures/workshops/greetings is a second,
 // two-step workshop without Redis (a page; then a JSON route and a form),
-// whose steps are not even called stepN. The same engine serves its decks,
-// verifies apps against its checks, switches its solutions and checks its
-// content, pointed at it with --workshop. A broken workshop.json is one
-// clear message.
+// whose steps are not even called stepN, and a package of its own. Copied
+// out of this repository with its node_modules, it is run as its author
+// runs it: the `workshop` bin in its folder. The same engine serves its
+// decks, verifies apps against its checks, switches its solutions and
+// checks its content. A broken workshop.json is one clear message.
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDescription, DescriptionError } from '../runner/description.ts';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from './helpers/repo.ts';
 import { picture } from './workspace-helpers.ts';
-import { greetings, greetingsCopy } from './helpers/greetings.ts';
+import { greetingsCopy } from './helpers/greetings.ts';
 import { startWorkshopRunner, waitFor, type RunningWorkshop } from './helpers/workshop-runner.ts';
 
 const launch = join(repoRoot, 'runner', 'launch.js');
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  execa(process.execPath, [launch, ...args, '--workshop', greetings], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1', ...env } });
+/** The greetings workshop, copied out of this repository for the whole file. */
+let greetings = '';
+let disposeGreetings: (() => Promise<void>) | undefined;
+beforeAll(async () => {
+  ({ root: greetings, dispose: disposeGreetings } = await greetingsCopy());
+});
+afterAll(() => disposeGreetings?.());
+
+/** `workshop <args>` in a workshop's folder, through its installed bin. */
+const workshopIn = (root: string, args: string[], env: Record<string, string> = {}) =>
+  execa(join(root, 'node_modules', '.bin', 'workshop'), args, { cwd: root, reject: false, env: { NO_COLOR: '1', ...env } });
+const cli = (args: string[], env: Record<string, string> = {}) => workshopIn(greetings, args, env);
 
 describe('npm run verify, on another workshop', () => {
   it('passes each solution on its step, names what the step before lacks, and knows only its steps', async () => {
@@ -61,7 +72,7 @@ describe('npm run verify, on another workshop', () => {
 
 describe('npm run workshop -- check-content', () => {
   it('passes on the greetings workshop: solutions, the apps before them, fixtures, decks and slide links', async () => {
-    const r = await cli(['workshop', 'check-content']);
+    const r = await cli(['check-content']);
     expect(r.stdout).toContain('✔ steps/start fails page');
     expect(r.stdout).toContain('✔ fixtures/api-no-form as api');
     expect(r.stdout.trim().split('\n').at(-1)).toBe('6 apps checked, 0 lint problems: all as expected.');
@@ -75,7 +86,7 @@ describe('npm run workshop -- check-content', () => {
       await writeFile(join(copy, 'fixtures', 'api-no-form', 'verdict.json'), '{ "step": "api", "fails": [] }');
       const deck = join(copy, 'slides', 'api.md');
       await writeFile(deck, (await readFile(deck, 'utf8')).replace('### Remember a name from a form', '### A form'));
-      const r = await execa(process.execPath, [launch, 'workshop', 'check-content', '--workshop', copy], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
+      const r = await workshopIn(copy, ['check-content']);
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toContain('✖ fixtures/api-no-form as api: expected every check to pass; api.form failed.');
       expect(r.stdout).toContain('✖ checks/api.ts:');
@@ -169,7 +180,7 @@ describe('workshop.json', () => {
       expect(r.exitCode).toBe(2);
       expect(r.stderr.trim()).toBe(`${join(empty, 'workshop.json')} is not a workshop description:\n  - there is no workshop.json in ${empty}: point --workshop at a workshop's folder.`);
       await writeFile(join(empty, 'workshop.json'), '{ "title": ');
-      const broken = await execa(process.execPath, [launch, 'workshop', 'list', '--workshop', empty], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
+      const broken = await execa(process.execPath, [launch, 'list', '--workshop', empty], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
       expect(broken.exitCode).toBe(2);
       expect(broken.stderr).toMatch(/is not a workshop description:\n {2}- it is not JSON: /);
     } finally {

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from './helpers/repo.ts';
 import { steps } from '../runner/steps.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
 
 const cli = (...args: string[]) =>
-  execa('node', [join(repoRoot, 'runner', 'launch.js'), 'workshop', ...args], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
+  execa('node', [join(repoRoot, 'runner', 'launch.js'), ...args], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
 
 // Each seed slide's topic, in the seed's order, as step 3 shows it today.
 const seedTopics = [

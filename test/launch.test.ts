@@ -16,7 +16,7 @@ describe('the launcher', () => {
       const cli = join(copy.root, 'runner', 'cli.ts');
       const first = await help(copy.root);
       expect(first.exitCode).toBe(0);
-      expect(first.stdout).toContain('npm run verify <step>');
+      expect(first.stdout).toContain('workshop verify <step>');
       const built = await buildOf(copy.root);
       expect((await help(copy.root)).exitCode).toBe(0);
       expect(await buildOf(copy.root), 'an unchanged source reuses the build').toBe(built);
@@ -38,6 +38,6 @@ describe('the launcher', () => {
 
 /** The build the copy's launcher would run now, from its manifest. */
 async function buildOf(root: string): Promise<string> {
-  const { stdout } = await execa('sh', ['-c', 'cat node_modules/.cache/workshop-build/*/manifest.json'], { cwd: root });
+  const { stdout } = await execa('sh', ['-c', 'cat runner/node_modules/.cache/workshop-build/*/manifest.json'], { cwd: root });
   return (JSON.parse(stdout) as { dir: string }).dir;
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from './helpers/repo.ts';
 import { newMarker } from './faults/helpers.ts';
 import { leftovers } from './helpers/leftovers.ts';
 import { isRunning, waitUntilGone } from './helpers/process-table.ts';

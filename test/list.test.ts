@@ -16,7 +16,7 @@ it('shows each step with its title and progress, and which solution the workspac
   await recordProgress('step1', 'passed', box.state);
   await recordProgress('step2', 'skipped', box.state);
   await cp(steps()[1]!.dir, box.workspace, { recursive: true });
-  const r = await cli(box, ['workshop', 'list']);
+  const r = await cli(box, ['list']);
   expect(r.exitCode).toBe(0);
   const lines = r.stdout.split('\n');
   expect(lines[0]).toMatch(/^ {2}step1 {2}An Express app +passed$/);
@@ -27,19 +27,19 @@ it('shows each step with its title and progress, and which solution the workspac
 });
 
 it('says when the workspace holds the learner’s own work, or does not exist yet, without creating it', async () => {
-  const none = await cli(box, ['workshop', 'list']);
+  const none = await cli(box, ['list']);
   expect(none.stdout).toContain('does not exist yet');
   expect(none.stdout).toMatch(/step1 .* not yet/);
   expect(existsSync(box.workspace)).toBe(false);
   await cp(steps()[0]!.dir, box.workspace, { recursive: true });
   await cp(steps()[2]!.dir + '/app.js', box.workspace + '/app.js');
-  const own = await cli(box, ['workshop', 'list']);
+  const own = await cli(box, ['list']);
   expect(own.stdout).toContain(`${box.workspace}/ holds your own work.`);
   expect(own.stdout).not.toContain('←');
 });
 
 it('exits 2 for an option it does not know', async () => {
-  const r = await cli(box, ['workshop', 'list', '--all']);
+  const r = await cli(box, ['list', '--all']);
   expect(r.exitCode).toBe(2);
   expect(r.stderr).toContain("Unknown option '--all'");
 });

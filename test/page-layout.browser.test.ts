@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from './helpers/repo.ts';
 import { steps } from '../runner/steps.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';

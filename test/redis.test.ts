@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { findRedis, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
 import { freePort } from '../runner/process/ports.ts';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from './helpers/repo.ts';
 import { isRunning, waitUntilGone } from './helpers/process-table.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from './helpers/repo.ts';
 import { steps } from '../runner/steps.ts';
 import { backupNames, cli, isNodeModules, learnerWorkspace, picture, sandbox, siblings, type Sandbox } from './workspace-helpers.ts';
 
@@ -108,19 +108,19 @@ describe('npm run solution', () => {
 
 describe('npm run workshop -- restore', () => {
   it('lists the backups, then restores one byte for byte after backing up the current workspace', async () => {
-    const empty = await cli(box, ['workshop', 'restore']);
+    const empty = await cli(box, ['restore']);
     expect(empty.stdout).toContain('No backups yet');
 
     await cli(box, ['solution', 'step3', '--yes']);
     const [name] = await backupNames(box);
     await writeFile(join(box.workspace, 'app.js'), '// my step 3 attempt\n');
 
-    const listed = await cli(box, ['workshop', 'restore']);
+    const listed = await cli(box, ['restore']);
     expect(listed.exitCode).toBe(0);
     expect(listed.stdout).toContain(name);
     expect(listed.stdout).toContain('before switching to step3');
 
-    const r = await cli(box, ['workshop', 'restore', name!]);
+    const r = await cli(box, ['restore', name!]);
     expect(r.exitCode).toBe(0);
     expect(await picture(box.workspace)).toEqual(before);
     const second = (await backupNames(box)).find((n) => n.endsWith('-restore'));
@@ -128,7 +128,7 @@ describe('npm run workshop -- restore', () => {
   });
 
   it('exits 2 for an unknown backup, saying how to list them', async () => {
-    const r = await cli(box, ['workshop', 'restore', 'nope']);
+    const r = await cli(box, ['restore', 'nope']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('There is no backup "nope"; `npm run workshop -- restore` lists them.');
     await unchanged();

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verify } from '../checks/verify.ts';
+import { verify } from '../runner/verify/verify.ts';
 import { isRunning, processesWithEnv, redisChildren } from './helpers/process-table.ts';
 import { repo, startCli } from './helpers/verify-cli.ts';
 

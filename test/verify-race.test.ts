@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startApp } from '../checks/harness.ts';
+import { startApp } from '../runner/verify/harness.ts';
 import { Scope, ScopeClosedError } from '../runner/process/scope.ts';
 import { isRunning, processesWithEnv } from './helpers/process-table.ts';
 import { repo, startCli, tempApp } from './helpers/verify-cli.ts';

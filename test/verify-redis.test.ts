@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisUnavailableError } from '../runner/redis.ts';
 import { freePort } from '../runner/process/ports.ts';
-import { verify } from '../checks/verify.ts';
+import { verify } from '../runner/verify/verify.ts';
 import { redisTraffic, throwawayRedis, trafficSince, type ThrowawayRedis } from './helpers/redis.ts';
 import { repo } from './helpers/verify-cli.ts';
 

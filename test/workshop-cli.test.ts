@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../runner/process/ports.ts';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from './helpers/repo.ts';
 import { steps } from '../runner/steps.ts';
 import { processesWithEnv } from './helpers/process-table.ts';
 import { startWorkshopRunner, waitFor } from './helpers/workshop-runner.ts';
@@ -74,17 +74,21 @@ describe('npm run workshop', () => {
   it('--help or -h, after any command, prints every command and exits 0 without doing anything', async () => {
     const box = await mkdtemp(join(tmpdir(), 'workshop-help-'));
     try {
-      for (const args of [['workshop', '--help'], ['verify', '-h'], ['solution', 'step3', '--help'], ['workshop', 'restore', '-h']]) {
-        const result = await execa(process.execPath, ['runner/launch.js', ...args], {
-          cwd: repoRoot,
-          reject: false,
-          env: { WORKSHOP_WORKSPACE: join(box, 'workspace'), WORKSHOP_STATE: join(box, '.workshop') },
-        });
+      const env = { WORKSHOP_WORKSPACE: join(box, 'workspace'), WORKSHOP_STATE: join(box, '.workshop') };
+      // As a learner types it: npm's scripts, and the usage in their words.
+      for (const args of [['workshop', '--', '--help'], ['verify', '--', '-h'], ['solution', '--', 'step3', '--help'], ['workshop', '--', 'restore', '-h']]) {
+        const result = await execa('npm', ['run', '-s', ...args], { cwd: repoRoot, reject: false, env });
         expect(result.exitCode, args.join(' ')).toBe(0);
         expect(result.stderr).toBe('');
         for (const command of ['npm run workshop [', 'npm run verify <step>', 'npm run solution <step>', 'npm run workshop -- restore', 'npm run workshop -- export <dir>']) {
           expect(result.stdout).toContain(command);
         }
+      }
+      // As an author types it: the engine's bin.
+      const bin = await execa(join(repoRoot, 'node_modules', '.bin', 'workshop'), ['--help'], { cwd: repoRoot, reject: false, env });
+      expect(bin.exitCode).toBe(0);
+      for (const command of ['workshop [--port N --no-open]', 'workshop verify <step>', 'workshop solution <step> [--yes]', 'workshop restore [backup]', 'workshop init <dir>']) {
+        expect(bin.stdout).toContain(command);
       }
       // Not even a workspace was created, nor a backup made.
       expect(await readdir(box)).toEqual([]);
@@ -94,7 +98,7 @@ describe('npm run workshop', () => {
   });
 
   it('refuses a bad --port with the usage, exit code 2', async () => {
-    const result = await execa(process.execPath, ['runner/launch.js', 'workshop', '--port', 'abc'], { cwd: repoRoot, reject: false });
+    const result = await execa(process.execPath, ['runner/launch.js', '--port', 'abc'], { cwd: repoRoot, reject: false });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('--port must be a port number (0 to 65535), not "abc".');
     expect(result.stderr).toContain('Usage: npm run workshop');

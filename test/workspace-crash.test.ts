@@ -31,7 +31,7 @@ describe('a switch killed at each stage', () => {
     const killed = await cli(box, ['solution', 'step2', '--yes'], { WORKSHOP_CRASH_AT: stage });
     expect(killed.signal).toBe('SIGKILL');
 
-    const next = await cli(box, ['workshop', 'list']);
+    const next = await cli(box, ['list']);
     expect(next.exitCode).toBe(0);
     expect(await picture(box.workspace)).toEqual(oldWins.includes(stage) ? before : newWorkspace);
     expect(await siblings(box)).toEqual([]);

@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, readdir, readFile, lstat, readlink, rm, writeFile, cp }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { repoRoot } from '../runner/paths.ts';
+import { repoRoot } from './helpers/repo.ts';
 
 export interface Sandbox {
   root: string;

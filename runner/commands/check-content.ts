@@ -1,9 +1,9 @@
 // `npm run workshop -- check-content`: the workshop's own check, for its
-// authors (see checks/content-check.ts and docs/authoring.md).
+// authors (see verify/content-check.ts and docs/authoring.md).
 import pc from 'picocolors';
 import { formatProblem } from '../deck/problem.ts';
 import { workshop } from '../steps.ts';
-import { checkContent } from '../../checks/content-check.ts';
+import { checkContent } from '../verify/content-check.ts';
 import { parseCommandArgs } from './args.ts';
 
 const usage = 'Usage: npm run workshop -- check-content [--concurrency N]';

@@ -4,7 +4,7 @@ import pc from 'picocolors';
 import { lintDecks } from '../deck/lint.ts';
 import { formatProblem } from '../deck/problem.ts';
 import { steps, workshop } from '../steps.ts';
-import { lintSlideLinks } from '../../checks/slide-links.ts';
+import { lintSlideLinks } from '../verify/slide-links.ts';
 
 export async function run(args: string[]): Promise<number> {
   if (args.length) {

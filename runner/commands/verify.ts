@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pc from 'picocolors';
-import { colors, formatEnding, formatHeader, formatJson, formatLine, isPass, type Report } from '../../checks/report.ts';
-import { DEFAULT_TIMEOUT_MS, VerifyUsageError, readApp, verify } from '../../checks/verify.ts';
+import { colors, formatEnding, formatHeader, formatJson, formatLine, isPass, type Report } from '../verify/report.ts';
+import { DEFAULT_TIMEOUT_MS, VerifyUsageError, readApp, verify } from '../verify/verify.ts';
 import { workspaceDir } from '../paths.ts';
 import { onShutdown } from '../process/shutdown.ts';
 import { RedisUnavailableError } from '../redis.ts';
@@ -95,7 +95,7 @@ async function watchMode(
   options: { timeoutMs: number; onResult?: (r: Parameters<typeof formatLine>[0]) => void },
   io: { header: () => void; print: (r: Report) => void; json: boolean; c: ReturnType<typeof colors> },
 ): Promise<number> {
-  const { watchVerify } = await import('../../checks/watch.ts');
+  const { watchVerify } = await import('../verify/watch.ts');
   // Validate once, so a missing folder is a usage error rather than a loop of errors.
   try {
     await readApp(resolve(dir));

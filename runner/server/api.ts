@@ -2,7 +2,7 @@
 // POST with a JSON body, and app.ts has already checked its Origin and
 // token. Every failure is one sentence in { error }, with what to do.
 import express, { type Request, type Response, type NextFunction, type Router } from 'express';
-import { repoRoot } from '../paths.ts';
+import { workshopRoot } from '../paths.ts';
 import { findStep, unknownStepMessage } from '../steps.ts';
 import type { WorkshopState } from '../state.ts';
 import type { DeckCache } from './decks.ts';
@@ -169,7 +169,7 @@ export function apiRouter(ctx: ApiContext): Router {
     const text = bodyOf(req).file;
     const ref = typeof text === 'string' ? parseFileRef(text) : undefined;
     if (!ref) throw new ApiError(400, 'Name a file to open, like workspace/app.js:12.');
-    const file = await resolveFileRef(ref, { workspace: state.workspace, repo: repoRoot });
+    const file = await resolveFileRef(ref, { workspace: state.workspace, repo: workshopRoot() });
     if (!file) throw new ApiError(404, `There is no file ${ref.path} in your workspace or the workshop.`);
     const failed = await openInEditor(file, ref);
     // No editor is no fault of the request: the page shows the path to copy instead.
@@ -183,7 +183,7 @@ export function apiRouter(ctx: ApiContext): Router {
     if (!Array.isArray(refs) || refs.length > 200 || !refs.every((r) => typeof r === 'string' && r.length < 1000)) {
       throw new ApiError(400, 'Send the file references to look up as { refs: [...] }, at most 200.');
     }
-    res.json({ exists: await existingRefs(refs as string[], { workspace: state.workspace, repo: repoRoot }) });
+    res.json({ exists: await existingRefs(refs as string[], { workspace: state.workspace, repo: workshopRoot() }) });
   }));
 
   api.use((_req, _res, next) => next(new ApiError(404, 'There is no such API endpoint.')));

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import type { RenderedDeck } from '../deck/render.ts';
 import { isIgnoredChange } from '../changes.ts';
 import { contentFolders } from '../description.ts';
-import { repoRoot } from '../paths.ts';
+import { engineRoot } from '../paths.ts';
 import { workshop } from '../steps.ts';
 
 /** One store per workshop folder. */
 export const storeDir = (root = workshop().root): string =>
-  join(repoRoot, 'node_modules', '.cache', 'session-store-workshop', 'decks', createHash('sha1').update(root).digest('hex').slice(0, 10));
-const sources = (): string[] => [...contentFolders(workshop()), join(repoRoot, 'runner', 'deck')];
+  join(engineRoot, 'node_modules', '.cache', 'workshop-decks', createHash('sha1').update(root).digest('hex').slice(0, 10));
+const sources = (): string[] => [...contentFolders(workshop()), join(engineRoot, 'deck')];
 
 /** The files a rendered deck may depend on, each as `path size mtime`. */
 async function fingerprints(dir: string): Promise<string[]> {

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processesWithEnv, isRunning } from '../helpers/process-table.ts';
 import { startCli } from '../helpers/verify-cli.ts';
-import { failedRequest } from '../../checks/context.ts';
-import type { RunningApp } from '../../checks/harness.ts';
+import { failedRequest } from '../../runner/verify/context.ts';
+import type { RunningApp } from '../../runner/verify/harness.ts';
 import { startChild } from '../../runner/process/child.ts';
 import { startWorkshopRunner, waitFor, type RunningWorkshop } from '../helpers/workshop-runner.ts';
 import {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { nodeArgsOf } from '../../runner/npm-scripts.ts';
+import { nodeArgsOf } from '../helpers/npm-scripts.ts';
 import { startChild } from '../../runner/process/child.ts';
 import { steps } from '../../runner/steps.ts';
 import { startCli } from '../helpers/verify-cli.ts';
@@ -166,7 +166,7 @@ describe('the workshop\'s own files broken', () => {
         await runner.stop();
       }
       // The author's lint names the same problems, exit 1.
-      const lint = await execa(process.execPath, ['runner/launch.js', 'workshop', 'lint'], { cwd: copy.root, reject: false, env: { NO_COLOR: '1', ...m.env } });
+      const lint = await execa(process.execPath, ['runner/launch.js', 'lint'], { cwd: copy.root, reject: false, env: { NO_COLOR: '1', ...m.env } });
       expect(lint.exitCode).toBe(1);
       expect(lint.stdout + lint.stderr).toMatch(/slides\/step1\.md:3: .*nope\.js/);
       expectReadable(lint.stdout + lint.stderr);

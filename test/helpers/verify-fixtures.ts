@@ -2,13 +2,13 @@
 // each step-3 run boots three apps and a redis-server, and a 2-core CI
 // machine gives wrong verdicts (timeouts) if all of them start together.
 import { fileURLToPath } from 'node:url';
-import { verify, type Report, type VerifyOptions } from '../../checks/verify.ts';
+import { verify, type Report, type VerifyOptions } from '../../runner/verify/verify.ts';
 
 export const fixturesDir = fileURLToPath(new URL('../fixtures/apps/', import.meta.url));
 export const stepsDir = fileURLToPath(new URL('../../steps/', import.meta.url));
 
 // One pool for the content check and the tests: bounded concurrency, results in order.
-export { pool } from '../../checks/content-check.ts';
+export { pool } from '../../runner/verify/content-check.ts';
 
 export interface Verdict {
   failed: string[];

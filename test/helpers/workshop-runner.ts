@@ -3,8 +3,8 @@
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeArgsOf } from '../../runner/npm-scripts.ts';
-import { repoRoot } from '../../runner/paths.ts';
+import { nodeArgsOf } from './npm-scripts.ts';
+import { repoRoot } from './repo.ts';
 import { startChild, type Child } from '../../runner/process/child.ts';
 
 export interface RunningWorkshop {

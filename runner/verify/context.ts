@@ -7,7 +7,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { CheckFailed, type Diagnose } from './check.ts';
-import type { Scope } from '../runner/process/scope.ts';
+import type { Scope } from '../process/scope.ts';
 import { AppStartError, startApp, type AppSpec, type RunningApp, type SessionRedis } from './harness.ts';
 import { combineDiagnoses, quoteStderr } from './diagnose.ts';
 import { actionIs, formsOf } from './forms.ts';

@@ -1,7 +1,7 @@
 // Reading an app's errors, for any workshop: the lines worth quoting, the
 // port it listens on instead of PORT, and the mistakes any Node app makes
 // (a syntax error, a missing module, a taken port). A workshop's checks add
-// their own diagnoses in front (StepChecks.diagnose, checks/check.ts).
+// their own diagnoses in front (StepChecks.diagnose, verify/check.ts).
 import type { Diagnose, Diagnosis } from './check.ts';
 
 /** The mistakes any Node app can make at start-up, from its error text; undefined when none is recognised. */

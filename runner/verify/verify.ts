@@ -4,19 +4,19 @@
 // what it started, and never touches a Redis database it did not claim.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { stateDir, workspaceDir } from '../runner/paths.ts';
-import { recordProgress } from '../runner/progress.ts';
-import { findStep, unknownStepMessage, workshop, type Step } from '../runner/steps.ts';
+import { stateDir, workspaceDir } from '../paths.ts';
+import { recordProgress } from '../progress.ts';
+import { findStep, unknownStepMessage, workshop, type Step } from '../steps.ts';
 import { runChecks, type Check, type CheckResult, type SlideRef } from './check.ts';
 import { VerifyContext, type AppUnderTest } from './context.ts';
 import { blameLostRedis, provideRedis, type SessionRedis } from './harness.ts';
-import { Scope } from '../runner/process/scope.ts';
+import { Scope } from '../process/scope.ts';
 import { loadCookieJar } from './http.ts';
 import type { PackageJson } from './imports.ts';
 import { isPass, makeReport, type Report } from './report.ts';
 import { slideResolver } from './slide-links.ts';
 import { modulesUpTo } from './step-checks.ts';
-import { entryFrom } from '../runner/entry.ts';
+import { entryFrom } from '../entry.ts';
 
 export type { Report } from './report.ts';
 export type { CheckResult } from './check.ts';

@@ -5,10 +5,10 @@
 // gets exactly its verdict, and every deck and slide link lints clean.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { Workshop } from '../runner/description.ts';
-import { workshop } from '../runner/steps.ts';
-import { lintDecks } from '../runner/deck/lint.ts';
-import type { Problem } from '../runner/deck/problem.ts';
+import type { Workshop } from '../description.ts';
+import { workshop } from '../steps.ts';
+import { lintDecks } from '../deck/lint.ts';
+import type { Problem } from '../deck/problem.ts';
 import { lintSlideLinks } from './slide-links.ts';
 import { loadStepChecks } from './step-checks.ts';
 import { verify, type Report } from './verify.ts';

@@ -5,13 +5,13 @@
 // run starts belongs to its Scope (runner/process/scope.ts): once the run
 // ends, nothing new starts, and what is starting is waited for and stopped.
 import { tmpdir } from 'node:os';
-import { untilListening, type Child } from '../runner/process/child.ts';
-import { freePort, isPortFree } from '../runner/process/ports.ts';
-import type { Scope } from '../runner/process/scope.ts';
-import { findOnPath, installHelp, redactUrl, RedisUnavailableError, startRedisServer } from '../runner/redis.ts';
+import { untilListening, type Child } from '../process/child.ts';
+import { freePort, isPortFree } from '../process/ports.ts';
+import type { Scope } from '../process/scope.ts';
+import { findOnPath, installHelp, redactUrl, RedisUnavailableError, startRedisServer } from '../redis.ts';
 import type { CheckResult, Diagnose, SlideLink } from './check.ts';
 import { combineDiagnoses, hintForOtherPort, quoteStderr } from './diagnose.ts';
-import { openRedis, redisPort, withDatabase, type ChecksRedis, type Reply } from '../runner/redis-client.ts';
+import { openRedis, redisPort, withDatabase, type ChecksRedis, type Reply } from '../redis-client.ts';
 
 export interface AppSpec {
   dir: string;

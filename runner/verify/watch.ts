@@ -5,7 +5,7 @@
 import { release } from 'node:os';
 import { relative } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { isIgnoredChange } from '../runner/changes.ts';
+import { isIgnoredChange } from '../changes.ts';
 import type { Report } from './report.ts';
 import { verify, type VerifyOptions } from './verify.ts';
 

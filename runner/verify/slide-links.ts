@@ -4,9 +4,9 @@
 // slides, is a problem `workshop -- lint` reports.
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { Workshop } from '../runner/description.ts';
-import { normalise, parseDeck, type Slide } from '../runner/deck/parse.ts';
-import type { Problem } from '../runner/deck/problem.ts';
+import type { Workshop } from '../description.ts';
+import { normalise, parseDeck, type Slide } from '../deck/parse.ts';
+import type { Problem } from '../deck/problem.ts';
 import type { SlideLink, SlideRef } from './check.ts';
 import { loadStepChecks } from './step-checks.ts';
 

@@ -4,8 +4,8 @@
 // which shares the engine's code with it (so `instanceof CheckFailed` holds).
 import { pathToFileURL } from 'node:url';
 import { relative } from 'node:path';
-import type { Step } from '../runner/description.ts';
-import { workshop } from '../runner/steps.ts';
+import type { Step } from '../description.ts';
+import { workshop } from '../steps.ts';
 import type { StepChecks } from './check.ts';
 
 /** A checks module that cannot be loaded, or exports no checks: one sentence naming the file. */
