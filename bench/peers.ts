@@ -12,7 +12,7 @@
 // that fails (offline), their rows say why and the rest of the bench runs.
 // Run alone: `npm run bench -- --only peers --runs 3` (a table), or
 // `node --import tsx bench/peers.ts [runs]` (JSON).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { repoRoot } from '../test/helpers/repo.ts';
@@ -191,13 +191,12 @@ async function compareVerify(runs: number): Promise<{ ours: Side; peer: Side; ra
 // reveal-md ------------------------------------------------------------------
 
 const revealBin = join(peersDir, 'node_modules', 'reveal-md', 'bin', 'reveal-md.js');
-const seedDir = resolve(repoRoot, '..', 'shared', 'seed');
+/** The seed deck this workshop's step 3 grew from, kept in the repository as a test fixture. */
+const seedFile = join(repoRoot, 'test', 'fixtures', 'seed-deck.md');
 
 /** The seed deck, and the text of its first slide (reveal-md's separator: a line of ---). */
-function seedDeck(): { file: string; firstSlide: string } | undefined {
-  const name = existsSync(seedDir) ? readdirSync(seedDir).filter((n) => n.endsWith('.md')).sort()[0] : undefined;
-  if (!name) return undefined;
-  const file = join(seedDir, name);
+function seedDeck(): { file: string; firstSlide: string } {
+  const file = seedFile;
   const first = readFileSync(file, 'utf8').split(/\r?\n---\r?\n/)[0] ?? '';
   const firstSlide = first.split(/\r?\n/).map((l) => l.replace(/^#+\s*/, '').trim()).find(Boolean);
   if (!firstSlide) throw new Error(`bench: the seed deck ${file} has an empty first slide`);
@@ -262,7 +261,6 @@ export async function benchPeers(runs: number, progress: (what: string) => void 
   let launch: Comparison;
   const deck = seedDeck();
   if (missing['reveal-md']) launch = { tool: reveal, notMeasured: missing['reveal-md'] };
-  else if (!deck) launch = { tool: reveal, notMeasured: `there is no seed deck (a .md file) in ${seedDir}.` };
   else {
     progress(`workshop start against ${reveal} serving the seed deck, interleaved`);
     launch = { tool: reveal, ...(await compareLaunch(runs, deck)) };
