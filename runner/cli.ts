@@ -2,10 +2,12 @@
 // which a workshop's package.json runs as `npm run workshop|verify|solution`.
 // Thin on purpose: it picks the command and hands over its arguments; each
 // command lives in commands/ and returns the exit code.
+import { join } from 'node:path';
 import pc from 'picocolors';
 import { UsageError } from './commands/args.ts';
-import { DescriptionError } from './description.ts';
-import { stepNamesHelp } from './steps.ts';
+import { DescriptionError, MissingFoldersError, missingFolders } from './description.ts';
+import { stepNamesHelp, workshop } from './steps.ts';
+import { ChecksModuleError } from './verify/step-checks.ts';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -13,6 +15,14 @@ const load = (name: string) => async (args: string[]) => {
   const mod = (await import(`./commands/${name}.ts`)) as { run: Command };
   return mod.run(args);
 };
+
+/**
+ * The commands that run with a folder workshop.json names missing: the
+ * runner (its page shows the problem in the step's pane and keeps serving
+ * the rest), and init (which writes a workshop). Every other command
+ * refuses, naming each missing folder (check-content the fixtures' too).
+ */
+const runsWithFoldersMissing = new Set(['start', 'init']);
 
 // No command starts the workshop (`start` says so too).
 const commands: Record<string, Command> = {
@@ -77,6 +87,11 @@ async function main(argv: string[]): Promise<number> {
     console.error(`There is no workshop command "${name}".\n${usage()}`);
     return 2;
   }
+  if (!runsWithFoldersMissing.has(name)) {
+    const w = workshop();
+    const missing = missingFolders(w, { fixtures: name === 'check-content' });
+    if (missing.length) throw new MissingFoldersError(join(w.root, 'workshop.json'), missing);
+  }
   return command(named ? argv.slice(1) : argv);
 }
 
@@ -85,7 +100,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError || err instanceof DescriptionError) {
+    // The workshop's own mistakes (workshop.json, a checks module that cannot be built): said as they are, exit 2.
+    if (err instanceof UsageError || err instanceof DescriptionError || err instanceof ChecksModuleError) {
       console.error(err.message);
       process.exitCode = 2;
       return;

@@ -3,8 +3,9 @@
 // learner starts from, and for each step its name, title, solution, deck,
 // checks module and the services it needs. Parsing is pure (text in, data
 // or one sentence per problem out); loading is the only I/O.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { closest, distance } from 'fastest-levenshtein';
 
 /** Services the engine knows how to provide to a step's app and checks. */
 export const knownServices = ['redis'] as const;
@@ -44,12 +45,30 @@ export class DescriptionError extends Error {
   constructor(
     readonly file: string,
     readonly problems: string[],
+    /** What is wrong with it, after its name. */
+    headline = 'is not a workshop description',
   ) {
-    super(`${file} is not a workshop description:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`${file} ${headline}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;
+
+/** The keys workshop.json may have, at its top and in a step; any key starting with "$" (a "$comment") is free. */
+export const workshopKeys = ['title', 'start', 'slides', 'fixtures', 'steps'] as const;
+export const stepKeys = ['name', 'title', 'solution', 'deck', 'checks', 'services'] as const;
+
+/** One sentence for each key of `where` that is not one of `known`, naming the nearest known key (a typo's likely meaning). */
+function unknownKeys(where: Record<string, unknown>, known: readonly string[], what: string): string[] {
+  return Object.keys(where)
+    .filter((key) => !key.startsWith('$') && !known.includes(key))
+    .map((key) => {
+      const near = closest(key, known);
+      // Near enough to be a typo ("service", "Title", "soluton"); otherwise, every key it could be.
+      const typo = distance(key.toLowerCase(), near) <= Math.max(2, Math.floor(near.length / 3));
+      return `${what} has an unknown key "${key}": ${typo ? `did you mean "${near}"?` : `the keys are ${known.map((k) => `"${k}"`).join(', ')}.`}`;
+    });
+}
 
 /** The description in `text` (the content of `<root>/workshop.json`); throws a DescriptionError listing every problem. */
 export function parseDescription(text: string, root: string, file = join(root, 'workshop.json')): Workshop {
@@ -77,6 +96,7 @@ export function parseDescription(text: string, root: string, file = join(root, '
     return resolve(root, v);
   };
 
+  problems.push(...unknownKeys(top, workshopKeys, 'The workshop'));
   const title = stringField(top, 'title', 'The workshop');
   const start = path(top, 'start', 'The workshop');
   const slides = path(top, 'slides', 'The workshop', 'slides');
@@ -88,6 +108,7 @@ export function parseDescription(text: string, root: string, file = join(root, '
     const s = obj(raw);
     const what = typeof s.name === 'string' && s.name ? `Step "${s.name}"` : `Step ${i + 1}`;
     const name = stringField(s, 'name', what);
+    problems.push(...unknownKeys(s, stepKeys, what));
     if (name && /^\d+$/.test(name)) problems.push(`${what}'s name cannot be a number: numbers name steps by position.`);
     else if (name && !NAME.test(name)) problems.push(`${what}'s name must be lower-case letters, digits and dashes (it is typed on the command line).`);
     if (seen.has(name)) problems.push(`Two steps are named "${name}".`);
@@ -120,6 +141,41 @@ export function loadDescription(root: string): Workshop {
     throw new DescriptionError(file, [`there is no workshop.json in ${root}: point --workshop at a workshop's folder.`]);
   }
   return parseDescription(text, root, file);
+}
+
+/**
+ * The folders workshop.json names that are not there (the start, each
+ * step's solution; and the fixtures, when named and `fixtures` is asked
+ * for: only check-content reads them): one sentence each, saying which and
+ * where. Not a parse problem: the runner's page keeps serving a workshop
+ * with a step folder missing (and says so in that step's pane), while every
+ * command refuses to run on one (see cli.ts).
+ */
+export function missingFolders(workshop: Workshop, options: { fixtures?: boolean } = {}): string[] {
+  const problems: string[] = [];
+  const check = (dir: string, what: string) => {
+    let isDir: boolean | undefined;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      isDir = undefined;
+    }
+    if (isDir) return;
+    const named = relative(workshop.root, dir) || '.';
+    problems.push(`${what}, ${named}, is not a folder: ${isDir === false ? `${dir} is a file` : `${dir} does not exist`}.`);
+  };
+  check(workshop.start, 'The workshop\'s "start"');
+  for (const step of workshop.steps) check(step.dir, `Step "${step.name}"'s "solution"`);
+  if (options.fixtures && workshop.fixtures) check(workshop.fixtures, 'The workshop\'s "fixtures"');
+  return problems;
+}
+
+/** workshop.json names folders that are not there: every one, one sentence each (exit 2, as a DescriptionError). */
+export class MissingFoldersError extends DescriptionError {
+  override name = 'MissingFoldersError';
+  constructor(file: string, problems: string[]) {
+    super(file, problems, 'names folders that are not there');
+  }
 }
 
 /** Whether any step of the workshop needs `service`. */

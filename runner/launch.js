@@ -85,7 +85,12 @@ function currentBuild() {
     }
     if (now !== mtimeMs) return undefined;
   }
-  return { main: join(cacheDir, manifest.dir, manifest.main), modules: absolute(manifest.dir, manifest.modules) };
+  return { main: join(cacheDir, manifest.dir, manifest.main), modules: absolute(manifest.dir, manifest.modules), broken: absoluteKeys(manifest.broken) };
+}
+
+/** The manifest's broken modules (source, relative → errors), by absolute source. */
+function absoluteKeys(broken = {}) {
+  return Object.fromEntries(Object.entries(broken).map(([source, errors]) => [resolve(root, source), errors]));
 }
 
 /** The manifest's module map (source → output, relative) made absolute. */
@@ -100,6 +105,7 @@ function absolute(dir, modules = {}) {
  * the expressions (never text inside strings) with constants each file gets.
  */
 const metaNames = { dirname: '__source_dirname', filename: '__source_filename', url: '__source_url' };
+const metaHeader = (values) => Object.entries(metaNames).map(([k, name]) => `const ${name} = ${JSON.stringify(values[k])};`).join(' ');
 const importMetaOfSource = {
   name: 'import-meta-of-source',
   setup(build) {
@@ -108,11 +114,69 @@ const importMetaOfSource = {
     build.onResolve({ filter: new RegExp(`^${engineName.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }, () => ({ path: authoring }));
     build.onLoad({ filter: /\.ts$/ }, (args) => {
       const values = { dirname: dirname(args.path), filename: args.path, url: pathToFileURL(args.path).href };
-      const header = Object.entries(metaNames).map(([k, name]) => `const ${name} = ${JSON.stringify(values[k])};`).join(' ');
-      return { contents: `${header}\n${readFileSync(args.path, 'utf8')}`, loader: 'ts' };
+      const source = readFileSync(args.path, 'utf8');
+      // On the file's first line (in place of a shebang), so esbuild's errors and the source maps keep its line numbers.
+      const rest = source.startsWith('#!') ? source.slice(source.indexOf('\n') + 1 || source.length) : source;
+      const eol = rest === source ? ' ' : '\n';
+      return { contents: `${metaHeader(values)}${eol}${rest}`, loader: 'ts' };
     });
   },
 };
+
+/** esbuild's options for the runner's build, less its entry points. */
+function options(outdir) {
+  return {
+    absWorkingDir: root,
+    outdir,
+    outbase: root,
+    // Names from content (another workshop's folder may be anywhere): hashed, never outside outdir.
+    entryNames: '[dir]/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    packages: 'external',
+    // A stack trace names the source's file and line (a check that throws: its line in the checks module).
+    sourcemap: 'linked',
+    sourcesContent: false,
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [importMetaOfSource],
+    define: Object.fromEntries(Object.entries(metaNames).map(([k, name]) => [`import.meta.${k}`, name])),
+  };
+}
+
+/** An esbuild message as an author reads it: { file: 'checks/api.ts', line: 12, column: 5, text: 'Expected ";" but found "x"' }. */
+function located(message) {
+  const at = message.location;
+  if (!at) return { text: message.text };
+  // The first line of a file carries the import.meta header (see importMetaOfSource): columns as in the file.
+  const file = resolve(root, at.file);
+  const header = at.line === 1 ? metaHeader({ dirname: dirname(file), filename: file, url: pathToFileURL(file).href }).length + 1 : 0;
+  return { file: shown(at.file), line: at.line, column: Math.max(0, at.column - header) + 1, text: message.text };
+}
+
+/**
+ * The checks modules that do not build on their own (each bundled alone,
+ * nothing written): source → { errors (located), files (to watch: fixing
+ * or creating one of them builds again) }.
+ */
+async function brokenModules(esbuild, modules) {
+  const broken = {};
+  await Promise.all(
+    modules.map(async (m) => {
+      try {
+        await esbuild.build({ ...options(undefined), entryPoints: [m], outdir: undefined, splitting: false, sourcemap: false, metafile: false, write: false });
+      } catch (err) {
+        const errors = err.errors ?? [{ text: err.message }];
+        const files = [m, ...errors.flatMap((e) => (e.location ? [resolve(root, e.location.file)] : []))];
+        broken[m] = { errors: errors.map(located), files: [...new Set(files)] };
+      }
+    }),
+  );
+  return broken;
+}
 
 async function build() {
   let esbuild;
@@ -125,30 +189,35 @@ async function build() {
   // Built aside and named in the manifest in one rename: a process starting
   // meanwhile sees the old build or the new one, whole.
   const dir = `build-${Date.now()}-${process.pid}`;
+  const outdir = join(cacheDir, dir);
   const modules = checksModules();
-  const result = await esbuild.build({
-    absWorkingDir: root,
-    // The checks modules are entry points of the same build: they share the
-    // engine's chunks with the CLI, so its classes are theirs.
-    entryPoints: [entry, ...modules],
-    outdir: join(cacheDir, dir),
-    outbase: root,
-    // Names from content (another workshop's folder may be anywhere): hashed, never outside outdir.
-    entryNames: '[dir]/[name]-[hash]',
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: `node${process.versions.node.split('.')[0]}`,
-    packages: 'external',
-    metafile: true,
-    logLevel: 'silent',
-    plugins: [importMetaOfSource],
-    define: Object.fromEntries(Object.entries(metaNames).map(([k, name]) => [`import.meta.${k}`, name])),
-  });
+  // A checks module that is missing, or does not compile, breaks the
+  // commands that load it (step-checks.ts says why, with its file and
+  // line), not the others: it is left out of the build, recorded as broken.
+  const broken = {};
+  for (const m of modules) {
+    if (!existsSync(m)) broken[m] = { errors: [{ text: `there is no file ${m}` }], files: [m] };
+  }
+  // The checks modules are entry points of the same build: they share the
+  // engine's chunks with the CLI, so its classes are theirs.
+  const buildWithout = (left) => esbuild.build({ ...options(outdir), entryPoints: [entry, ...modules.filter((m) => !left[m])] });
+  let result;
+  try {
+    result = await buildWithout(broken);
+  } catch (err) {
+    const found = await brokenModules(esbuild, modules.filter((m) => !broken[m]));
+    // None broken on its own: the engine's own error (reported as it is).
+    if (!Object.keys(found).length) throw err;
+    Object.assign(broken, found);
+    rmSync(outdir, { recursive: true, force: true });
+    result = await buildWithout(broken);
+  }
   const inputs = {};
-  // The launcher and workshop.json too: a change to how we build, or to what, is a change to the build.
-  for (const file of [...Object.keys(result.metafile.inputs), 'launch.js', relative(root, workshopFile)]) {
+  // The launcher and workshop.json too: a change to how we build, or to what,
+  // is a change to the build. For a broken module, its files and their
+  // folders (a missing file created there).
+  const brokenFiles = Object.values(broken).flatMap((b) => b.files.flatMap((f) => [f, dirname(f)]));
+  for (const file of [...Object.keys(result.metafile.inputs), 'launch.js', relative(root, workshopFile), ...brokenFiles.map((f) => relative(root, f))]) {
     try {
       inputs[file] = statSync(resolve(root, file)).mtimeMs;
     } catch {
@@ -158,16 +227,18 @@ async function build() {
   // Which output each entry point became.
   const outputs = {};
   for (const [out, meta] of Object.entries(result.metafile.outputs)) {
-    if (meta.entryPoint) outputs[resolve(root, meta.entryPoint)] = relative(join(cacheDir, dir), resolve(root, out));
+    if (meta.entryPoint) outputs[resolve(root, meta.entryPoint)] = relative(outdir, resolve(root, out));
   }
   const main = outputs[resolve(root, entry)];
-  const moduleOutputs = Object.fromEntries(modules.map((m) => [relative(root, m), outputs[m]]));
-  const manifest = { node: process.versions.node, dir, main, modules: moduleOutputs, inputs };
+  const built = modules.filter((m) => !broken[m]);
+  const moduleOutputs = Object.fromEntries(built.map((m) => [relative(root, m), outputs[m]]));
+  const brokenErrors = Object.fromEntries(Object.entries(broken).map(([m, b]) => [relative(root, m), b.errors]));
+  const manifest = { node: process.versions.node, dir, main, modules: moduleOutputs, broken: brokenErrors, inputs };
   const tmp = `${manifestFile}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(manifest));
   renameSync(tmp, manifestFile);
   removeOldBuilds(dir);
-  return { main: join(cacheDir, dir, main), modules: absolute(dir, moduleOutputs) };
+  return { main: join(outdir, main), modules: absolute(dir, moduleOutputs), broken: absoluteKeys(brokenErrors) };
 }
 
 /** Builds replaced a day ago or more: a runner started from one has loaded what it needs by then. */
@@ -201,7 +272,10 @@ try {
   process.exit(1);
 }
 if (!buildOnly) {
-  // Where each checks module was built (see verify/step-checks.ts).
+  // Where each checks module was built, and why one could not be (see verify/step-checks.ts).
   globalThis.__workshopBuiltModules = built.modules;
+  globalThis.__workshopBrokenModules = built.broken;
+  // Stack traces in the sources' files and lines (the build's source maps).
+  process.setSourceMapsEnabled(true);
   await import(pathToFileURL(built.main).href);
 }

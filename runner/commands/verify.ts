@@ -9,6 +9,7 @@ import { workspaceDir } from '../paths.ts';
 import { onShutdown } from '../process/shutdown.ts';
 import { RedisUnavailableError } from '../redis.ts';
 import { steps } from '../steps.ts';
+import { ChecksModuleError } from '../verify/step-checks.ts';
 import { oneStep, parseCommandArgs } from './args.ts';
 
 const usage = 'Usage: npm run verify <step> [-- --dir PATH --json --watch --timeout MS]';
@@ -117,7 +118,7 @@ async function watchMode(
         if (!io.json) console.log(io.c.dim('Watching for changes; Ctrl-C to stop.'));
       },
       onError: (err) => {
-        if (err instanceof VerifyUsageError || err instanceof RedisUnavailableError) console.error(err.message);
+        if (err instanceof VerifyUsageError || err instanceof RedisUnavailableError || err instanceof ChecksModuleError) console.error(err.message);
         else console.error(err.stack ?? err.message);
       },
     });

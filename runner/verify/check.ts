@@ -1,6 +1,8 @@
 // What a check is, what it reports, and how a list of them runs: in order,
 // each after the checks it needs, a check whose need failed being skipped
 // with the reason instead of failing in a cascade.
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { VerifyContext } from './context.ts';
 
 /**
@@ -37,6 +39,8 @@ export interface CheckResult {
   ms: number;
   /** When skipped because a check it needs did not pass: that check's id. */
   blockedBy?: string;
+  /** The check itself threw (not CheckFailed, not CannotCheck): a bug in the workshop's checks, not a verdict on the app. */
+  broken?: true;
 }
 
 export interface Check<Ctx> {
@@ -70,6 +74,38 @@ export class CannotCheck extends Error {
   override name = 'CannotCheck';
 }
 
+/** The engine's own folder: its frames are not where a check went wrong. */
+const engineRoot = resolve(import.meta.dirname, '..');
+
+const inside = (dir: string, file: string) => {
+  const path = relative(dir, file);
+  return path !== '' && !path.startsWith('..') && !isAbsolute(path);
+};
+
+/**
+ * Where a check threw, as its author finds it: the first frame of the
+ * stack in the workshop's own files (its checks modules and their helpers;
+ * not the engine, not node_modules), relative to the workshop's folder:
+ * `checks/api.ts:12`. The runner's build has source maps, so frames name
+ * the TypeScript source's lines.
+ */
+export function thrownAt(err: unknown, workshopRoot: string): string | undefined {
+  const stack = err instanceof Error ? err.stack ?? '' : '';
+  for (const line of stack.split('\n')) {
+    const frame = /^\s*at (?:.*? \()?((?:file:\/\/)?[^()]+?):(\d+):\d+\)?$/.exec(line);
+    if (!frame) continue;
+    let file = frame[1]!;
+    try {
+      if (file.startsWith('file://')) file = fileURLToPath(file);
+    } catch {
+      continue;
+    }
+    if (!isAbsolute(file) || !inside(workshopRoot, file) || inside(engineRoot, file) || file.split(sep).includes('node_modules')) continue;
+    return `${relative(workshopRoot, file)}:${frame[2]}`;
+  }
+  return undefined;
+}
+
 /** `(see “<title>”)`: another check of the step, named by its title as the learner sees it listed. */
 export function seeCheck<C>(checks: readonly Check<C>[], id: string): string {
   const check = checks.find((c) => c.id === id);
@@ -96,6 +132,8 @@ export async function runChecks<Ctx>(
   ctx: Ctx,
   slideOf: (link: SlideLink) => SlideRef,
   onResult?: (result: CheckResult, index: number) => void,
+  /** Where a check that threw went wrong (`checks/api.ts:12`), for its author: see thrownAt. */
+  whereThrown?: (err: unknown) => string | undefined,
 ): Promise<CheckResult[]> {
   const byId = new Map<string, CheckResult>();
   const results: CheckResult[] = [];
@@ -118,12 +156,14 @@ export async function runChecks<Ctx>(
         } else {
           // A bug in the check, not in the learner's app: say so rather than blame them.
           const text = err instanceof Error ? err.message : String(err);
+          const at = whereThrown?.(err);
           result = {
             ...base,
             status: 'failed',
-            message: `The check itself went wrong: ${text}`,
+            message: `The check itself went wrong${at ? ` at ${at}` : ''}: ${text}`,
             hint: 'This is likely a bug in the workshop, not in your app: please report it with this output.',
             ms: 0,
+            broken: true,
           };
         }
       }

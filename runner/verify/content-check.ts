@@ -9,7 +9,7 @@ import type { Workshop } from '../description.ts';
 import { workshop } from '../steps.ts';
 import { lintDecks } from '../deck/lint.ts';
 import type { Problem } from '../deck/problem.ts';
-import { lintSlideLinks } from './slide-links.ts';
+import { lintChecks } from './check-lint.ts';
 import { loadStepChecks } from './step-checks.ts';
 import { verify, type Report } from './verify.ts';
 
@@ -45,7 +45,8 @@ export async function contentCases(workshop: Workshop): Promise<ContentCase[]> {
   }
   for (const [i, step] of workshop.steps.entries()) {
     const before = i === 0 ? workshop.start : workshop.steps[i - 1]!.dir;
-    const own = (await loadStepChecks(step)).checks.map((c) => c.id);
+    // A module that cannot be loaded: the case's run says why (and so does the lint).
+    const own = await loadStepChecks(step).then((m) => m.checks.map((c) => c.id), () => []);
     cases.push({ name: `${rel(before)} fails ${step.name}`, step: step.name, dir: before, fails: { someOf: own } });
   }
   if (workshop.fixtures) {
@@ -63,6 +64,9 @@ export async function contentCases(workshop: Workshop): Promise<ContentCase[]> {
 
 /** Why a report is not the verdict a case expects; undefined when it is. */
 export function judgeCase(c: ContentCase, report: Report): string | undefined {
+  // A check that threw is the workshop's bug, whatever the app does: said first, and as such.
+  const broken = report.checks.filter((r) => r.broken);
+  if (broken.length) return broken.map((r) => `check ${r.id} is broken (a bug in the workshop's checks, not in the app): ${r.message}`).join('; ');
   const failed = report.checks.filter((r) => r.status === 'failed').map((r) => r.id);
   if (Array.isArray(c.fails)) {
     const want = [...c.fails].sort();
@@ -124,7 +128,7 @@ export interface ContentReport {
  * instance boots three processes.
  */
 export async function checkContent(options: { concurrency?: number; env?: NodeJS.ProcessEnv; onCase?: (r: CaseResult) => void } = {}): Promise<ContentReport> {
-  const lint = [...lintDecks(), ...(await lintSlideLinks(workshop()))];
+  const lint = [...lintDecks(), ...(await lintChecks(workshop()))];
   const cases = await contentCases(workshop());
   const results = await pool(
     cases.map((c) => async () => {

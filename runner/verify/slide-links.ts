@@ -8,7 +8,7 @@ import type { Workshop } from '../description.ts';
 import { normalise, parseDeck, type Slide } from '../deck/parse.ts';
 import type { Problem } from '../deck/problem.ts';
 import type { SlideLink, SlideRef } from './check.ts';
-import { loadStepChecks } from './step-checks.ts';
+import { ChecksModuleError, loadStepChecks } from './step-checks.ts';
 
 /** The slides a link names: those with a heading, or a title, equal to the link's heading (case and markdown ignored). */
 export function slidesNamed(slides: readonly Slide[], heading: string): Slide[] {
@@ -76,8 +76,8 @@ export async function lintSlideLinks(workshop: Workshop): Promise<Problem[]> {
     const file = relative(workshop.root, step.checks);
     let source = '';
     try {
-      source = readFileSync(step.checks, 'utf8');
       const { checks } = await loadStepChecks(step);
+      source = readFileSync(step.checks, 'utf8');
       for (const check of checks) {
         const problem = slides.problem(check.slide);
         if (!problem) continue;
@@ -85,7 +85,13 @@ export async function lintSlideLinks(workshop: Workshop): Promise<Problem[]> {
         problems.push({ file, line: line || 1, message: `check ${check.id} ${problem}` });
       }
     } catch (err) {
-      problems.push({ file, line: 1, message: (err as Error).message });
+      // A module that does not build: each of esbuild's errors at its place (once, however many steps it breaks).
+      const errors = err instanceof ChecksModuleError ? err.errors.filter((e) => e.file && e.line) : [];
+      if (!errors.length) problems.push({ file, line: 1, message: (err as Error).message });
+      for (const e of errors) {
+        const problem = { file: e.file!, line: e.line!, message: `the checks of ${step.name} cannot be built: ${e.text}` };
+        if (!problems.some((p) => p.file === problem.file && p.line === problem.line && p.message.endsWith(`: ${e.text}`))) problems.push(problem);
+      }
     }
   }
   return problems;

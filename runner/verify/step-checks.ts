@@ -11,11 +11,32 @@ import type { StepChecks } from './check.ts';
 /** A checks module that cannot be loaded, or exports no checks: one sentence naming the file. */
 export class ChecksModuleError extends Error {
   override name = 'ChecksModuleError';
+  constructor(
+    message: string,
+    /** A module that cannot be built: esbuild's errors, each at its place when it has one. */
+    readonly errors: readonly BuildError[] = [],
+  ) {
+    super(message);
+  }
 }
+
+/** One of esbuild's errors, as runner/launch.js records it: `file` relative to the workshop (or absolute), when it has a place. */
+export interface BuildError {
+  file?: string;
+  line?: number;
+  column?: number;
+  text: string;
+}
+
+/** `checks/api.ts:12:5: Expected ";" but found "x"` */
+export const formatBuildError = (e: BuildError): string =>
+  `${e.file ? `${e.file}${e.line ? `:${e.line}:${e.column ?? 1}` : ''}: ` : ''}${e.text}`;
 
 declare global {
   /** Set by runner/launch.js: each checks module's source path → the file built from it. */
   var __workshopBuiltModules: Record<string, string> | undefined;
+  /** Set by runner/launch.js: each checks module that is missing or does not compile → esbuild's errors (`checks/api.ts:12:5: …`). */
+  var __workshopBrokenModules: Record<string, BuildError[]> | undefined;
 }
 
 const loaded = new Map<string, Promise<StepChecks>>();
@@ -32,6 +53,13 @@ export function loadStepChecks(step: Step): Promise<StepChecks> {
 
 async function load(step: Step): Promise<StepChecks> {
   const file = relative(workshop().root, step.checks) || step.checks;
+  const broken = globalThis.__workshopBrokenModules?.[step.checks];
+  if (broken?.length) {
+    // Every error of the module: the first in the sentence, any others below it.
+    const [first, ...more] = broken as [BuildError, ...BuildError[]];
+    const rest = more.map((e) => `\n  ${formatBuildError(e)}`).join('');
+    throw new ChecksModuleError(`The checks of ${step.name} (${file}) cannot be built: ${formatBuildError(first)}${rest}`, broken);
+  }
   const built = globalThis.__workshopBuiltModules?.[step.checks];
   let mod: { default?: Partial<StepChecks> };
   try {

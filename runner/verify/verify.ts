@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { stateDir, workspaceDir } from '../paths.ts';
 import { recordProgress } from '../progress.ts';
 import { findStep, unknownStepMessage, workshop, type Step } from '../steps.ts';
-import { runChecks, type Check, type CheckResult, type SlideRef } from './check.ts';
+import { runChecks, thrownAt, type Check, type CheckResult, type SlideRef } from './check.ts';
 import { VerifyContext, type AppUnderTest } from './context.ts';
 import { blameLostRedis, provideRedis, type SessionRedis } from './harness.ts';
 import { Scope } from '../process/scope.ts';
@@ -123,7 +123,7 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
     results = await runChecks(checks, ctx, (link) => slides.ref(link), (result, index) => {
       trace?.(`${result.id} ${result.status}`);
       options.onResult?.(shown(result), index, checks.length);
-    });
+    }, (err) => thrownAt(err, workshop().root));
     if (redis && results.some((r) => r.status === 'failed') && !(await redis.answering())) results = results.map((r) => blameLostRedis(r, redis!));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
