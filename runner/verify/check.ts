@@ -1,7 +1,9 @@
 // What a check is, what it reports, and how a list of them runs: in order,
 // each after the checks it needs, a check whose need failed being skipped
 // with the reason instead of failing in a cascade.
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VerifyContext } from './context.ts';
 
@@ -82,17 +84,42 @@ const inside = (dir: string, file: string) => {
   return path !== '' && !path.startsWith('..') && !isAbsolute(path);
 };
 
+/** Each built file's source map (runner/launch.js writes one beside each), read when first needed; null: none. */
+const sourceMaps = new Map<string, SourceMap | null>();
+
+/**
+ * A stack frame's place in its source: the runner's build (runner/launch.js)
+ * writes a source map beside each file, read here only when a check threw
+ * (Node's own source-map support, enabled at start, would cost every command
+ * ~20 ms reading the maps of every module it loads). A file without a map
+ * (run from source) is its own source.
+ */
+function sourceOf(file: string, line: number, column: number): { file: string; line: number } {
+  if (!file.endsWith('.js')) return { file, line };
+  let map = sourceMaps.get(file);
+  if (map === undefined) {
+    try {
+      map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
+    } catch {
+      map = null;
+    }
+    sourceMaps.set(file, map);
+  }
+  const entry = map?.findEntry(line - 1, column - 1);
+  if (!entry || !('originalSource' in entry)) return { file, line };
+  return { file: resolve(dirname(file), entry.originalSource), line: entry.originalLine + 1 };
+}
+
 /**
  * Where a check threw, as its author finds it: the first frame of the
  * stack in the workshop's own files (its checks modules and their helpers;
  * not the engine, not node_modules), relative to the workshop's folder:
- * `checks/api.ts:12`. The runner's build has source maps, so frames name
- * the TypeScript source's lines.
+ * `checks/api.ts:12`, a line of the TypeScript source.
  */
 export function thrownAt(err: unknown, workshopRoot: string): string | undefined {
   const stack = err instanceof Error ? err.stack ?? '' : '';
-  for (const line of stack.split('\n')) {
-    const frame = /^\s*at (?:.*? \()?((?:file:\/\/)?[^()]+?):(\d+):\d+\)?$/.exec(line);
+  for (const text of stack.split('\n')) {
+    const frame = /^\s*at (?:.*? \()?((?:file:\/\/)?[^()]+?):(\d+):(\d+)\)?$/.exec(text);
     if (!frame) continue;
     let file = frame[1]!;
     try {
@@ -100,8 +127,10 @@ export function thrownAt(err: unknown, workshopRoot: string): string | undefined
     } catch {
       continue;
     }
-    if (!isAbsolute(file) || !inside(workshopRoot, file) || inside(engineRoot, file) || file.split(sep).includes('node_modules')) continue;
-    return `${relative(workshopRoot, file)}:${frame[2]}`;
+    if (!isAbsolute(file)) continue;
+    const at = sourceOf(file, Number(frame[2]), Number(frame[3]));
+    if (!inside(workshopRoot, at.file) || inside(engineRoot, at.file) || at.file.split(sep).includes('node_modules')) continue;
+    return `${relative(workshopRoot, at.file)}:${at.line}`;
   }
   return undefined;
 }
