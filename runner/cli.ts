@@ -69,6 +69,8 @@ function stepsLine(): string {
   try {
     return `Steps are ${stepNamesHelp()}.`;
   } catch (err) {
+    // No workshop here (an author about to run init): the commands above are the help.
+    if (err instanceof DescriptionError && err.problems[0]?.startsWith('there is no workshop.json')) return 'There is no workshop.json here or above: `workshop init <dir>` writes a new workshop.';
     return (err as Error).message;
   }
 }

@@ -138,7 +138,7 @@ export function loadDescription(root: string): Workshop {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new DescriptionError(file, [`there is no workshop.json in ${root}: point --workshop at a workshop's folder.`]);
+    throw new DescriptionError(file, [`there is no workshop.json in ${root}: run the command in a workshop's folder, point --workshop at one, or write a new one with \`workshop init <dir>\`.`]);
   }
   return parseDescription(text, root, file);
 }

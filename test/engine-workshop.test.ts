@@ -178,7 +178,7 @@ describe('workshop.json', () => {
     try {
       const r = await execa(process.execPath, [launch, 'verify', 'step1', '--workshop', empty], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
       expect(r.exitCode).toBe(2);
-      expect(r.stderr.trim()).toBe(`${join(empty, 'workshop.json')} is not a workshop description:\n  - there is no workshop.json in ${empty}: point --workshop at a workshop's folder.`);
+      expect(r.stderr.trim()).toBe(`${join(empty, 'workshop.json')} is not a workshop description:\n  - there is no workshop.json in ${empty}: run the command in a workshop's folder, point --workshop at one, or write a new one with \`workshop init <dir>\`.`);
       await writeFile(join(empty, 'workshop.json'), '{ "title": ');
       const broken = await execa(process.execPath, [launch, 'list', '--workshop', empty], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
       expect(broken.exitCode).toBe(2);
