@@ -1,7 +1,8 @@
 // What is in Redis: each session key with its TTL, its value, whose it is
 // when a user is logged in, and the redis-cli command that shows the same;
-// then the counters (failed logins, rate limits) with their TTLs. All of it
-// is text, never markup.
+// then the counters (failed logins, rate limits) with their TTLs; then every
+// other key, by type, with its TTL, its size and the start of its value.
+// All of it is text, never markup.
 import { post } from './api.js';
 import { $, h } from './dom.js';
 
@@ -21,14 +22,30 @@ function say(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
+/** The data-key of the list item holding the focus in `list`, if any. */
+function focusedKey(list) {
+  const el = document.activeElement;
+  return el && el !== document.body && list.contains(el) ? el.closest('[data-key]')?.dataset.key : undefined;
+}
+
+/** After a redraw took the focus away with its element, it goes back to the same key's summary. */
+function restoreFocus(list, key) {
+  if (key === undefined || list.contains(document.activeElement)) return;
+  const again = [...list.querySelectorAll('[data-key]')].find((el) => el.dataset.key === key);
+  (again?.querySelector('summary') ?? again)?.focus({ preventScroll: true });
+}
+
 export function showInspector(snap) {
   $('inspector-cli').textContent = snap.listCli || '';
   const note = $('inspector-note');
   const users = snap.sessions.filter((s) => s.user).length;
+  const elsewhere = (snap.keys?.length ?? 0) + (snap.counters?.length ?? 0);
   if (snap.error) say(note, snap.error);
+  else if (!snap.sessions.length && elsewhere) say(note, 'No sessions in Redis. Its other keys are below.');
   else if (!snap.sessions.length) say(note, 'No sessions yet. Once your app stores sessions in Redis, they appear here as you use it.');
   else say(note, `${snap.sessions.length} session${snap.sessions.length === 1 ? '' : 's'}${users ? `, ${users} with a user logged in` : ''}${snap.truncated ? ' (the first ones only: Redis holds many keys)' : ''}.`);
   const open = new Set([...document.querySelectorAll('#sessions details[open]')].map((d) => d.dataset.key));
+  const focused = focusedKey($('sessions'));
   $('sessions').replaceChildren(
     ...snap.sessions.map((s) =>
       h(
@@ -52,7 +69,9 @@ export function showInspector(snap) {
       ),
     ),
   );
+  restoreFocus($('sessions'), focused);
   showCounters(snap);
+  showKeys(snap);
 }
 
 /** The counters: key, value, TTL and the redis-cli line; hidden while there are none. */
@@ -76,6 +95,169 @@ function showCounters(snap) {
       ),
     ),
   );
+}
+
+const types = {
+  string: { name: ['string', 'strings'], unit: ['byte', 'bytes'] },
+  hash: { name: ['hash', 'hashes'], unit: ['field', 'fields'], columns: ['field', 'value'] },
+  list: { name: ['list', 'lists'], unit: ['item', 'items'], columns: ['index', 'item'] },
+  set: { name: ['set', 'sets'], unit: ['member', 'members'], columns: ['member'] },
+  zset: { name: ['sorted set', 'sorted sets'], unit: ['member', 'members'], columns: ['member', 'score'] },
+  stream: { name: ['stream', 'streams'], unit: ['entry', 'entries'], columns: ['id', 'fields'] },
+};
+const typeOrder = Object.keys(types);
+const number = (n) => n.toLocaleString('en');
+const counted = (n, [one, many]) => `${number(n)} ${n === 1 ? one : many}`;
+const names = (type) => types[type]?.name ?? [`key of type ${type}`, `keys of type ${type}`];
+const groupName = (type) => names(type)[1].replace(/^./, (c) => c.toUpperCase());
+
+/** "Shown: the first 10 of 30 items." when only part of a value is here. */
+function partialText(k) {
+  const unit = types[k.type].unit[1];
+  const shown = k.type === 'string' ? new TextEncoder().encode(k.value).length : k.rows.length;
+  const which = k.type === 'stream' ? 'the last ' : k.type === 'hash' || k.type === 'set' ? '' : 'the first ';
+  return `Shown: ${which}${number(shown)} of ${number(k.size)} ${unit}. The command below reads it all.`;
+}
+
+/** A value as the learner reads it: a string's text; a table of fields, items, members or entries. */
+function valueOf(k) {
+  if (k.type === 'string') return h('pre', { class: 'value' }, k.value);
+  const spec = types[k.type];
+  if (!spec || !k.rows) return h('p', { class: 'note' }, `A value of type ${k.type}: the command below shows what it holds.`);
+  if (!k.rows.length) return h('p', { class: 'note' }, 'Empty.');
+  const cells = (row) => (k.type === 'stream' ? [row[0], pairsText(row.slice(1))] : row);
+  return h(
+    'div',
+    { class: 'items-box' },
+    h(
+      'table',
+      { class: `items items-${k.type}` },
+      h('thead', {}, h('tr', {}, ...spec.columns.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...k.rows.map((row) => h('tr', {}, ...cells(row).map((c) => h('td', {}, c))))),
+    ),
+  );
+}
+
+/** A stream entry's fields, one `field: value` a line. */
+function pairsText(flat) {
+  const lines = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) lines.push(`${flat[i]}: ${flat[i + 1]}`);
+  return lines.join('\n');
+}
+
+/** One key's list item; its TTL span is kept to be updated in place. */
+function keyItem(k, sig, open) {
+  const ttl = h('span', { class: 'ttl' }, ttlText(k.ttl));
+  const li = h(
+    'li',
+    { class: 'redis-key', 'data-key': k.key, 'data-type': k.type },
+    h(
+      'details',
+      { open },
+      h(
+        'summary',
+        {},
+        h('code', { class: 'key' }, k.key),
+        ' ',
+        h('span', { class: 'key-type' }, k.type),
+        ' ',
+        h(
+          'span',
+          { class: 'key-meta' },
+          k.size !== undefined && h('span', { class: 'key-size' }, counted(k.size, types[k.type]?.unit ?? ['', ''])),
+          k.size !== undefined && ' · ',
+          ttl,
+        ),
+      ),
+      valueOf(k),
+      k.partial && h('p', { class: 'partial' }, partialText(k)),
+      h('p', { class: 'cli' }, command(k.cli)),
+    ),
+  );
+  return { li, sig, ttl, details: li.firstChild };
+}
+
+/**
+ * A command in a <code>, each word unbroken when it fits the line: never `redis-cli -p 6380 -`
+ * on one line and `-scan` on the next. The text is the command as it is, to copy.
+ */
+function command(text, attrs = {}) {
+  return h('code', attrs, ...text.split(/( +)/).map((part) => (part.trim() ? h('span', { class: 'word' }, part) : part)));
+}
+
+/**
+ * Makes `nodes` a parent's children, moving only what is out of place: an element
+ * taken out and put back loses its scroll position, and the focus.
+ */
+function setChildren(parent, nodes) {
+  const wanted = new Set(nodes);
+  for (const kid of [...parent.children]) if (!wanted.has(kid)) kid.remove();
+  nodes.forEach((node, i) => {
+    if (parent.children[i] !== node) parent.insertBefore(node, parent.children[i] ?? null);
+  });
+}
+
+let keyItems = new Map();
+const groups = new Map();
+
+function groupOf(type) {
+  let g = groups.get(type);
+  if (!g) {
+    const id = `keys-${typeOrder.includes(type) ? type : 'other'}`;
+    const count = h('span', { class: 'n' });
+    const ul = h('ul', { class: 'keys-list', 'aria-labelledby': id });
+    g = { section: h('section', { class: 'key-group', 'data-type': type }, h('h4', { id }, groupName(type), ' ', count), ul), ul, count };
+    groups.set(type, g);
+  }
+  return g;
+}
+
+/**
+ * Every other key, grouped by type. Redrawn in place: a key whose value is the
+ * same keeps its element (open or closed, scrolled, focused) and only its TTL
+ * moves; a changed key is drawn again; a deleted one goes.
+ */
+function showKeys(snap) {
+  const keys = snap.keys ?? [];
+  const box = $('keys');
+  $('keys-box').hidden = !keys.length;
+  if ($('keys-cli').textContent !== (snap.keysCli || '')) $('keys-cli').replaceWith(command(snap.keysCli || '', { id: 'keys-cli' }));
+  const byType = new Map();
+  for (const k of keys) {
+    if (!byType.has(k.type)) byType.set(k.type, []);
+    byType.get(k.type).push(k);
+  }
+  const kinds = [...byType.keys()].sort((a, b) => (typeOrder.indexOf(a) + 1 || 99) - (typeOrder.indexOf(b) + 1 || 99));
+  const parts = kinds.map((t) => counted(byType.get(t).length, names(t)));
+  $('keys-note').textContent = keys.length
+    ? `${counted(keys.length, ['key', 'keys'])}: ${parts.join(', ')}${snap.keysTruncated ? ` (the first ones only: Redis holds ${snap.keysTotal > keys.length ? number(snap.keysTotal) : 'more'} keys)` : ''}.`
+    : '';
+  const focused = focusedKey(box);
+  const openByDefault = keys.length <= 6;
+  const next = new Map();
+  for (const k of keys) {
+    const sig = JSON.stringify({ ...k, ttl: undefined });
+    let item = keyItems.get(k.key);
+    if (item?.sig === sig) say(item.ttl, ttlText(k.ttl));
+    else {
+      const old = item;
+      item = keyItem(k, sig, old ? old.details.open : openByDefault);
+      // In the old one's place, so its neighbours stay where they are.
+      if (old?.li.isConnected && old.li.parentElement === groups.get(k.type)?.ul) old.li.replaceWith(item.li);
+    }
+    next.set(k.key, item);
+  }
+  keyItems = next;
+  setChildren(
+    box,
+    kinds.map((type) => {
+      const g = groupOf(type);
+      say(g.count, `(${byType.get(type).length})`);
+      setChildren(g.ul, byType.get(type).map((k) => keyItems.get(k.key).li));
+      return g.section;
+    }),
+  );
+  restoreFocus(box, focused);
 }
 
 /** The header's words for Redis, and the button that starts it again when the workshop can. */
