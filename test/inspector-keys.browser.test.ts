@@ -15,6 +15,7 @@ import { launchBrowser, type Browser } from './helpers/browser.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';
 import { openEvents, type EventFrame } from './faults/helpers.ts';
+import { textContrasts } from './helpers/contrast.ts';
 
 const step3 = steps().find((s) => s.name === 'step3');
 let redis: ThrowawayRedis;
@@ -272,35 +273,11 @@ describe.runIf(step3)('every key of the app\'s Redis, by type', () => {
     await item('scores').scrollIntoViewIfNeeded();
     await page.screenshot({ path: '/tmp/inspector-keys-dark.png' });
     // Every text of the list keeps 4.5:1 contrast to what is behind it, light and dark.
-    const ratios = () =>
-      page.evaluate(() => {
-        const rgba = (css: string) => {
-          const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
-          return { r, g, b, a };
-        };
-        const lum = ({ r, g, b }: { r: number; g: number; b: number }) => {
-          const lin = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
-          return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-        };
-        const behind = (el: Element) => {
-          for (let e: Element | null = el; e; e = e.parentElement) {
-            const c = rgba(getComputedStyle(e).backgroundColor);
-            if (c.a > 0) return c;
-          }
-          return rgba(getComputedStyle(document.documentElement).backgroundColor);
-        };
-        return [...document.querySelectorAll('#keys-box *')]
-          .filter((el) => el.getClientRects().length && [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim()))
-          .map((el) => {
-            const fg = lum(rgba(getComputedStyle(el).color));
-            const bg = lum(behind(el));
-            return { what: `${el.tagName.toLowerCase()}.${el.className} ${el.textContent!.trim().slice(0, 30)}`, ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
-          });
-      });
+    const ratios = async () => (await textContrasts(page, '#keys-box')).texts;
     const dark = await ratios();
     await page.emulateMedia({ colorScheme: 'light' });
     const light = await ratios();
-    expect(dark.map((t) => t.what.split(' ')[0])).toEqual(expect.arrayContaining(['th.', 'td.', 'span.key-type', 'span.key-size', 'span.ttl', 'code.key', 'p.partial', 'pre.value', 'h4.']));
+    expect(dark.map((t) => t.name)).toEqual(expect.arrayContaining(['th', 'td', 'span.key-type', 'span.key-size', 'span.ttl', 'code.key', 'p.partial', 'pre.value', 'h4']));
     expect(dark.filter((t) => t.ratio < 4.5), 'dark').toEqual([]);
     expect(light.filter((t) => t.ratio < 4.5), 'light').toEqual([]);
   });

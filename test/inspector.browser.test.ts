@@ -9,6 +9,7 @@ import { steps } from '../runner/steps.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';
+import { textContrasts } from './helpers/contrast.ts';
 
 let redis: ThrowawayRedis;
 let runner: RunningWorkshop;
@@ -32,40 +33,11 @@ afterAll(async () => {
   await redis?.dispose();
 });
 
-/**
- * The inspector's colours as a learner sees them: the relative luminance of its
- * background, and each text's WCAG contrast ratio to the background behind it.
- */
-const colours = () =>
-  page.evaluate(() => {
-    const rgba = (css: string) => {
-      const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
-      return { r, g, b, a };
-    };
-    const luminance = ({ r, g, b }: { r: number; g: number; b: number }) => {
-      const lin = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
-      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-    };
-    // The first opaque background from the element up (the page's own, at the top).
-    const behind = (el: Element) => {
-      for (let e: Element | null = el; e; e = e.parentElement) {
-        const c = rgba(getComputedStyle(e).backgroundColor);
-        if (c.a > 0) return c;
-      }
-      return rgba(getComputedStyle(document.documentElement).backgroundColor);
-    };
-    const panel = document.getElementById('redis-panel')!;
-    const texts = [...panel.querySelectorAll('*')]
-      .filter((el) => el.getClientRects().length && [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim()))
-      .map((el) => {
-        const fg = luminance(rgba(getComputedStyle(el).color));
-        const bg = luminance(behind(el));
-        const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-        const name = el.tagName.toLowerCase() + (el.classList.length ? `.${[...el.classList].join('.')}` : '');
-        return { what: `${name} “${el.textContent!.trim().slice(0, 40)}”`, ratio: Math.round(ratio * 100) / 100 };
-      });
-    return { panelLuminance: luminance(behind(panel)), texts };
-  });
+/** The inspector's colours as a learner sees them (the panel's background, each text's contrast). */
+const colours = async () => {
+  const { luminance, texts } = await textContrasts(page, '#redis-panel');
+  return { panelLuminance: luminance, texts };
+};
 
 describe.runIf(step4)('the inspector on step 4', () => {
   it('shows whose session it is and the failure counters with their TTLs', async () => {
