@@ -6,23 +6,14 @@
 // that throws (its line in the checks module, and check-content calls it the
 // workshop's bug). Each on a copy of the greetings workshop, through its bin;
 // and each time, the right thing passes.
-import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { greetingsCopy, type GreetingsCopy } from './helpers/greetings.ts';
-import { repoRoot } from './helpers/repo.ts';
+import { greetingsCopy, workshopIn, type GreetingsCopy } from './helpers/greetings.ts';
 
 const copies: GreetingsCopy[] = [];
 afterEach(async () => {
-  for (const copy of copies.splice(0)) {
-    await copy.dispose();
-    // The engine's build of the copy (runner/launch.js keeps one per workshop folder).
-    const engine = join(repoRoot, 'runner');
-    const cache = createHash('sha1').update(`${engine}\0${copy.root}`).digest('hex').slice(0, 10);
-    await rm(join(engine, 'node_modules', '.cache', 'workshop-build', cache), { recursive: true, force: true });
-  }
+  for (const copy of copies.splice(0)) await copy.dispose();
 });
 
 async function copy(): Promise<{ root: string; workshop: (...args: string[]) => ReturnType<typeof run>; edit: (file: string, change: (text: string) => string) => Promise<void> }> {
@@ -41,9 +32,7 @@ async function copy(): Promise<{ root: string; workshop: (...args: string[]) => 
   };
 }
 
-/** `workshop <args>` in a workshop's folder, through its installed bin. */
-const run = (root: string, args: string[]) =>
-  execa(join(root, 'node_modules', '.bin', 'workshop'), args, { cwd: root, reject: false, env: { NO_COLOR: '1' } });
+const run = (root: string, args: string[]) => workshopIn(root, args);
 
 /** The 1-based line of `file` (in the copy) that holds `text`. */
 async function lineOf(root: string, file: string, text: string): Promise<number> {

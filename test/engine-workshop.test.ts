@@ -5,7 +5,7 @@
 // runs it: the `workshop` bin in its folder. The same engine serves its
 // decks, verifies apps against its checks, switches its solutions and
 // checks its content. A broken workshop.json is one clear message.
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDescription, DescriptionError } from '../runner/description.ts';
 import { repoRoot } from './helpers/repo.ts';
 import { picture } from './workspace-helpers.ts';
-import { greetingsCopy } from './helpers/greetings.ts';
+import { greetingsCopy, workshopIn } from './helpers/greetings.ts';
 import { startWorkshopRunner, waitFor, type RunningWorkshop } from './helpers/workshop-runner.ts';
 
 const launch = join(repoRoot, 'runner', 'launch.js');
@@ -25,9 +25,6 @@ beforeAll(async () => {
 });
 afterAll(() => disposeGreetings?.());
 
-/** `workshop <args>` in a workshop's folder, through its installed bin. */
-const workshopIn = (root: string, args: string[], env: Record<string, string> = {}) =>
-  execa(join(root, 'node_modules', '.bin', 'workshop'), args, { cwd: root, reject: false, env: { NO_COLOR: '1', ...env } });
 const cli = (args: string[], env: Record<string, string> = {}) => workshopIn(greetings, args, env);
 
 describe('npm run verify, on another workshop', () => {

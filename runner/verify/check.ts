@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineRoot } from '../paths.ts';
 import type { VerifyContext } from './context.ts';
 
 /**
@@ -76,8 +77,6 @@ export class CannotCheck extends Error {
   override name = 'CannotCheck';
 }
 
-/** The engine's own folder: its frames are not where a check went wrong. */
-const engineRoot = resolve(import.meta.dirname, '..');
 
 const inside = (dir: string, file: string) => {
   const path = relative(dir, file);
