@@ -6,7 +6,8 @@ import { freePort } from './process/ports.ts';
 import { relative } from 'node:path';
 import { contentFolders } from './description.ts';
 import { WorkshopState } from './state.ts';
-import { newToken } from './server/security.ts';
+import { loadToken, linkFor } from './token.ts';
+import { stateDir } from './paths.ts';
 import { startUiServer, type UiServer } from './server/app.ts';
 import { loadWorkspace } from './server/others.ts';
 import type { SupervisedApp } from './apps.ts';
@@ -26,7 +27,10 @@ export interface StartOptions {
 export interface Workshop {
   state: WorkshopState;
   ui: UiServer;
+  /** The runner's address, without the token. */
   url: string;
+  /** The address with the token: what lets the learner's browser in. */
+  link: string;
   /** Resolves when Redis and both apps have settled (ready or failed). */
   ready: Promise<void>;
   stop(): Promise<void>;
@@ -66,7 +70,7 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
   const env = options.env ?? process.env;
   const say = options.say ?? (() => {});
   const warn = options.warn ?? say;
-  const state = await WorkshopState.load(newToken(), env);
+  const state = await WorkshopState.load(loadToken(stateDir(env)), env);
   const [workspacePort, solutionPort] = await Promise.all([freePort(), freePort()]);
   state.appPorts = { workspace: workspacePort, solution: solutionPort };
   await stage('state loaded');
@@ -198,6 +202,7 @@ export async function startWorkshop(options: StartOptions): Promise<Workshop> {
     state,
     ui,
     url,
+    link: linkFor(url, state.token),
     ready,
     async stop() {
       stopped = true;

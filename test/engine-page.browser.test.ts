@@ -19,6 +19,7 @@ import { repoRoot } from './helpers/repo.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
 import { greetingsCopy, type GreetingsCopy } from './helpers/greetings.ts';
 import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';
+import { runnerFetch } from './helpers/runner-http.ts';
 
 /** The oversized slide's listing: far more lines than two columns hold at the smallest font. */
 const listingLines = 160;
@@ -57,13 +58,13 @@ beforeAll(async () => {
 
   // Greetings needs no Redis: the runner starts none.
   runner = await startWorkshopRunner({ args: ['--workshop', copy.root] });
-  const served = (await (await fetch(`${runner.url}api/decks/${deck}`)).json()) as { slides: { title: string }[]; problems: unknown[] };
+  const served = (await (await runnerFetch(runner.link, `api/decks/${deck}`)).json()) as { slides: { title: string }[]; problems: unknown[] };
   expect(served.problems).toEqual([]);
   expect(served.slides.map((s) => s.title)).toEqual(['A page that says hello', 'app.js: Say hello', 'greetings.js: The whole file, at once', 'Your turn']);
 
   browser = await launchBrowser({ viewport: { width: 1280, height: 720 } });
   page = browser.page;
-  await page.goto(runner.url);
+  await page.goto(runner.link);
   await page.waitForFunction((text) => document.getElementById('counter')?.textContent === text, counter(1));
 }, 60_000);
 
@@ -214,12 +215,12 @@ describe('a slide too big to fit, by keyboard', () => {
 
 describe('steps that are not called stepN', () => {
   it('the step tabs, a deep link and a reload show the slide they name', async () => {
-    const api = (await (await fetch(`${runner.url}api/decks/api`)).json()) as { slides: unknown[] };
+    const api = (await (await runnerFetch(runner.link, `api/decks/api`)).json()) as { slides: unknown[] };
     await page.locator('#steps a[href="#/api/1"]').click();
     await expect.poll(() => page.locator('#counter').textContent()).toBe(`api: 1 / ${api.slides.length}`);
     expect(await page.evaluate(() => location.hash)).toBe('#/api/1');
 
-    await page.goto(`${runner.url}#/${deck}/${oversized}`);
+    await page.goto(`${runner.link}#/${deck}/${oversized}`);
     await expect.poll(() => page.locator('#counter').textContent()).toBe(counter(oversized));
     await page.reload();
     await expect.poll(() => page.locator('#counter').textContent()).toBe(counter(oversized));

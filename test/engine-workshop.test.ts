@@ -15,6 +15,7 @@ import { repoRoot } from './helpers/repo.ts';
 import { picture } from './workspace-helpers.ts';
 import { greetingsCopy, workshopIn } from './helpers/greetings.ts';
 import { startWorkshopRunner, waitFor, type RunningWorkshop } from './helpers/workshop-runner.ts';
+import { runnerFetch } from './helpers/runner-http.ts';
 
 const launch = join(repoRoot, 'runner', 'launch.js');
 /** The greetings workshop, copied out of this repository for the whole file. */
@@ -120,13 +121,13 @@ describe('npm run workshop, on another workshop', () => {
   });
 
   it('titles the page with its workshop, lists its steps, starts no Redis and serves its decks', async () => {
-    const html = await (await fetch(runner.url)).text();
+    const html = await (await runnerFetch(runner.link, "")).text();
     expect(html).toContain('<title>Greetings: a page, then a JSON API</title>');
-    const state = (await (await fetch(`${runner.url}api/state`)).json()) as { steps: { name: string; title: string; services: string[] }[]; redis: { state: string } };
+    const state = (await (await runnerFetch(runner.link, `api/state`)).json()) as { steps: { name: string; title: string; services: string[] }[]; redis: { state: string } };
     expect(state.steps.map((s) => `${s.name}: ${s.title}`)).toEqual(['page: A page that says hello', 'api: A JSON route and a form']);
     expect(state.redis).toEqual({ state: 'not-needed' });
     expect(runner.output()).not.toMatch(/Redis/);
-    const deck = (await (await fetch(`${runner.url}api/decks/api`)).json()) as { slides: { title: string; html: string }[]; problems: unknown[] };
+    const deck = (await (await runnerFetch(runner.link, `api/decks/api`)).json()) as { slides: { title: string; html: string }[]; problems: unknown[] };
     expect(deck.problems).toEqual([]);
     expect(deck.slides.map((s) => s.title)).toEqual(['A JSON route and a form', 'app.js: Greet by name, in JSON', 'app.js: Remember a name from a form', 'Your turn']);
     // Code excerpts come from this workshop's steps.
@@ -136,7 +137,7 @@ describe('npm run workshop, on another workshop', () => {
 
   it("creates the learner's workspace from its start, and runs it", async () => {
     await waitFor('the workspace app running', async () => {
-      const state = (await (await fetch(`${runner.url}api/state`)).json()) as { apps: { id: string; state: string }[] };
+      const state = (await (await runnerFetch(runner.link, `api/state`)).json()) as { apps: { id: string; state: string }[] };
       return state.apps.find((a) => a.id === 'workspace' && a.state === 'running');
     });
     expect(await picture(runner.workspace, (p) => p.startsWith('node_modules'))).toEqual(await picture(join(greetings, 'steps', 'start')));

@@ -31,7 +31,7 @@ beforeAll(async () => {
   runner = await startWorkshopRunner({ workspaceFrom: step3.dir, env: { REDIS_URL: '', WORKSHOP_REDIS_PORT: String(redis.port) } });
   browser = await launchBrowser({ viewport: { width: 1280, height: 720 } });
   page = browser.page;
-  events = await openEvents(runner.url);
+  events = await openEvents(runner.link);
 }, 60_000);
 
 afterAll(async () => {
@@ -55,7 +55,7 @@ const fullStream: string[] = [];
 
 describe.runIf(step3)('every key of the app\'s Redis, by type', () => {
   it('keeps the app\'s session in its own list, decoded as before, and not again below', async () => {
-    await page.goto(`${runner.url}#/step3/1`);
+    await page.goto(`${runner.link}#/step3/1`);
     await expect.poll(() => page.locator('#redis-panel').isVisible(), { timeout: 10_000 }).toBe(true);
     await page.locator('#show-workspace').click();
     const app = page.frameLocator('#app-frame');

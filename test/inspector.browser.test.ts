@@ -41,7 +41,7 @@ const colours = async () => {
 
 describe.runIf(step4)('the inspector on step 4', () => {
   it('shows whose session it is and the failure counters with their TTLs', async () => {
-    await page.goto(`${runner.url}#/step4/1`);
+    await page.goto(`${runner.link}#/step4/1`);
     await expect.poll(() => page.locator('#redis-panel').isVisible(), { timeout: 10_000 }).toBe(true);
     await page.locator('#show-workspace').click();
     const frame = page.frameLocator('#app-frame');
@@ -80,7 +80,7 @@ describe.runIf(step4)('the inspector on step 4', () => {
   }, 60_000);
 
   it('leaves its live note alone while nothing changes: refreshes are not announced again', async () => {
-    await page.goto(`${runner.url}#/step4/1`);
+    await page.goto(`${runner.link}#/step4/1`);
     await expect.poll(() => page.locator('#inspector-note').textContent(), { timeout: 10_000 }).toMatch(/session/);
     // Every refresh redraws the sessions list (each TTL moves); the note's sentence stays the same.
     // Refreshes come every 2 s: three are given 20 s, then the count says how many came.

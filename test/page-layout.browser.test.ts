@@ -13,6 +13,7 @@ import { steps } from '../runner/steps.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';
+import { runnerFetch } from './helpers/runner-http.ts';
 
 let redis: ThrowawayRedis;
 let runner: RunningWorkshop;
@@ -24,14 +25,14 @@ beforeAll(async () => {
   redis = await throwawayRedis();
   runner = await startWorkshopRunner({ env: { REDIS_URL: redis.url } });
   for (const step of steps()) {
-    const deck = (await (await fetch(`${runner.url}api/decks/${step.name}`)).json()) as { slides: { title: string }[] };
+    const deck = (await (await runnerFetch(runner.link, `api/decks/${step.name}`)).json()) as { slides: { title: string }[] };
     titles.set(step.name, deck.slides.map((s) => s.title));
   }
   browser = await launchBrowser({ viewport: { width: 1280, height: 720 } });
   page = browser.page;
   await page.addInitScript(installPaint);
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(runner.url).origin });
-  await page.goto(`${runner.url}#/step1/1`);
+  await page.goto(`${runner.link}#/step1/1`);
 }, 60_000);
 
 afterAll(async () => {

@@ -14,6 +14,7 @@ import { steps } from '../runner/steps.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';
+import { runnerFetch } from './helpers/runner-http.ts';
 
 let redis: ThrowawayRedis;
 let runner: RunningWorkshop;
@@ -45,7 +46,7 @@ const stale = () => page.locator('#verify-stale');
 const counter = () => page.locator('#counter');
 
 async function slideNumber(step: string, title: RegExp): Promise<number> {
-  const res = await fetch(`${runner.url}api/decks/${step}`);
+  const res = await runnerFetch(runner.link, `api/decks/${step}`);
   const deck = (await res.json()) as { slides: { title: string }[] };
   const i = deck.slides.findIndex((s) => title.test(s.title));
   expect(i, `a slide titled ${title} in ${step}`).toBeGreaterThanOrEqual(0);
@@ -79,7 +80,7 @@ async function verifyAndWait(step: string): Promise<string> {
 
 describe('Verify results a learner can see and keep', () => {
   it('brings the summary into view at 1280×720 after Verify, without scrolling the page away', async () => {
-    await page.goto(`${runner.url}#/step2/1`);
+    await page.goto(`${runner.link}#/step2/1`);
     await poll(() => page.locator('#verify').textContent()).toBe('Verify step2');
     const text = await verifyAndWait('step2');
     expect(text).toMatch(/^step2: \d+ passed, 0 failed\. Well done!$/);
@@ -91,7 +92,7 @@ describe('Verify results a learner can see and keep', () => {
   }, 60_000);
 
   it('counts the skipped checks, names what they needed by title, and shows hints’ code as code', async () => {
-    await page.goto(`${runner.url}#/step3/1`);
+    await page.goto(`${runner.link}#/step3/1`);
     await poll(() => page.locator('#verify').textContent()).toBe('Verify step3');
     const text = await verifyAndWait('step3');
     const [, passed, failed, skipped] = /^step3: (\d+) passed, (\d+) failed, (\d+) skipped\.$/.exec(text) ?? [];
@@ -131,7 +132,7 @@ describe('Verify results a learner can see and keep', () => {
     // Step 2's pass is kept too.
     await page.locator('#steps a[href="#/step2/1"]').click();
     await poll(() => summary().textContent()).toMatch(/^step2: \d+ passed, 0 failed\. Well done!$/);
-    await page.goto(`${runner.url}#/step3/1`);
+    await page.goto(`${runner.link}#/step3/1`);
     await page.reload();
     await poll(() => summary().textContent()).toBe(before);
     expect(await page.locator('#check-list .check').count()).toBe(items);
@@ -204,7 +205,7 @@ describe('Verify results a learner can see and keep', () => {
 describe('slide links to the app', () => {
   it('opens 127.0.0.1:3000 links in the app pane; the tab stays on the workshop', async () => {
     const n = await slideNumber('step1', /^Start your app!/);
-    await page.goto(`${runner.url}#/step1/${n}`);
+    await page.goto(`${runner.link}#/step1/${n}`);
     await page.locator('#show-solution').click();
     const link = page.locator('#slide a[href="http://127.0.0.1:3000/"]');
     await link.click();
@@ -215,7 +216,7 @@ describe('slide links to the app', () => {
     await expect.poll(() => page.frameLocator('#app-frame').locator('h1').textContent(), { timeout: 15_000 }).toBeTruthy();
     // A path is kept: step 4's login page.
     const m = await slideNumber('step4', /^Log in as ada/);
-    await page.goto(`${runner.url}#/step4/${m}`);
+    await page.goto(`${runner.link}#/step4/${m}`);
     await page.locator('#slide a[href="http://127.0.0.1:3000/login"]').click();
     expect(page.url().startsWith(runner.url)).toBe(true);
     await poll(() => page.locator('#app-frame').getAttribute('src')).toBe(new URL('/login', appUrl).href);
@@ -223,14 +224,14 @@ describe('slide links to the app', () => {
 
   it('offers the Verify button beside `npm run verify` on a “Your turn” slide', async () => {
     const n = await slideNumber('step1', /^Your turn/);
-    await page.goto(`${runner.url}#/step1/${n}`);
+    await page.goto(`${runner.link}#/step1/${n}`);
     await poll(() => page.locator('#slide .verify-here button').textContent()).toBe('Verify step1');
   });
 });
 
 describe('a crash', () => {
   it('replaces the app’s page, shows the SyntaxError line in the log, and links only real files', async () => {
-    await page.goto(`${runner.url}#/step2/1`);
+    await page.goto(`${runner.link}#/step2/1`);
     await page.locator('#show-workspace').click();
     // A check's message names the stylesheet's URL: text, not a file to open.
     await poll(() => page.locator('#check-list .message', { hasText: 'GET /stylesheets/style.css answered 200' }).count()).toBe(1);

@@ -61,9 +61,9 @@ describe('a killed redis-server, said on the page', () => {
   let starts: number[] = [];
 
   it('starts with the workshop\'s own redis-server, and sessions in the inspector', async () => {
-    await page.goto(`${runner.url}#/step3/1`);
+    await page.goto(`${runner.link}#/step3/1`);
     // The page took the runner to step 3: its solution runs beside the learner's app.
-    const s = await untilState(runner.url, 'Redis and both apps on step 3', (s) => s.current === 'step3' && s.redis.state === 'ready' && s.apps.length === 2 && s.apps.every((a) => a.state === 'running') && (app(s, 'solution') as { dir?: string }).dir === step3.dir, 30_000);
+    const s = await untilState(runner.link, 'Redis and both apps on step 3', (s) => s.current === 'step3' && s.redis.state === 'ready' && s.apps.length === 2 && s.apps.every((a) => a.state === 'running') && (app(s, 'solution') as { dir?: string }).dir === step3.dir, 30_000);
     starts = s.apps.map((a) => a.starts);
     await expect.poll(() => status(page).textContent(), { timeout: 10_000 }).toBe(
       `Redis: redis-server started by the workshop on 127.0.0.1:${redisPort} (data in ${runner.state}/redis)`,
@@ -88,7 +88,7 @@ describe('a killed redis-server, said on the page', () => {
     // The solution app still runs, but is not shown as simply "running".
     await page.locator('#show-solution').click();
     await expect.poll(() => page.locator('#app-state').textContent(), { timeout: 5000 }).toMatch(/running.*Redis is down, so its sessions fail until Redis is back\./);
-    const s = await untilState(runner.url, 'the apps marked', (s) => s.apps.length === 2 && s.apps.every((a) => redisDown(a)));
+    const s = await untilState(runner.link, 'the apps marked', (s) => s.apps.length === 2 && s.apps.every((a) => redisDown(a)));
     expect(s.redis).toMatchObject({ state: 'down', canStart: true, restarting: false });
 
     // The inspector's note names the reason (nothing listens on the port any more), not
@@ -100,7 +100,7 @@ describe('a killed redis-server, said on the page', () => {
   it('says it on a page loaded afterwards', async () => {
     const fresh = await browser.context.newPage();
     try {
-      await fresh.goto(`${runner.url}#/step3/1`);
+      await fresh.goto(`${runner.link}#/step3/1`);
       await expect.poll(() => status(fresh).locator('span').textContent(), { timeout: 5000 }).toMatch(downSentence());
       expect(await fresh.locator('#redis-start').isVisible()).toBe(true);
       await expect.poll(() => fresh.locator('#inspector-note').textContent(), { timeout: 8000 }).toBe(refusedNote());
@@ -114,7 +114,7 @@ describe('a killed redis-server, said on the page', () => {
     await expect.poll(() => status(page).textContent(), { timeout: 10_000 }).toBe(
       `Redis: redis-server started by the workshop on 127.0.0.1:${redisPort} (data in ${runner.state}/redis)`,
     );
-    const s = await untilState(runner.url, 'ready, apps plainly running', (s) => s.redis.state === 'ready' && s.apps.length === 2 && s.apps.every((a) => a.state === 'running' && !redisDown(a)));
+    const s = await untilState(runner.link, 'ready, apps plainly running', (s) => s.redis.state === 'ready' && s.apps.length === 2 && s.apps.every((a) => a.state === 'running' && !redisDown(a)));
     const again = await redisPid();
     expect(again).not.toBe(pids[0]);
     expect(isRunning(again)).toBe(true);
@@ -128,6 +128,6 @@ describe('a killed redis-server, said on the page', () => {
     await expect.poll(() => page.locator('#inspector-note').textContent(), { timeout: 10_000 }).toMatch(/^\d+ sessions?/);
     await expect.poll(() => page.locator('#sessions li').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     // Read now, after the visits: a restart at any time since Redis came back counts.
-    expect((await uiState(runner.url)).apps.map((a) => a.starts)).toEqual(starts);
+    expect((await uiState(runner.link)).apps.map((a) => a.starts)).toEqual(starts);
   }, 30_000);
 });

@@ -164,7 +164,7 @@ describe('two workshops from two folders, one Redis', () => {
     const env = { ...m.env, REDIS_URL: '', WORKSHOP_REDIS_PORT: String(port) };
     const step3 = steps().find((s) => s.name === 'step3')!.dir;
     first = await startWorkshopRunner({ workspaceFrom: step3, env });
-    await untilState(first.url, 'the first workshop\'s Redis', (s) => s.redis.state === 'ready');
+    await untilState(first.link, 'the first workshop\'s Redis', (s) => s.redis.state === 'ready');
     second = await startWorkshopRunner({ workspaceFrom: step3, env });
   }, 60_000);
 
@@ -177,19 +177,19 @@ describe('two workshops from two folders, one Redis', () => {
   });
 
   it('the second says the Redis is the first\'s, on the page and in the terminal', async () => {
-    const s = await untilState(second.url, 'the second workshop on Redis', (s) => s.redis.state === 'ready');
+    const s = await untilState(second.link, 'the second workshop on Redis', (s) => s.redis.state === 'ready');
     const description = `the Redis on 127.0.0.1:${port}, which belongs to the workshop in ${first!.root} (its sessions are listed here too)`;
     expect((s.redis as { description?: string }).description).toBe(description);
     // Said in the terminal just after the state changed; the line reaches us by the runner's stdout, not with the state.
     await expect.poll(() => second.output()).toContain(`Redis: ${description}.`);
-    expect(((await uiState(first!.url)).redis as { description?: string }).description).toMatch(/^redis-server started by the workshop on /);
+    expect(((await uiState(first!.link)).redis as { description?: string }).description).toMatch(/^redis-server started by the workshop on /);
   }, 30_000);
 
   it('when the first stops, the second says Redis is down and what to do, and comes back by itself', async () => {
     await first!.stop();
     const firstRoot = first!.root;
     first = undefined;
-    const s = await untilState(second.url, 'Redis down', (s) => s.redis.state === 'down', 10_000);
+    const s = await untilState(second.link, 'Redis down', (s) => s.redis.state === 'down', 10_000);
     const redis = s.redis as unknown as { message: string; todo: string; canStart: boolean };
     expect(redis.message).toMatch(new RegExp(`^Redis stopped answering at 127\\.0\\.0\\.1:${port} \\(.+\\)\\. Your app can't keep sessions until it's back\\.$`));
     expect(redis.todo).toBe(`It belongs to the workshop in ${firstRoot}: start that workshop again, or restart this one, which then starts a Redis of its own.`);
@@ -197,15 +197,15 @@ describe('two workshops from two folders, one Redis', () => {
     await expect.poll(() => second.output()).toContain(`${redis.message} ${redis.todo}`);
 
     // Not ours to start: refused in one sentence, and nothing is started.
-    const token = await tokenOf(second.url);
-    const res = await post(second.url, token, 'redis/start');
+    const token = await tokenOf(second.link);
+    const res = await post(second.link, token, 'redis/start');
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: string }).error).toBe(`The workshop did not start this Redis, so it can't start it again: ${redis.todo}`);
-    expect((await uiState(second.url)).redis.state).toBe('down');
+    expect((await uiState(second.link)).redis.state).toBe('down');
 
     // A Redis answers on the port again: ready by itself, no click, no restart.
     stranger = await startRedisServer({ port, dir: strangerDir, persist: false });
-    await untilState(second.url, 'Redis ready again', (s) => s.redis.state === 'ready', 10_000);
+    await untilState(second.link, 'Redis ready again', (s) => s.redis.state === 'ready', 10_000);
     await expect.poll(() => second.output()).toContain('Redis answers again: ');
   }, 40_000);
 });

@@ -48,7 +48,7 @@ async function post(path: string, body: unknown): Promise<{ status: number; data
 }
 
 async function get(path: string): Promise<{ status: number; data: any }> {
-  const res = await fetch(`${base}/api${path}`);
+  const res = await fetch(`${base}/api${path}`, { headers: { 'X-Workshop-Token': token } });
   return { status: res.status, data: await res.json() };
 }
 
@@ -178,11 +178,20 @@ describe('open in editor', () => {
     }
   });
 
-  it('refuses files outside the workspace and the workshop', async () => {
-    for (const file of ['/etc/passwd', '../../../../etc/passwd:1', 'workspace/../../secret.txt']) {
+  it('refuses files outside the workspace, the steps and the slides, and lines a file does not have', async () => {
+    const asked = (await readFile(editorLog(), 'utf8').catch(() => '')).trim();
+    for (const file of ['/etc/passwd', '../../../../etc/passwd:1', 'workspace/../../secret.txt', '.git/config', 'tsconfig.json', 'workshop.json', 'node_modules/.bin/workshop',
+      'checks/step1.ts', 'workspace/app.js:100000', 'workspace/app.js:0', 'workspace/app.js:100000000000000000000000', 'steps/step1/app.js:100000']) {
       const { status, data } = await post('/open', { file });
       expect(status, file).toBe(404);
-      expect(data.error).toMatch(/^There is no file .* in your workspace or the workshop\.$/);
+      expect(data.error).toMatch(/^There is no file \S+( with a line \S+)? in your workspace or the workshop's steps and slides\.$/);
     }
+    expect((await post('/open', { file: 'workspace/app.js:1e+23' })).status).toBe(400);
+    // A file of a step or of the slides opens.
+    expect((await post('/open', { file: 'steps/step1/app.js:1' })).status).toBe(200);
+    await waitFor('the editor to be called again', async () => (await readFile(editorLog(), 'utf8').catch(() => '')).includes(join('steps', 'step1', 'app.js')));
+    // Nothing refused reached the editor.
+    const calls = (await readFile(editorLog(), 'utf8')).trim().slice(asked.length);
+    expect(calls).not.toMatch(/passwd|secret|\.git|tsconfig|workshop\.json|node_modules|checks/);
   });
 });

@@ -47,9 +47,10 @@ describe('bind', () => {
 
 describe('Host header (DNS rebinding)', () => {
   it.each(['127.0.0.1', 'localhost', '[::1]', 'LOCALHOST'])('answers Host %s with our port', async (host) => {
-    const res = await get('/', [['Host', `${host}:${port}`]]);
+    const res = await get('/', [['Host', `${host}:${port}`], ['X-Workshop-Token', token]]);
     expect(res.status).toBe(200);
-    expect(res.body).toContain('<meta name="workshop-token"');
+    expect(res.body).toContain('<meta name="workshop-page-key"');
+    expect(res.body).not.toContain(token);
   });
 
   const foreign = () => [
@@ -157,7 +158,8 @@ describe('Origin and token on state changes', () => {
           h(),
           ['Origin', 'http://evil.example'],
           ['Content-Type', 'application/x-www-form-urlencoded'],
-          ['Cookie', `token=${token}`],
+          // The browser would send the learner's cookie with a cross-site form only if it were not SameSite=Strict; even so:
+          ['Cookie', `token=${token}; workshop-${port}=${token}`],
           ['Referer', 'http://evil.example/attack.html'],
         ],
       });
@@ -213,8 +215,9 @@ describe('headers on every response', () => {
   });
 
   it('puts no external origin in the page: no CDN, no external fonts', async () => {
-    const page = await get('/');
-    expect(page.body).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    for (const page of [await get('/'), await get('/', [['Host', `127.0.0.1:${port}`], ['X-Workshop-Token', token]])]) {
+      expect(page.body).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    }
     const css = await get('/ui/style.css');
     expect(css.body).not.toMatch(/@import|url\(\s*['"]?(https?:)?\/\//);
   });
@@ -267,7 +270,7 @@ describe('files only from the folders meant to be served', () => {
     expect(js.status).toBe(200);
     expect(js.headers['content-type']).toMatch(/^text\/javascript/);
     expect(js.headers['x-content-type-options']).toBe('nosniff');
-    const img = await get('/slides/img/session-visits.png');
+    const img = await get('/slides/img/session-visits.png', [['Host', `127.0.0.1:${port}`], ['X-Workshop-Token', token]]);
     expect(img.status).toBe(200);
     expect(img.headers['content-type']).toBe('image/png');
   });

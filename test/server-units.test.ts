@@ -12,11 +12,14 @@ import {
   isInside,
   isSameOrigin,
   checkRequest,
+  pageKeyOf,
+  targetPath,
+  type RequestFacts,
   safeResolve,
   tokensEqual,
 } from '../runner/server/security.ts';
 import { commonPrefix, sessionJson, shellQuote, toEntry, cliCommand } from '../runner/server/inspector.ts';
-import { parseFileRef, resolveFileRef } from '../runner/server/editor.ts';
+import { openableFile, parseFileRef, resolveFileRef } from '../runner/server/editor.ts';
 import { sseFrame } from '../runner/server/events.ts';
 import { firstOpenStep } from '../runner/state.ts';
 import { steps } from '../runner/steps.ts';
@@ -54,18 +57,55 @@ describe('tokens and the request check', () => {
     expect(tokensEqual('abc', 'abc')).toBe(true);
     for (const t of [undefined, '', 'ab', 'abcd', 'ABC']) expect(tokensEqual(t, 'abc')).toBe(false);
   });
-  const base = { host: '127.0.0.1:4000', origin: 'http://127.0.0.1:4000', token: 't', changesState: true, isStream: false };
-  it('lets reads through with only a good Host', () => {
-    expect(checkRequest({ ...base, origin: undefined, token: undefined, changesState: false }, 4000, 't').ok).toBe(true);
+  const token = 'the-token';
+  const base: RequestFacts = {
+    host: '127.0.0.1:4000',
+    target: '/api/watch',
+    origin: 'http://127.0.0.1:4000',
+    cookieToken: undefined,
+    headerToken: token,
+    pageKey: undefined,
+    changesState: true,
+    isStream: false,
+    isPublic: false,
+  };
+  const read: RequestFacts = { ...base, target: '/api/state', origin: undefined, headerToken: undefined, changesState: false };
+  it('lets anyone see only the public page, and reads need the token in the cookie or the header', () => {
+    expect(checkRequest({ ...read, target: '/', isPublic: true }, 4000, token).ok).toBe(true);
+    expect(checkRequest(read, 4000, token)).toMatchObject({ ok: false, status: 403 });
+    expect(checkRequest({ ...read, cookieToken: token }, 4000, token).ok).toBe(true);
+    expect(checkRequest({ ...read, headerToken: token }, 4000, token).ok).toBe(true);
+    for (const wrong of ['', 'x', token.slice(0, -1), `${token}x`, token.toUpperCase(), pageKeyOf(token)]) {
+      expect(checkRequest({ ...read, cookieToken: wrong }, 4000, token).ok, wrong).toBe(false);
+      expect(checkRequest({ ...read, headerToken: wrong }, 4000, token).ok, wrong).toBe(false);
+    }
   });
-  it('needs Origin and token for state changes, and token for streams', () => {
-    expect(checkRequest(base, 4000, 't').ok).toBe(true);
-    expect(checkRequest({ ...base, origin: undefined }, 4000, 't').ok).toBe(false);
-    expect(checkRequest({ ...base, token: 'u' }, 4000, 't').ok).toBe(false);
-    const stream = { ...base, changesState: false, isStream: true };
-    expect(checkRequest({ ...stream, origin: undefined }, 4000, 't').ok).toBe(true);
-    expect(checkRequest({ ...stream, origin: 'null' }, 4000, 't').ok).toBe(false);
-    expect(checkRequest({ ...stream, token: undefined }, 4000, 't').ok).toBe(false);
+  it('needs Origin and a header of ours for state changes: the token, or the cookie with the page key', () => {
+    expect(checkRequest(base, 4000, token).ok).toBe(true);
+    expect(checkRequest({ ...base, origin: undefined }, 4000, token).ok).toBe(false);
+    expect(checkRequest({ ...base, headerToken: 'u' }, 4000, token).ok).toBe(false);
+    const page = { ...base, headerToken: undefined, cookieToken: token };
+    expect(checkRequest({ ...page, pageKey: pageKeyOf(token) }, 4000, token).ok).toBe(true);
+    // The cookie alone is what a cross-site form would carry: never enough to change anything.
+    expect(checkRequest(page, 4000, token).ok).toBe(false);
+    expect(checkRequest({ ...page, pageKey: pageKeyOf('another-token') }, 4000, token).ok).toBe(false);
+    expect(checkRequest({ ...page, pageKey: token }, 4000, token).ok).toBe(false);
+    // The page key is no token: it gets nothing without the cookie.
+    expect(checkRequest({ ...base, headerToken: undefined, pageKey: pageKeyOf(token) }, 4000, token).ok).toBe(false);
+    const stream = { ...base, target: '/api/events', changesState: false, isStream: true };
+    expect(checkRequest({ ...stream, origin: undefined }, 4000, token).ok).toBe(true);
+    expect(checkRequest({ ...stream, origin: 'null' }, 4000, token).ok).toBe(false);
+    expect(checkRequest({ ...stream, headerToken: undefined }, 4000, token).ok).toBe(false);
+    expect(checkRequest({ ...stream, isPublic: true, headerToken: undefined }, 4000, token).ok).toBe(true); // isPublic is the caller's word: app.ts never gives it to a stream
+  });
+  it('judges the host an absolute-form request line names, not only the Host header', () => {
+    expect(checkRequest({ ...read, headerToken: token, target: 'http://127.0.0.1:4000/api/state' }, 4000, token).ok).toBe(true);
+    for (const target of ['http://evil.example/', 'http://evil.example:4000/api/state', 'http://127.0.0.1:4001/', 'https://127.0.0.1:4000/', 'http://u:p@127.0.0.1:4000/', '*', 'evil.example:443']) {
+      expect(checkRequest({ ...read, headerToken: token, isPublic: true, target }, 4000, token), target).toMatchObject({ ok: false, status: 403 });
+    }
+    expect(targetPath('/api/state?x=1')).toBe('/api/state');
+    expect(targetPath('http://127.0.0.1:4000/ui/main.js?x')).toBe('/ui/main.js');
+    expect(targetPath('*')).toBeUndefined();
   });
 });
 
@@ -147,20 +187,34 @@ describe('file references', () => {
     expect(parseFileRef('app.js')).toEqual({ path: 'app.js' });
     expect(parseFileRef('')).toBeUndefined();
   });
-  it('resolves only inside the workspace or the repository', async () => {
+  it('resolves only to files of the workspace, the steps and the slides: no dotfile, no dependency', async () => {
     const root = await mkdtemp(join(tmpdir(), 'workshop-ref-'));
     try {
       const ws = join(root, 'ws');
-      await mkdir(ws);
-      await writeFile(join(ws, 'app.js'), '');
-      await writeFile(join(root, 'secret.js'), '');
+      const repo = join(root, 'repo');
+      for (const dir of [ws, join(ws, '.vscode'), join(ws, 'node_modules', '.bin'), join(repo, '.git'), join(repo, 'steps', 'step1'), join(repo, 'slides'), join(repo, 'node_modules', '.bin')]) await mkdir(dir, { recursive: true });
+      for (const file of ['ws/app.js', 'ws/.env', 'ws/.vscode/settings.json', 'ws/node_modules/.bin/x', 'secret.js', 'repo/.git/config', 'repo/package.json', 'repo/steps/step1/app.js', 'repo/slides/step1.md', 'repo/node_modules/.bin/workshop']) {
+        await writeFile(join(root, file), 'one\ntwo\nthree\n');
+      }
       await symlink(join(root, 'secret.js'), join(ws, 'link.js'));
-      const roots = { workspace: ws, repo: join(root, 'repo-does-not-exist') };
+      await symlink(join(repo, '.git', 'config'), join(repo, 'slides', 'config.md'));
+      const roots = { workspace: ws, repo, open: [ws, join(repo, 'steps', 'step1'), join(repo, 'slides')] };
       expect(await resolveFileRef({ path: 'workspace/app.js' }, roots)).toBe(join(ws, 'app.js'));
       expect(await resolveFileRef({ path: 'app.js' }, roots)).toBe(join(ws, 'app.js'));
-      expect(await resolveFileRef({ path: '../secret.js' }, roots)).toBeUndefined();
-      expect(await resolveFileRef({ path: join(root, 'secret.js') }, roots)).toBeUndefined();
-      expect(await resolveFileRef({ path: 'link.js' }, roots)).toBeUndefined();
+      expect(await resolveFileRef({ path: 'steps/step1/app.js' }, roots)).toBe(join(repo, 'steps', 'step1', 'app.js'));
+      expect(await resolveFileRef({ path: 'slides/step1.md' }, roots)).toBe(join(repo, 'slides', 'step1.md'));
+      for (const path of ['../secret.js', join(root, 'secret.js'), 'link.js', '.git/config', 'package.json', 'node_modules/.bin/workshop', 'workspace/.env',
+        '.vscode/settings.json', 'node_modules/.bin/x', 'slides/config.md', 'slides', 'workspace/']) {
+        expect(await resolveFileRef({ path }, roots), path).toBeUndefined();
+      }
+      // At a line the file has, and no other.
+      const ok = (text: string) => openableFile(parseFileRef(text)!, roots);
+      expect(await ok('workspace/app.js:3')).toBe(join(ws, 'app.js'));
+      expect(await ok('workspace/app.js:1:1')).toBe(join(ws, 'app.js'));
+      for (const text of ['workspace/app.js:4', 'workspace/app.js:0', 'workspace/app.js:100000000000000000000000', 'workspace/app.js:2:1000000']) {
+        expect(await ok(text), text).toBeUndefined();
+      }
+      expect(parseFileRef('workspace/app.js:1e+23')).toBeUndefined();
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -8,14 +8,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { steps } from '../runner/steps.ts';
 import { app, openEvents, post, untilState } from './faults/helpers.ts';
 import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';
+import { runnerFetch } from './helpers/runner-http.ts';
 
 let runner: RunningWorkshop;
 let events: Awaited<ReturnType<typeof openEvents>>;
 
 beforeAll(async () => {
   runner = await startWorkshopRunner({ workspaceFrom: steps()[0]!.dir, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
-  events = await openEvents(runner.url);
-  await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+  events = await openEvents(runner.link);
+  await untilState(runner.link, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
 }, 60_000);
 
 afterAll(async () => {
@@ -25,16 +26,16 @@ afterAll(async () => {
 
 const view = () => join(runner.workspace, 'views', 'index.pug');
 const save = async (from: string, to: string) => writeFile(view(), (await readFile(view(), 'utf8')).replace(from, to));
-const watch = async (on: boolean) => (await (await post(runner.url, events.token, 'watch', { on })).json()) as { watch: boolean };
+const watch = async (on: boolean) => (await (await post(runner.link, events.token, 'watch', { on })).json()) as { watch: boolean };
 
 it('on: a save runs the checks on the saved files; off: a save runs nothing', async () => {
   // A first result, so that a later save is announced (that result turns stale) even with watching off.
-  expect((await post(runner.url, events.token, 'verify', { step: 'step1' })).status).toBe(202);
+  expect((await post(runner.link, events.token, 'verify', { step: 'step1' })).status).toBe(202);
   const first = await events.next('the first verify', (f) => f.event === 'verify-end', 60_000);
   expect(first.data.report.failed).toBe(0);
 
   expect(await watch(true)).toEqual({ watch: true });
-  expect(((await (await fetch(new URL('api/state', runner.url))).json()) as { watch: boolean }).watch).toBe(true);
+  expect(((await (await runnerFetch(runner.link, 'api/state')).json()) as { watch: boolean }).watch).toBe(true);
   let from = events.frames.length;
   await save('h1= title', 'h2= title');
   const start = await events.next('a verify after the save', (f) => f.event === 'verify-start', 30_000, from);
@@ -50,7 +51,7 @@ it('on: a save runs the checks on the saved files; off: a save runs nothing', as
   // begun in that same moment, so the next run to start is the one asked for after it.
   await events.next('the save noticed', (f) => f.event === 'result' && Boolean(f.data.stale), 30_000, from);
   const asked = Date.now();
-  expect((await post(runner.url, events.token, 'verify', { step: 'step1' })).status).toBe(202);
+  expect((await post(runner.link, events.token, 'verify', { step: 'step1' })).status).toBe(202);
   const next = await events.next('the next verify', (f) => f.event === 'verify-start', 30_000, from);
   expect(next.data.at).toBeGreaterThanOrEqual(asked);
   await events.next('its end', (f) => f.event === 'verify-end', 60_000, from);

@@ -13,6 +13,7 @@ import { repoRoot } from './helpers/repo.ts';
 import { steps } from '../runner/steps.ts';
 import { processesWithEnv } from './helpers/process-table.ts';
 import { startWorkshopRunner, waitFor } from './helpers/workshop-runner.ts';
+import { runnerFetch } from './helpers/runner-http.ts';
 
 interface Snapshot {
   redis: { state: string; message?: string };
@@ -25,12 +26,12 @@ describe('npm run workshop', () => {
     const runner = await startWorkshopRunner({ workspaceFrom: steps()[0]!.dir, env: { REDIS_URL: `redis://127.0.0.1:${deadPort}` } });
     try {
       const state = await waitFor('Redis to be given up on', async () => {
-        const s = (await (await fetch(`${runner.url}api/state`)).json()) as Snapshot;
+        const s = (await (await runnerFetch(runner.link, `api/state`)).json()) as Snapshot;
         return s.redis.state === 'unavailable' && s.apps.length === 2 && s.apps.every((a) => a.state === 'running') ? s : undefined;
       });
       expect(state.redis.message).toMatch(/^REDIS_URL is set to redis:\/\/127\.0\.0\.1:\d+, but Redis does not answer there/);
       expect(runner.output()).toMatch(/The slides and step1 and step2 keep working; step3 and step4 need Redis\./);
-      expect((await fetch(`${runner.url}api/decks/step3/1`)).status).toBe(200);
+      expect((await runnerFetch(runner.link, `api/decks/step3/1`)).status).toBe(200);
       expect(runner.output()).not.toMatch(/\n\s+at /); // no stack trace
     } finally {
       await runner.stop();
@@ -41,12 +42,12 @@ describe('npm run workshop', () => {
     const runner = await startWorkshopRunner({ env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } });
     try {
       // The page a browser opens at once, before the apps run, may already frame both of them.
-      const csp = (await fetch(runner.url)).headers.get('content-security-policy') ?? '';
+      const csp = (await runnerFetch(runner.link, "")).headers.get('content-security-policy') ?? '';
       await waitFor('the workspace app to run', async () => {
-        const s = (await (await fetch(`${runner.url}api/state`)).json()) as Snapshot;
+        const s = (await (await runnerFetch(runner.link, `api/state`)).json()) as Snapshot;
         return s.apps.find((a) => a.id === 'workspace')?.state === 'running';
       });
-      const { apps } = (await (await fetch(`${runner.url}api/state`)).json()) as { apps: { id: string; port: number }[] };
+      const { apps } = (await (await runnerFetch(runner.link, `api/state`)).json()) as { apps: { id: string; port: number }[] };
       expect(apps.map((a) => a.port)).toHaveLength(2);
       for (const a of apps) expect(csp).toContain(`http://127.0.0.1:${a.port}`);
       expect(runner.output()).toMatch(/Created .*workspace\/ from steps\/start: this is your app, edit it there\./);
@@ -64,7 +65,7 @@ describe('npm run workshop', () => {
     try {
       expect(runner.port).toBeGreaterThan(port);
       expect(runner.output()).toContain(`Port ${port} is in use, so the workshop uses port ${runner.port} instead.`);
-      expect((await fetch(runner.url)).status).toBe(200);
+      expect((await runnerFetch(runner.link, "")).status).toBe(200);
     } finally {
       await runner.stop();
       squatter.close();
@@ -110,7 +111,7 @@ describe('npm run workshop', () => {
     const runner = await startWorkshopRunner({ workspaceFrom: steps()[0]!.dir, env: { [name]: value, REDIS_URL: 'redis://127.0.0.1:1' } });
     try {
       await waitFor('both apps running', async () => {
-        const s = (await (await fetch(`${runner.url}api/state`)).json()) as Snapshot;
+        const s = (await (await runnerFetch(runner.link, `api/state`)).json()) as Snapshot;
         return s.apps.length === 2 && s.apps.every((a) => a.state === 'running');
       });
       // The runner and its two apps.

@@ -14,6 +14,7 @@ import { launchBrowser, type Browser } from './helpers/browser.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { startWorkshopRunner, waitFor, type RunningWorkshop } from './helpers/workshop-runner.ts';
 import { isRunning } from './helpers/process-table.ts';
+import { runnerFetch } from './helpers/runner-http.ts';
 
 let redis: ThrowawayRedis;
 let runner: RunningWorkshop;
@@ -49,14 +50,14 @@ afterAll(async () => {
 const counter = () => page.locator('#counter');
 
 async function deckTitles(step: string): Promise<string[]> {
-  const res = await fetch(`${runner.url}api/decks/${step}`);
+  const res = await runnerFetch(runner.link, `api/decks/${step}`);
   const deck = (await res.json()) as { slides: { title: string }[] };
   return deck.slides.map((s) => s.title);
 }
 
 describe('the workshop page', () => {
   it('shows the first slide and moves through the deck by keyboard', async () => {
-    await page.goto(runner.url);
+    await page.goto(runner.link);
     const total = (await deckTitles('step1')).length;
     await expect.poll(() => counter().textContent()).toBe(`step1: 1 / ${total}`);
     await page.keyboard.press('ArrowRight');
@@ -79,24 +80,36 @@ describe('the workshop page', () => {
     // step1 declares no services: neither Redis's status nor the sessions panel is shown.
     expect(await page.locator('#redis-panel').isVisible()).toBe(false);
     expect(await page.locator('#redis-status').isVisible()).toBe(false);
-    await page.goto(`${runner.url}#/step3/1`);
+    await page.goto(`${runner.link}#/step3/1`);
     await expect.poll(() => page.locator('#redis-panel').isVisible()).toBe(true);
     await expect.poll(() => page.locator('#redis-status').isVisible()).toBe(true);
-    await page.goto(`${runner.url}#/step2/1`);
+    await page.goto(`${runner.link}#/step2/1`);
     await expect.poll(() => page.locator('#redis-panel').isVisible()).toBe(false);
   });
 
-  it('follows a deep link, and the link survives a reload', async () => {
+  it('follows a deep link, and the link survives a reload; the runner moves to its step only when the learner says so', async () => {
     const titles = await deckTitles('step3');
     const heading = (n: number) => titles[n - 1]!.split(':')[0]!;
-    await page.goto(`${runner.url}#/step3/7`);
+    const runnerStep = async () => ((await (await runnerFetch(runner.link, 'api/state')).json()) as { current: string }).current;
+    const before = await runnerStep();
+    expect(before).not.toBe('step3');
+    await page.goto(`${runner.link}#/step3/7`);
+    // The link's token went into the cookie and out of the address bar.
+    expect(page.url()).toBe(`${runner.url}#/step3/7`);
     await expect.poll(() => counter().textContent()).toBe(`step3: 7 / ${titles.length}`);
     await expect.poll(() => page.locator('#slide').textContent()).toContain(heading(7));
     await page.reload();
     await expect.poll(() => counter().textContent()).toBe(`step3: 7 / ${titles.length}`);
     await expect.poll(() => page.locator('#slide').textContent()).toContain(heading(7));
-    // The step picker follows: step 3 is the current step.
+    // The step picker shows what is on screen: step 3.
     await expect.poll(() => page.locator('#steps a[aria-current]').textContent()).toContain('A persistent session store');
+    // A link (from anywhere) only shows the step: the runner stays, and the page says so with the way to move it.
+    expect(await runnerStep()).toBe(before);
+    const away = page.locator('#step-away');
+    await expect.poll(() => away.textContent()).toBe(`You are reading step3; the step solution app still runs ${before}. Work on step3`);
+    await away.getByRole('button', { name: 'Work on step3' }).click();
+    await expect.poll(runnerStep).toBe('step3');
+    await expect.poll(() => away.isVisible()).toBe(false);
   });
 
   it('shows the step solution in the app pane, and its visits counter goes from 1 to 2 on reload', async () => {
@@ -152,7 +165,7 @@ describe('the workshop page', () => {
   }, 60_000);
 
   it('switches the workspace to step 3 solution, and then every check passes', async () => {
-    await page.goto(`${runner.url}#/step3/1`);
+    await page.goto(`${runner.link}#/step3/1`);
     await expect.poll(() => page.locator('#switch').textContent()).toContain('step3');
     await page.locator('#switch').click();
     await expect.poll(() => page.locator('#ws-status').textContent(), { timeout: 15_000 }).toContain("now holds step3's solution");

@@ -7,6 +7,7 @@ import { startWorkshop, trace } from '../workshop.ts';
 import { claimInstance, isClaim, type Claim } from '../instance.ts';
 import { stateDir } from '../paths.ts';
 import { onShutdown } from '../process/shutdown.ts';
+import { linkFor, readToken, writeOpener } from '../token.ts';
 
 const usage = 'Usage: npm run workshop [-- --port N --no-open]';
 
@@ -38,8 +39,11 @@ export async function run(args: string[]): Promise<number> {
   try {
     const got = claimInstance(stateDir());
     if (!isClaim(got)) {
-      console.error(got.url
-        ? `The workshop is already running at ${got.url} (process ${got.pid}): open that one, or stop it (Ctrl-C in its terminal) first.`
+      // Its link, when this user may read its token: how a learner who lost the link gets it again.
+      const token = readToken(stateDir());
+      const where = got.url && token ? linkFor(got.url, token) : got.url;
+      console.error(where
+        ? `The workshop is already running at ${where} (process ${got.pid}): open that link, or stop it (Ctrl-C in its terminal) first.`
         : `The workshop is already starting in process ${got.pid}: wait for it, or stop it first.`);
       return 1;
     }
@@ -60,8 +64,9 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   claim?.setUrl(workshop.url);
-  // Tests and scripts read this line to find the port: keep its shape.
-  say(`The workshop is at ${pc.bold(pc.cyan(workshop.url))}  (Ctrl-C stops it)`);
+  // Tests and scripts read this line to find the link: keep its shape.
+  say(`The workshop is at ${pc.bold(pc.cyan(workshop.link))}  (Ctrl-C stops it)`);
+  say(pc.dim('That link (its token) lets your browser in, and nobody else: keep it to yourself.'));
   onShutdown(async () => {
     say(pc.dim('\nStopping the workshop…'));
     await workshop.stop();
@@ -72,9 +77,15 @@ export async function run(args: string[]): Promise<number> {
     console.error(pc.red('The workshop runner hit a bug (it keeps running; please report this):'), err instanceof Error ? err.stack : err);
   });
   if (open) {
-    import('open')
-      .then(({ default: openBrowser }) => openBrowser(workshop.url))
-      .catch(() => say(`Open ${workshop.url} in your browser.`));
+    // Through a file only this user can read: a URL given to the browser's
+    // command line would show the token to every user of the machine (ps).
+    Promise.resolve()
+      .then(async () => {
+        const opener = writeOpener(stateDir(), workshop.link);
+        const { default: openBrowser } = await import('open');
+        await openBrowser(opener);
+      })
+      .catch(() => say(`Open ${workshop.link} in your browser.`));
   }
   // Runs until Ctrl-C: onShutdown exits the process.
   return new Promise<number>(() => {});

@@ -8,7 +8,9 @@ import type { WorkshopState } from '../state.ts';
 import type { DeckCache } from './decks.ts';
 import type { EventHub } from './events.ts';
 import type { Verifier } from './verifier.ts';
-import { existingRefs, openInEditor, parseFileRef, resolveFileRef } from './editor.ts';
+import { existingRefs, openableFile, openInEditor, parseFileRef, type FileRoots } from './editor.ts';
+import { contentFolders } from '../description.ts';
+import { workshop } from '../steps.ts';
 import { loadWorkspace } from './others.ts';
 
 export interface ApiContext {
@@ -52,6 +54,8 @@ function bodyOf(req: Request): Record<string, unknown> {
 
 export function apiRouter(ctx: ApiContext): Router {
   const { state, decks, hub, verifier } = ctx;
+  // What "open in editor" may open: the workspace, the steps and the slides; nothing else of the repository.
+  const fileRoots = (): FileRoots => ({ workspace: state.workspace, repo: workshopRoot(), open: [state.workspace, ...contentFolders(workshop())] });
   const api = express.Router({ caseSensitive: true, strict: true });
   api.use(express.json({ limit: '16kb' }));
 
@@ -169,8 +173,8 @@ export function apiRouter(ctx: ApiContext): Router {
     const text = bodyOf(req).file;
     const ref = typeof text === 'string' ? parseFileRef(text) : undefined;
     if (!ref) throw new ApiError(400, 'Name a file to open, like workspace/app.js:12.');
-    const file = await resolveFileRef(ref, { workspace: state.workspace, repo: workshopRoot() });
-    if (!file) throw new ApiError(404, `There is no file ${ref.path} in your workspace or the workshop.`);
+    const file = await openableFile(ref, fileRoots());
+    if (!file) throw new ApiError(404, `There is no file ${ref.path}${ref.line ? ` with a line ${ref.line}` : ''} in your workspace or the workshop's steps and slides.`);
     const failed = await openInEditor(file, ref);
     // No editor is no fault of the request: the page shows the path to copy instead.
     if (failed) res.json({ opened: null, file, line: ref.line ?? null, error: failed });
@@ -183,7 +187,7 @@ export function apiRouter(ctx: ApiContext): Router {
     if (!Array.isArray(refs) || refs.length > 200 || !refs.every((r) => typeof r === 'string' && r.length < 1000)) {
       throw new ApiError(400, 'Send the file references to look up as { refs: [...] }, at most 200.');
     }
-    res.json({ exists: await existingRefs(refs as string[], { workspace: state.workspace, repo: workshopRoot() }) });
+    res.json({ exists: await existingRefs(refs as string[], fileRoots()) });
   }));
 
   api.use((_req, _res, next) => next(new ApiError(404, 'There is no such API endpoint.')));

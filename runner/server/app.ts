@@ -1,5 +1,6 @@
 // The web UI's server: an Express app on 127.0.0.1 only, every request
-// through the guard (Host, then Origin and token for anything that changes
+// through the guard (Host; then the token for everything but the page that
+// asks for it; then Origin and a header of ours for anything that changes
 // state or streams), the CSP on every response, files only from the
 // folders meant to be served.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -13,37 +14,80 @@ import { ApiError, apiRouter } from './api.ts';
 import { DeckCache } from './decks.ts';
 import { EventHub } from './events.ts';
 import { Verifier } from './verifier.ts';
-import { checkRequest, contentSecurityPolicy } from './security.ts';
+import { parse as parseCookies } from 'cookie';
+import { checkRequest, contentSecurityPolicy, cookieNameFor, lockedMessage, pageKeyOf, targetPath, tokensEqual } from './security.ts';
 import { serveFolder } from './static.ts';
 
 export const publicDir = join(import.meta.dirname, 'public');
+/** Scripts and tests send the token itself in this header instead of the cookie. */
 export const TOKEN_HEADER = 'x-workshop-token';
+/** The page sends its key (pageKeyOf) in this header with every change. */
+export const PAGE_KEY_HEADER = 'x-workshop-page';
 
 const safeMethods = new Set(['GET', 'HEAD']);
 
+const headerOf = (req: IncomingMessage, name: string) => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** The token in the request's cookie for this port, if any. */
+function cookieToken(req: IncomingMessage, port: number): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  try {
+    return parseCookies(header)[cookieNameFor(port)];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The page that asks for the link, and its stylesheet and script: all anyone may fetch without the token. */
+function isPublicPath(method: string, path: string | undefined): boolean {
+  return safeMethods.has(method) && (path === '/' || (path?.startsWith('/ui/') ?? false));
+}
+
 /** The guard's view of a request. */
 function checkOf(req: IncomingMessage, state: WorkshopState, isStream: boolean) {
-  const header = req.headers[TOKEN_HEADER];
+  const method = req.method ?? 'GET';
+  const target = req.url ?? '/';
   return checkRequest(
     {
       host: req.headers.host,
+      target,
       origin: req.headers.origin,
-      token: Array.isArray(header) ? header[0] : header,
-      changesState: !safeMethods.has(req.method ?? 'GET'),
+      cookieToken: cookieToken(req, state.port),
+      headerToken: headerOf(req, TOKEN_HEADER),
+      pageKey: headerOf(req, PAGE_KEY_HEADER),
+      changesState: !safeMethods.has(method),
       isStream,
+      isPublic: !isStream && isPublicPath(method, targetPath(target)),
     },
     state.port,
     state.token,
   );
 }
 
-/** index.html with this run's token in a meta tag (the token is base64url: nothing to escape). */
+/** True when the request carries this run's token, in its cookie or its header. */
+function hasToken(req: IncomingMessage, state: WorkshopState): boolean {
+  return tokensEqual(cookieToken(req, state.port), state.token) || tokensEqual(headerOf(req, TOKEN_HEADER), state.token);
+}
+
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** The page, with this run's token and the workshop's title (escaped: it is content). */
-function pageFor(template: string, token: string): string {
-  return template.replace('__WORKSHOP_TOKEN__', token).replaceAll('__WORKSHOP_TITLE__', escapeHtml(workshop().title));
+/** The page, with its key (base64url: nothing to escape) and the workshop's title (escaped: it is content). */
+function pageFor(template: string, pageKey: string): string {
+  return template.replace('__WORKSHOP_PAGE_KEY__', pageKey).replaceAll('__WORKSHOP_TITLE__', escapeHtml(workshop().title));
+}
+
+/** The short page shown instead of the workshop: what happened and what to do. Never the token. */
+function doorPage(template: string, heading: string, message: string, script = ''): string {
+  return template
+    .replaceAll('__WORKSHOP_TITLE__', escapeHtml(workshop().title))
+    .replace('__HEADING__', escapeHtml(heading))
+    .replace('__MESSAGE__', escapeHtml(message))
+    .replace('__SCRIPT__', script ? `<script type="module" src="${script}"></script>` : '');
 }
 
 export interface UiServer {
@@ -64,6 +108,7 @@ export function createUiApp(state: WorkshopState) {
   const hub = new EventHub(state);
   const verifier = new Verifier(state);
   const template = readFileSync(join(publicDir, 'index.html'), 'utf8');
+  const door = readFileSync(join(publicDir, 'door.html'), 'utf8');
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -88,9 +133,35 @@ export function createUiApp(state: WorkshopState) {
     next();
   });
 
-  app.get('/', (_req, res) => {
+  // The link the runner prints and opens (/?token=…) lands here: the token
+  // becomes an HttpOnly, SameSite=Strict cookie and leaves the address bar.
+  // Without the token, a short page says where the link is; never the page.
+  app.get('/', (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(pageFor(template, state.token));
+    const given = req.query.token;
+    if (given !== undefined) {
+      if (typeof given !== 'string' || !tokensEqual(given, state.token)) {
+        res.status(403).type('html').send(doorPage(door, 'This link is not the workshop\'s', `This link's token is not the one this workshop runs with (it may come from an earlier run). ${lockedMessage.replace(/^Blocked: /, '')}`));
+        return;
+      }
+      res.cookie(cookieNameFor(state.port), state.token, { httpOnly: true, sameSite: 'strict', path: '/' });
+      // Typed, clicked in a terminal or opened by the runner: a redirect keeps
+      // the deep link (#/step3/7). Reached from another page (the file the
+      // runner opens, say), a SameSite=Strict cookie is not sent on a redirect
+      // that other page started: this page's own script goes on instead.
+      const site = req.headers['sec-fetch-site'];
+      if (site === 'none' || site === 'same-origin') {
+        res.redirect(303, '/');
+        return;
+      }
+      res.type('html').send(doorPage(door, 'Opening the workshop…', 'Opening the workshop. If nothing happens, open it again from the link the terminal printed.', '/ui/enter.js'));
+      return;
+    }
+    if (!hasToken(req, state)) {
+      res.status(403).type('html').send(doorPage(door, 'Open the workshop from its link', lockedMessage.replace(/^Blocked: /, '')));
+      return;
+    }
+    res.type('html').send(pageFor(template, pageKeyOf(state.token)));
   });
   // The deck engine's stylesheet (layout of code excerpts, terminals, highlight colours).
   app.get('/deck.css', async (_req, res) => {
@@ -102,6 +173,11 @@ export function createUiApp(state: WorkshopState) {
   app.use('/slides/img', serveFolder(join(workshop().slides, 'img'), { maxAge: 60 }));
   app.use('/api/decks', (_req, res, next) => {
     res.once('finish', slideSent);
+    next();
+  });
+  // Answers about the learner's work are never kept by a browser or a proxy.
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
     next();
   });
   app.use('/api', apiRouter({ state, decks, hub, verifier }));

@@ -1,12 +1,13 @@
 // "Open in editor" for file names in hints and errors, the way Vite's error
 // overlay does it: `workspace/app.js:12` opens app.js at line 12 in the
 // learner's editor (launch-editor guesses it, or $LAUNCH_EDITOR / $EDITOR).
-// Only files inside the workspace or the repository may be opened, and the
-// page makes buttons only of references to files that exist (existingRefs):
+// Only files of the workspace, the steps and the slides may be opened (never
+// .git/config, a node_modules binary or a dotfile), at a line the file has;
+// the page makes buttons only of references that pass (existingRefs):
 // "Node.js" or a URL like /stylesheets/style.css stay text.
-import { realpath } from 'node:fs/promises';
+import { open as openFile, realpath } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { isInside } from './security.ts';
 
 export interface FileRef {
@@ -26,33 +27,79 @@ export function parseFileRef(text: string): FileRef | undefined {
   };
 }
 
+export interface FileRoots {
+  /** The learner's workspace, wherever it lives: `workspace/…` names its files. */
+  workspace: string;
+  /** The workshop's folder: other relative names are relative to it. */
+  repo: string;
+  /** The folders whose files may be opened: the workspace, the steps and the slides. */
+  open: readonly string[];
+}
+
+/** A path inside `root` that is a dotfile or dependency (`.git/config`, `node_modules/.bin/x`, `.env`). */
+function isHiddenIn(root: string, file: string): boolean {
+  return relative(root, file).split(sep).some((part) => part.startsWith('.') || part === 'node_modules');
+}
+
 /**
  * Where a reference points: `workspace/…` is the learner's workspace
- * (wherever it lives), anything else is relative to the repository. The
- * real path must be inside one of them; undefined otherwise or if missing.
+ * (wherever it lives), anything else is relative to the workspace or the
+ * repository. The real path (links followed) must be a file inside one of
+ * the `open` folders, and not a dotfile or a dependency there; undefined
+ * otherwise or if missing.
  */
-export async function resolveFileRef(ref: FileRef, roots: { workspace: string; repo: string }): Promise<string | undefined> {
+export async function resolveFileRef(ref: FileRef, roots: FileRoots): Promise<string | undefined> {
   const p = ref.path.replace(/^\.\//, '');
   const candidates = isAbsolute(p)
     ? [p]
     : p.startsWith('workspace/')
       ? [resolve(roots.workspace, p.slice('workspace/'.length)), resolve(roots.repo, p)]
       : [resolve(roots.workspace, p), resolve(roots.repo, p)];
-  const allowed = await Promise.all([roots.workspace, roots.repo].map((r) => realpath(r).catch(() => r)));
+  const allowed = await Promise.all(roots.open.map((r) => realpath(r).catch(() => r)));
   for (const c of candidates) {
     const real = await realpath(c).catch(() => undefined);
-    if (real && allowed.some((root) => isInside(root, real))) return real;
+    if (real && allowed.some((root) => isInside(root, real) && real !== root && !isHiddenIn(root, real))) return real;
   }
   return undefined;
 }
 
-/** Which of `refs` name a file that exists (and may be opened): the page makes buttons of those only. */
-export async function existingRefs(refs: readonly string[], roots: { workspace: string; repo: string }): Promise<Record<string, boolean>> {
+/** Files past this are not text a learner edits: no line of theirs is looked for. */
+const maxTextBytes = 4 * 1024 * 1024;
+
+/** How many lines `file` has (a last line without a newline counts); undefined for a folder or a file too big to be source. */
+export async function lineCount(file: string): Promise<number | undefined> {
+  const handle = await openFile(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size > maxTextBytes) return undefined;
+    const text = (await handle.readFile()).toString('utf8');
+    if (!text) return 1;
+    const lines = text.split('\n').length;
+    return text.endsWith('\n') ? lines - 1 : lines;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The file a reference may open (resolveFileRef), when its line, if it names one, is a line of the file. */
+export async function openableFile(ref: FileRef, roots: FileRoots): Promise<string | undefined> {
+  const file = await resolveFileRef(ref, roots);
+  if (!file) return undefined;
+  const lines = await lineCount(file);
+  if (lines === undefined) return undefined;
+  if (ref.line !== undefined && !(Number.isSafeInteger(ref.line) && ref.line >= 1 && ref.line <= lines)) return undefined;
+  if (ref.column !== undefined && !(Number.isSafeInteger(ref.column) && ref.column >= 1 && ref.column <= 100_000)) return undefined;
+  return file;
+}
+
+/** Which of `refs` may be opened (openableFile): the page makes buttons of those only. */
+export async function existingRefs(refs: readonly string[], roots: FileRoots): Promise<Record<string, boolean>> {
   const found: Record<string, boolean> = {};
   await Promise.all(
     refs.map(async (text) => {
       const ref = parseFileRef(text);
-      found[text] = ref ? (await resolveFileRef(ref, roots)) !== undefined : false;
+      found[text] = ref ? (await openableFile(ref, roots)) !== undefined : false;
     }),
   );
   return found;

@@ -1,11 +1,13 @@
 // The runner's guards, as pure functions where they can be: which Host and
-// Origin we answer, the per-run token, the Content-Security-Policy, and the
-// one way a URL path becomes a file path.
+// Origin we answer, the token that lets only the learner in, the
+// Content-Security-Policy, and the one way a URL path becomes a file path.
 //
 // The model is today's careful local dev servers: Vite's allowedHosts after
 // CVE-2025-24010 (DNS rebinding), webpack-dev-server after CVE-2025-30359/
-// 30360 (cross-site reads), Jupyter's token and XSRF checks.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// 30360 (cross-site reads), and Jupyter's token: in the link the runner
+// prints and opens, then in a cookie, and nothing answers without it (any
+// process of any user of the machine can reach 127.0.0.1).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
@@ -41,9 +43,30 @@ export function isSameOrigin(origin: string | undefined, port: number): boolean 
   return url.protocol === 'http:' && url.origin === origin.toLowerCase() && isAllowedHost(url.host, port);
 }
 
-/** A fresh token for this run of the runner. */
+/** A fresh token: 192 random bits, URL-safe. */
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
+}
+
+/** What a token looks like (newToken's output); anything else in a token file is not ours. */
+export const tokenShape = /^[A-Za-z0-9_-]{32}$/;
+
+/**
+ * The cookie that holds the token. Cookies ignore ports: every server on
+ * 127.0.0.1 shares one jar, so the name carries the port, and two runners
+ * (two workshops) of one learner keep a cookie each.
+ */
+export const cookieNameFor = (port: number) => `workshop-${port}`;
+
+/**
+ * The page's own key, derived from the token: the page sends it in a header
+ * on every change, proving the request comes from a script of ours (a form
+ * or a link on another site can carry a cookie, never a header). The page
+ * can read it; the token itself stays in the HttpOnly cookie, out of reach
+ * of any script.
+ */
+export function pageKeyOf(token: string): string {
+  return createHmac('sha256', token).update('workshop page key').digest('base64url');
 }
 
 /** Compares in constant time, so the token can't be guessed a byte at a time. */
@@ -58,32 +81,79 @@ export type RequestCheck = { ok: true } | { ok: false; status: number; message: 
 
 export interface RequestFacts {
   host: string | undefined;
+  /** The request line's target, as sent: `/api/state`, or the absolute form `http://host/path`. */
+  target: string;
   origin: string | undefined;
-  token: string | undefined;
+  /** The token from the cookie (a browser). */
+  cookieToken: string | undefined;
+  /** The token from the X-Workshop-Token header (a script, a test). */
+  headerToken: string | undefined;
+  /** The page's key from the X-Workshop-Page header. */
+  pageKey: string | undefined;
   /** POST, PUT, DELETE, …: anything that changes state. */
   changesState: boolean;
   /** A stream (SSE) or an upgrade: checked like a state change except that a missing Origin is allowed. */
   isStream: boolean;
+  /** The page that says to open the link, and its static files: all anyone may see without the token. */
+  isPublic: boolean;
+}
+
+/** The path of a request target, origin-form or absolute-form; undefined when it is neither. */
+export function targetPath(target: string): string | undefined {
+  if (target.startsWith('/')) {
+    const q = target.indexOf('?');
+    return q < 0 ? target : target.slice(0, q);
+  }
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * The whole decision for one request. Every request needs our Host. A
- * state change needs our Origin and the token (in a header: a cross-site
- * form can send cookies but never headers). A stream needs the token, and
- * an Origin, when the browser sends one, that is ours (browsers leave it
- * out of same-origin GETs).
+ * The host a request names: the absolute-form target's (`GET http://evil.example/`,
+ * which a server must prefer to the Host header), else the Host header.
+ * `*` and anything else unparsable name no host we answer.
+ */
+function namedHost(facts: RequestFacts): string | undefined {
+  if (facts.target.startsWith('/')) return facts.host;
+  try {
+    const url = new URL(facts.target);
+    return url.protocol === 'http:' && !url.username && !url.password ? url.host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What to do without the token, in one sentence: the link, and how to get it again. */
+export const lockedMessage =
+  'Blocked: this workshop answers only the browser that opened its link. Open the link the terminal printed when the workshop started (it ends in ?token=…); running the same command again in the workshop folder prints it again.';
+
+/**
+ * The whole decision for one request. Every request needs our Host (the
+ * absolute form's included). Everything but the public page needs the
+ * token, in the cookie or the X-Workshop-Token header: reads too, since any
+ * user of the machine can send them. A state change also needs our Origin
+ * and a header only our page or a script can send (the token, or the page's
+ * key). A stream needs the same, except that a missing Origin is allowed
+ * (browsers leave it out of same-origin GETs).
  */
 export function checkRequest(facts: RequestFacts, port: number, token: string): RequestCheck {
-  if (!isAllowedHost(facts.host, port)) {
+  if (!isAllowedHost(namedHost(facts), port)) {
     return { ok: false, status: 403, message: 'Blocked: this host is not allowed. Open the workshop at http://127.0.0.1:' + port + '/' };
+  }
+  if (facts.isPublic) return { ok: true };
+  if (!tokensEqual(facts.cookieToken, token) && !tokensEqual(facts.headerToken, token)) {
+    return { ok: false, status: 403, message: lockedMessage };
   }
   if (facts.changesState || facts.isStream) {
     const originMissingOk = facts.isStream && facts.origin === undefined;
     if (!originMissingOk && !isSameOrigin(facts.origin, port)) {
       return { ok: false, status: 403, message: 'Blocked: this request did not come from the workshop page.' };
     }
-    if (!tokensEqual(facts.token, token)) {
-      return { ok: false, status: 403, message: 'Blocked: the workshop token is missing or wrong. Reload the workshop page.' };
+    if (!tokensEqual(facts.headerToken, token) && !tokensEqual(facts.pageKey, pageKeyOf(token))) {
+      return { ok: false, status: 403, message: 'Blocked: this request did not come from the workshop page. Reload the page.' };
     }
   }
   return { ok: true };

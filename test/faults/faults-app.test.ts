@@ -14,6 +14,7 @@ import { failedRequest } from '../../runner/verify/context.ts';
 import type { RunningApp } from '../../runner/verify/harness.ts';
 import { startChild } from '../../runner/process/child.ts';
 import { startWorkshopRunner, waitFor, type RunningWorkshop } from '../helpers/workshop-runner.ts';
+import { runnerFetch } from '../helpers/runner-http.ts';
 import {
   app,
   expectNoOrphans,
@@ -116,8 +117,8 @@ describe('npm run verify, with a misbehaving app', () => {
     const m = newMarker();
     const runner = await runnerWith('chatty', m);
     try {
-      await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
-      const events = await openEvents(runner.url);
+      await untilState(runner.link, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+      const events = await openEvents(runner.link);
       const logs = await events.next('the log replay', (f) => f.event === 'logs' && f.data.app === 'workspace');
       const numbered = (logs.data.lines as { text: string }[]).map((l) => /^line (\d+)$/.exec(l.text)?.[1]).filter(Boolean).map(Number);
       // The last numbered lines, whatever of the runner's own (started, listening) comes between.
@@ -170,17 +171,17 @@ describe('the runner, with a misbehaving app in the workspace', () => {
     const m = newMarker();
     const runner = await runnerWith('crash-on-request', m);
     try {
-      const events = await openEvents(runner.url);
-      const up = await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+      const events = await openEvents(runner.link);
+      const up = await untilState(runner.link, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
       await fetch(app(up, 'workspace')!.url).catch(() => undefined); // what the app pane's iframe does
-      const s = await untilState(runner.url, 'the crash', (s) => app(s, 'workspace')?.state === 'crashed' && app(s, 'solution')?.state === 'running');
+      const s = await untilState(runner.link, 'the crash', (s) => app(s, 'workspace')?.state === 'crashed' && app(s, 'solution')?.state === 'running');
       expect(app(s, 'workspace')!.message).toBe('The app exited with code 1: see its last log lines. Save a file or press Reload to restart it.');
       await events.next('the error in the app log', (f) => f.event === 'log' && /TypeError: Cannot read properties of undefined/.test(f.data.text));
       await events.next('the runner saying so in the log', (f) => f.event === 'log' && f.data.stream === 'runner' && f.data.text === 'The app exited with code 1.');
       await waitFor('the terminal to say so', () => /Your app: The app exited with code 1/.test(runner.output()));
       expect(runner.output()).toContain("TypeError: Cannot read properties of undefined (reading 'toUpperCase')");
       // The solution pane (running, above) and the slides are unaffected.
-      expect((await fetch(new URL('api/decks/step1/1', runner.url))).status).toBe(200);
+      expect((await runnerFetch(runner.link, 'api/decks/step1/1')).status).toBe(200);
       events.close();
     } finally {
       await finish(runner, m, 'crash-on-request');
@@ -191,8 +192,8 @@ describe('the runner, with a misbehaving app in the workspace', () => {
     const m = newMarker();
     const runner = await runnerWith('flood', m);
     try {
-      const events = await openEvents(runner.url);
-      await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+      const events = await openEvents(runner.link);
+      await untilState(runner.link, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
       // A second page that reads nothing at all (a frozen tab): the runner must not queue for it forever.
       const frozen = connect({ port: runner.port, host: '127.0.0.1' });
       frozen.on('error', () => {});
@@ -219,7 +220,7 @@ describe('the runner, with a misbehaving app in the workspace', () => {
       while (bursts() - from < 4096) {
         expect(Date.now(), 'the app flooding 256 MB within 30 s').toBeLessThan(giveUp);
         const t = performance.now();
-        expect((await fetch(new URL('api/state', runner.url))).status).toBe(200);
+        expect((await runnerFetch(runner.link, 'api/state')).status).toBe(200);
         slowest = Math.max(slowest, performance.now() - t);
         rss.push(await rssMb(runner.process.pid));
         await new Promise((r) => setTimeout(r, 100));
@@ -231,7 +232,7 @@ describe('the runner, with a misbehaving app in the workspace', () => {
       expect(slowest).toBeLessThan(5000); // answering, not stuck behind the flood; room for a loaded machine
       // A page opened now gets 50 lines (the app has written thousands), each of bounded length.
       // (That they are the last ones: the 'chatty' case below, whose output stops.)
-      const late = await openEvents(runner.url);
+      const late = await openEvents(runner.link);
       const logs = await late.next('the log replay', (f) => f.event === 'logs' && f.data.app === 'workspace');
       const lines = logs.data.lines as { text: string }[];
       expect(lines).toHaveLength(50);
@@ -248,13 +249,13 @@ describe('the runner, with a misbehaving app in the workspace', () => {
     const m = newMarker();
     const runner = await runnerWith('fork-ignores-term', m);
     try {
-      const { token } = await openEvents(runner.url).then((e) => (e.close(), e));
-      await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+      const { token } = await openEvents(runner.link).then((e) => (e.close(), e));
+      await untilState(runner.link, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
       // The helper of the workspace's app (the solution's app has none: it is steps/step1).
       const first = await onlyHelper(m, 'SIGTERM ignored', 'the helper running');
       // Reload the app pane: the app and its helper go, a new pair comes.
-      expect((await post(runner.url, token, 'apps/workspace/restart')).status).toBe(202);
-      await untilState(runner.url, 'the restarted app', (s) => app(s, 'workspace')?.state === 'running' && app(s, 'workspace')!.starts === 2);
+      expect((await post(runner.link, token, 'apps/workspace/restart')).status).toBe(202);
+      await untilState(runner.link, 'the restarted app', (s) => app(s, 'workspace')?.state === 'running' && app(s, 'workspace')!.starts === 2);
       expect(isRunning(first)).toBe(false);
       const second = await onlyHelper(m, 'SIGTERM ignored', 'the new helper');
       expect(second).not.toBe(first);
@@ -267,18 +268,18 @@ describe('the runner, with a misbehaving app in the workspace', () => {
     const m = newMarker();
     const runner = await runnerWith('detached-helper', m);
     try {
-      const { token } = await openEvents(runner.url).then((e) => (e.close(), e));
+      const { token } = await openEvents(runner.link).then((e) => (e.close(), e));
       // The solution's app (steps/step1) starts none: every helper is the workspace app's.
       const first = await onlyHelper(m, 'detached helper', 'the helper running');
       // Reload: the app is stopped while the helper's parent link is whole.
-      expect((await post(runner.url, token, 'apps/workspace/restart')).status).toBe(202);
-      await untilState(runner.url, 'the restarted app', (s) => app(s, 'workspace')?.state === 'running' && app(s, 'workspace')!.starts === 2);
+      expect((await post(runner.link, token, 'apps/workspace/restart')).status).toBe(202);
+      await untilState(runner.link, 'the restarted app', (s) => app(s, 'workspace')?.state === 'running' && app(s, 'workspace')!.starts === 2);
       await waitFor('the first helper gone', () => !isRunning(first));
       const second = await onlyHelper(m, 'detached helper', 'the new helper');
       expect(second).not.toBe(first);
       // The app exits by itself: its helper, now an orphan, is found by the tag in its environment.
-      expect(await (await fetch(new URL('quit', app(await uiState(runner.url), 'workspace')!.url))).text()).toBe('Bye');
-      await untilState(runner.url, 'the app stopped', (s) => app(s, 'workspace')?.state !== 'running');
+      expect(await (await fetch(new URL('quit', app(await uiState(runner.link), 'workspace')!.url))).text()).toBe('Bye');
+      await untilState(runner.link, 'the app stopped', (s) => app(s, 'workspace')?.state !== 'running');
       await waitFor('the second helper gone', () => !isRunning(second));
     } finally {
       await finish(runner, m, 'detached-helper');
@@ -289,10 +290,10 @@ describe('the runner, with a misbehaving app in the workspace', () => {
     const m = newMarker();
     const runner = await runnerWith('hang', m);
     try {
-      const events = await openEvents(runner.url);
-      await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+      const events = await openEvents(runner.link);
+      await untilState(runner.link, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
       // The runner's own work on the app: Verify from the page, whose GET / hangs for its 8 s timeout.
-      expect((await post(runner.url, events.token, 'verify', { step: 'step1' })).status).toBe(202);
+      expect((await post(runner.link, events.token, 'verify', { step: 'step1' })).status).toBe(202);
       await events.next('the verify starting', (f) => f.event === 'verify-start');
       // Ask the runner for its state and its page all through the verify; every answer must come.
       let slowestMs = 0;
@@ -302,7 +303,7 @@ describe('the runner, with a misbehaving app in the workspace', () => {
       ending.catch(() => {}); // awaited below; not an unhandled rejection should the loop fail first
       while (!ended) {
         const t = performance.now();
-        const answers = await Promise.all(['api/state', ''].map((path) => fetch(new URL(path, runner.url), { signal: AbortSignal.timeout(20_000) })));
+        const answers = await Promise.all(['api/state', ''].map((path) => runnerFetch(runner.link, path, { signal: AbortSignal.timeout(20_000) })));
         expect(answers.map((r) => r.status)).toEqual([200, 200]);
         slowestMs = Math.max(slowestMs, performance.now() - t);
         rounds++;
@@ -327,7 +328,7 @@ describe('the runner, with a misbehaving app in the workspace', () => {
     const runner = await runnerWith('wrong-port', m);
     try {
       // The message proves it came from the port lookup, not from the 15 s listen timeout.
-      const s = await untilState(runner.url, 'the verdict on the app', (s) => app(s, 'workspace')?.state === 'not-listening');
+      const s = await untilState(runner.link, 'the verdict on the app', (s) => app(s, 'workspace')?.state === 'not-listening');
       const a = app(s, 'workspace')!;
       expect(a.message).toBe(`The app listens on port ${a.port + 1}, not on PORT (${a.port}): call app.listen(process.env.PORT).`);
       expectReadable(runner.output());

@@ -16,6 +16,7 @@ import { startCli } from '../helpers/verify-cli.ts';
 import { workshopCopy } from '../helpers/workshop-copy.ts';
 import { startWorkshopRunner, waitFor, workshopSandbox, type RunningWorkshop } from '../helpers/workshop-runner.ts';
 import { app, expectNoOrphans, expectReadable, newMarker, openEvents, picture, post, untilState, type Marker } from './helpers.ts';
+import { runnerFetch } from '../helpers/runner-http.ts';
 
 const notJson = '{\n  "name": "my-app",\n  "main": "app.js",\n}\n';
 
@@ -42,9 +43,9 @@ describe('the learner\'s package.json', () => {
     const runner = await startWorkshopRunner({ workspaceFrom: src.dir, env: { ...m.env, REDIS_URL: 'redis://127.0.0.1:1' } });
     const before = await picture(src.dir);
     try {
-      const s = await untilState(runner.url, 'the verdict', (s) => app(s, 'workspace')?.state === 'missing' && app(s, 'solution')?.state === 'running');
+      const s = await untilState(runner.link, 'the verdict', (s) => app(s, 'workspace')?.state === 'missing' && app(s, 'solution')?.state === 'running');
       expect(app(s, 'workspace')!.message).toBe(`There is no app in ${runner.workspace} (no readable package.json).`);
-      expect((await fetch(new URL('api/decks/step1/1', runner.url))).status).toBe(200);
+      expect((await runnerFetch(runner.link, 'api/decks/step1/1')).status).toBe(200);
       expectReadable(runner.output());
     } finally {
       // The workspace was not recreated from steps/start over the learner's files.
@@ -58,14 +59,14 @@ describe('the learner\'s package.json', () => {
     const src = await workspaceLike((dir) => writeFile(join(dir, 'package.json'), notJson));
     const runner = await startWorkshopRunner({ workspaceFrom: src.dir, env: { ...m.env, REDIS_URL: 'redis://127.0.0.1:1' } });
     try {
-      const s = await untilState(runner.url, 'the verdict', (s) => app(s, 'workspace')?.state === 'missing');
+      const s = await untilState(runner.link, 'the verdict', (s) => app(s, 'workspace')?.state === 'missing');
       const message = app(s, 'workspace')!.message!;
       expect(message.startsWith(`${join(runner.workspace, 'package.json')} is not valid JSON (`)).toBe(true);
       expect(message).toMatch(/\(Expected double-quoted property name in JSON at position \d+.*\): fix it, and the app starts\.$/);
       expect(await picture(runner.workspace)).toEqual(await picture(src.dir));
       // The learner fixes it: the app starts on its own.
       await cp(join(steps()[0]!.dir, 'package.json'), join(runner.workspace, 'package.json'));
-      await untilState(runner.url, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
+      await untilState(runner.link, 'the app running', (s) => app(s, 'workspace')?.state === 'running');
     } finally {
       await finish(runner, m, await picture(steps()[0]!.dir));
       await src.dispose();
@@ -103,9 +104,10 @@ async function runnerIn(copy: string, m: Marker) {
     keepLines: 1000,
     onLine: (l) => lines.push(l),
   });
-  const url = (await waitFor('the runner to start', () => /The workshop is at (\S+)/.exec(lines.join('\n'))?.[1]))!;
+  const link = (await waitFor('the runner to start', () => /The workshop is at (\S+)/.exec(lines.join('\n'))?.[1]))!;
   return {
-    url,
+    url: link.replace(/\?.*$/, ''),
+    link,
     box,
     output: () => lines.join('\n'),
     async stop() {
@@ -141,7 +143,7 @@ describe('the workshop\'s own files broken', () => {
       await rm(join(copy.root, 'slides', 'step2.md'));
       const runner = await runnerIn(copy.root, m);
       try {
-        const deck = (await (await fetch(new URL('api/decks/step1', runner.url))).json()) as { slides: unknown[]; problems: { file: string; line: number; message: string }[] };
+        const deck = (await (await runnerFetch(runner.link, 'api/decks/step1')).json()) as { slides: unknown[]; problems: { file: string; line: number; message: string }[] };
         expect(deck.slides).toHaveLength(4);
         // Each of the four mistakes, once, at its own line, saying what is wrong there.
         expect(deck.problems.map((p) => `${p.file}:${p.line}`)).toEqual(['slides/step1.md:3', 'slides/step1.md:6', 'slides/step1.md:9', 'slides/step1.md:10']);
@@ -151,16 +153,16 @@ describe('the workshop\'s own files broken', () => {
         expect(said(9)).toMatch(/does not parse/);
         expect(said(10)).toMatch(/img\/missing\.png" does not exist/);
         for (const p of deck.problems) expectReadable(p.message);
-        expect((await fetch(new URL('api/decks/step1/3', runner.url))).status).toBe(200);
+        expect((await runnerFetch(runner.link, 'api/decks/step1/3')).status).toBe(200);
 
-        const missing = (await (await fetch(new URL('api/decks/step2', runner.url))).json()) as { problems: { message: string }[] };
+        const missing = (await (await runnerFetch(runner.link, 'api/decks/step2')).json()) as { problems: { message: string }[] };
         expect(missing.problems.map((p) => p.message)).toEqual(['the deck is missing']);
-        const slide = await fetch(new URL('api/decks/step2/1', runner.url));
+        const slide = await runnerFetch(runner.link, 'api/decks/step2/1');
         expect(slide.status).toBe(404);
         expect(await slide.json()).toEqual({ error: 'step2 has 0 slides; there is no slide 1.' });
         // The other decks and the runner are fine.
-        expect((await fetch(new URL('api/decks/step3/1', runner.url))).status).toBe(200);
-        await untilState(runner.url, 'both apps running', (s) => s.apps.length === 2 && s.apps.every((a) => a.state === 'running'));
+        expect((await runnerFetch(runner.link, 'api/decks/step3/1')).status).toBe(200);
+        await untilState(runner.link, 'both apps running', (s) => s.apps.length === 2 && s.apps.every((a) => a.state === 'running'));
         expectReadable(runner.output());
       } finally {
         await runner.stop();
@@ -184,19 +186,19 @@ describe('the workshop\'s own files broken', () => {
       const runner = await runnerIn(copy.root, m);
       const before = await picture(runner.box.workspace);
       try {
-        const { token } = await openEvents(runner.url).then((e) => (e.close(), e));
-        expect((await post(runner.url, token, 'step', { step: 'step2' })).status).toBe(200);
-        const s = await untilState(runner.url, 'the solution pane\'s verdict', (s) => app(s, 'solution')?.state === 'missing' && app(s, 'workspace')?.state === 'running');
+        const { token } = await openEvents(runner.link).then((e) => (e.close(), e));
+        expect((await post(runner.link, token, 'step', { step: 'step2' })).status).toBe(200);
+        const s = await untilState(runner.link, 'the solution pane\'s verdict', (s) => app(s, 'solution')?.state === 'missing' && app(s, 'workspace')?.state === 'running');
         expect(app(s, 'solution')!.message).toBe(`There is no app in ${join(copy.root, 'steps', 'step2')} (no readable package.json).`);
-        const sw = await post(runner.url, token, 'switch', { step: 'step2' });
+        const sw = await post(runner.link, token, 'switch', { step: 'step2' });
         const body = (await sw.json()) as { error?: string };
         expect(sw.status).toBeGreaterThanOrEqual(400);
         expect(body.error?.split('\n')).toHaveLength(1);
         expectReadable(body.error ?? '');
         expect(await picture(runner.box.workspace)).toEqual(before);
         // Back to a step that exists: the pane recovers.
-        expect((await post(runner.url, token, 'step', { step: 'step1' })).status).toBe(200);
-        await untilState(runner.url, 'the solution running', (s) => app(s, 'solution')?.state === 'running');
+        expect((await post(runner.link, token, 'step', { step: 'step1' })).status).toBe(200);
+        await untilState(runner.link, 'the solution running', (s) => app(s, 'solution')?.state === 'running');
       } finally {
         await runner.stop();
       }

@@ -7,6 +7,7 @@ import { steps } from '../../runner/steps.ts';
 import { redisTraffic, throwawayRedis, trafficSince } from '../helpers/redis.ts';
 import { startWorkshopRunner } from '../helpers/workshop-runner.ts';
 import { expectNoOrphans, newMarker, openEvents, picture, post, rssMb, untilState } from './helpers.ts';
+import { runnerFetch } from '../helpers/runner-http.ts';
 
 /** Opens the event stream as a page does and reads until the inspector's first frame; the status. */
 async function inspectorOnce(base: string, token: string): Promise<number> {
@@ -34,13 +35,13 @@ describe('200 concurrent requests while a verify runs', () => {
     const before = await picture(runner.workspace);
     try {
       await learner.client.set('learner:note', 'mine');
-      const events = await openEvents(runner.url);
-      await untilState(runner.url, 'the apps on Redis', (s) => s.redis.state === 'ready' && s.apps.length === 2 && s.apps.every((a) => a.state === 'running'));
+      const events = await openEvents(runner.link);
+      await untilState(runner.link, 'the apps on Redis', (s) => s.redis.state === 'ready' && s.apps.length === 2 && s.apps.every((a) => a.state === 'running'));
       await events.next('the inspector', (f) => f.event === 'inspector');
       const rssBefore = await rssMb(runner.process.pid);
 
       const traffic = await redisTraffic(learner.client);
-      expect((await post(runner.url, events.token, 'verify', { step: 'step3' })).status).toBe(202);
+      expect((await post(runner.link, events.token, 'verify', { step: 'step3' })).status).toBe(202);
       await events.next('the verify starting', (f) => f.event === 'verify-start' && f.data.plan.length > 0);
 
       let peak = rssBefore;
@@ -48,7 +49,7 @@ describe('200 concurrent requests while a verify runs', () => {
       const ui = ['', 'api/state', 'api/decks/step3/1', 'api/decks/step3', 'ui/main.js'];
       const requests = Array.from({ length: 200 }, (_, i) =>
         i % 2 === 0
-          ? fetch(new URL(ui[(i / 2) % ui.length]!, runner.url), { signal: AbortSignal.timeout(20_000) }).then(async (r) => (await r.arrayBuffer(), r.status))
+          ? runnerFetch(runner.link, ui[(i / 2) % ui.length]!, { signal: AbortSignal.timeout(20_000) }).then(async (r) => (await r.arrayBuffer(), r.status))
           : inspectorOnce(runner.url, events.token),
       );
       const statuses = await Promise.all(requests.map((r) => r.catch((err: Error) => `${err.name}: ${err.message}`)));
@@ -63,7 +64,7 @@ describe('200 concurrent requests while a verify runs', () => {
       expect(peak).toBeLessThan(250);
       // The runner still answers at once afterwards.
       const t = performance.now();
-      expect((await fetch(new URL('api/state', runner.url))).status).toBe(200);
+      expect((await runnerFetch(runner.link, 'api/state')).status).toBe(200);
       expect(performance.now() - t).toBeLessThan(5000); // answering, not stuck; room for a loaded machine
       // The runner's apps and inspector use the learner's Redis; the verify has its own, so nothing was written here.
       expect(trafficSince(traffic, await redisTraffic(learner.client)).writes).toEqual({});

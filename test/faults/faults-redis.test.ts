@@ -76,8 +76,8 @@ describe('Redis restarted while the runner runs', () => {
     try {
       await client.connect();
       for (const [k, v] of Object.entries(learnerKeys)) await client.set(k, v);
-      const events = await openEvents(runner.url);
-      const s = await untilState(runner.url, 'the apps on Redis', (s) => s.redis.state === 'ready' && s.apps.every((a) => a.state === 'running') && s.apps.length === 2);
+      const events = await openEvents(runner.link);
+      const s = await untilState(runner.link, 'the apps on Redis', (s) => s.redis.state === 'ready' && s.apps.every((a) => a.state === 'running') && s.apps.length === 2);
       const base = app(s, 'workspace')!.url;
       const browser = visitor();
       const visits = async () => /visited this page (\d+) time/.exec((await browser.get(base)).body)?.[1];
@@ -93,7 +93,7 @@ describe('Redis restarted while the runner runs', () => {
       const said = await events.next('the inspector saying Redis cannot be read', (f) => f.event === 'inspector' && Boolean(f.data.error), 20_000, down);
       expect(said.data.error).toMatch(/^Cannot read Redis: \S/);
       // ... and the header: Redis is down, and what to do about a Redis from REDIS_URL.
-      const saidDown = await untilState(runner.url, 'Redis said to be down', (s) => s.redis.state === 'down', 10_000);
+      const saidDown = await untilState(runner.link, 'Redis said to be down', (s) => s.redis.state === 'down', 10_000);
       expect(saidDown.redis.message).toMatch(/^Redis stopped answering at redis:\/\/127\.0\.0\.1:\d+ \(.+\)\. Your app can't keep sessions until it's back\.$/);
       expect((saidDown.redis as { todo?: string }).todo).toMatch(/^Start the Redis at REDIS_URL \(redis:\/\/127\.0\.0\.1:\d+\) again, or unset REDIS_URL/);
       const page = await browser.get(base).catch(() => undefined);
@@ -104,8 +104,8 @@ describe('Redis restarted while the runner runs', () => {
       await waitFor('the app counting again', async () => (await visits()) === '3', 20_000);
       // The count of 3 exists only in the Redis that came back: the inspector reads it.
       await events.next('the inspector showing the session again', (f) => f.event === 'inspector' && !f.data.error && f.data.sessions.some((x: { value: string }) => /"visits": 3/.test(x.value)), 20_000, down);
-      await untilState(runner.url, 'Redis ready again by itself', (s) => s.redis.state === 'ready', 10_000);
-      expect((await uiState(runner.url)).apps.every((a) => a.state === 'running' && a.starts === 1)).toBe(true);
+      await untilState(runner.link, 'Redis ready again by itself', (s) => s.redis.state === 'ready', 10_000);
+      expect((await uiState(runner.link)).apps.every((a) => a.state === 'running' && a.starts === 1)).toBe(true);
       for (const [k, v] of Object.entries(learnerKeys)) expect(await client.get(k)).toBe(v);
       events.close();
     } finally {

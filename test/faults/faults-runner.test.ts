@@ -15,6 +15,7 @@ import { processesWithEnv } from '../helpers/process-table.ts';
 import { fixturesDir } from '../helpers/verify-fixtures.ts';
 import { startWorkshopRunner, waitFor, workshopSandbox } from '../helpers/workshop-runner.ts';
 import { app, expectNoOrphans, expectReadable, faultFixtures, newMarker, picture, untilState, uiState, type Marker } from './helpers.ts';
+import { runnerFetch } from '../helpers/runner-http.ts';
 
 /** The runner as a terminal starts it, output captured, in a sandbox of its own (or the one given). */
 function spawnRunner(box: { workspace: string; state: string }, m: Marker, env: Record<string, string> = {}, port = 0) {
@@ -242,7 +243,7 @@ describe('two runners started at once on one workspace', () => {
     ]);
     try {
       expect(one.port).not.toBe(two.port);
-      for (const r of [one, two]) await untilState(r.url, 'both apps running', (s) => s.apps.length === 2 && s.apps.every((x) => x.state === 'running'));
+      for (const r of [one, two]) await untilState(r.link, 'both apps running', (s) => s.apps.length === 2 && s.apps.every((x) => x.state === 'running'));
     } finally {
       await Promise.all([one.stop(), two.stop()]);
     }
@@ -280,7 +281,7 @@ describe('its port taken', () => {
     try {
       expect(runner.port).toBeGreaterThan(4000);
       expect(runner.output()).toContain(`Port 4000 is in use, so the workshop uses port ${runner.port} instead.`);
-      expect((await fetch(runner.url)).status).toBe(200);
+      expect((await runnerFetch(runner.link, "")).status).toBe(200);
     } finally {
       await runner.stop();
       squatter.close();

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { leftovers } from '../helpers/leftovers.ts';
 import { waitFor } from '../helpers/workshop-runner.ts';
+import { runnerFetch, tokenIn } from '../helpers/runner-http.ts';
 
 export const faultFixtures = fileURLToPath(new URL('../fixtures/faults/', import.meta.url));
 
@@ -78,8 +79,9 @@ export interface StateView {
   apps: AppView[];
 }
 
-export async function uiState(base: string): Promise<StateView> {
-  const res = await fetch(new URL('api/state', base));
+/** The runner's state, read with the token of `link` (the link it printed). */
+export async function uiState(link: string): Promise<StateView> {
+  const res = await runnerFetch(link, 'api/state');
   if (!res.ok) throw new Error(`GET /api/state answered ${res.status}`);
   return (await res.json()) as StateView;
 }
@@ -100,12 +102,9 @@ export async function untilState(base: string, what: string, ok: (s: StateView) 
 
 export const app = (s: StateView, id: 'workspace' | 'solution') => s.apps.find((a) => a.id === id);
 
-/** The page's per-run token, as the browser reads it from the page. */
-export async function tokenOf(base: string): Promise<string> {
-  const html = await (await fetch(base)).text();
-  const token = /<meta name="workshop-token" content="([^"]+)"/.exec(html)?.[1];
-  if (!token) throw new Error('no token in the page');
-  return token;
+/** The runner's token, from the link it printed. */
+export async function tokenOf(link: string): Promise<string> {
+  return tokenIn(link);
 }
 
 export interface EventFrame {
@@ -150,11 +149,11 @@ export async function openEvents(base: string) {
   };
 }
 
-/** A POST as the page makes it: our Origin and the token. */
-export async function post(base: string, token: string, path: string, body: unknown = {}): Promise<Response> {
-  return fetch(new URL(`api/${path}`, base), {
+/** A POST as a script of the learner's makes it: the runner's Origin and the token. */
+export async function post(link: string, token: string, path: string, body: unknown = {}): Promise<Response> {
+  return fetch(new URL(`api/${path}`, link), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Origin: base.replace(/\/$/, ''), 'X-Workshop-Token': token },
+    headers: { 'Content-Type': 'application/json', Origin: new URL(link).origin, 'X-Workshop-Token': token },
     body: JSON.stringify(body),
   });
 }

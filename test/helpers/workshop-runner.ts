@@ -8,7 +8,10 @@ import { repoRoot } from './repo.ts';
 import { startChild, type Child } from '../../runner/process/child.ts';
 
 export interface RunningWorkshop {
+  /** The runner's address, without the token: what a second user of the machine could guess. */
   url: string;
+  /** The link the runner printed, with its token: what the learner opens. */
+  link: string;
   port: number;
   root: string;
   workspace: string;
@@ -50,13 +53,13 @@ export async function startWorkshopRunner(options: RunnerOptions = {}): Promise<
     env: { ...process.env, NO_COLOR: '1', WORKSHOP_WORKSPACE: box.workspace, WORKSHOP_STATE: box.state, ...options.env },
     onLine: (line) => {
       lines.push(line);
-      const m = /The workshop is at (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(line);
+      const m = /The workshop is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(line);
       if (m) announce(m[1]!);
     },
   });
   const timeoutMs = options.timeoutMs ?? 20_000;
   let timer: NodeJS.Timeout | undefined;
-  const url = await Promise.race([
+  const link = await Promise.race([
     announced,
     child.exited.then((e) => Promise.reject(new Error(`the runner exited (${JSON.stringify(e)}):\n${lines.join('\n')}`))),
     new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the runner did not start:\n${lines.join('\n')}`)), timeoutMs))),
@@ -71,8 +74,10 @@ export async function startWorkshopRunner(options: RunnerOptions = {}): Promise<
     // 130/143: stopped by a signal a test sent on purpose (Ctrl-C, SIGTERM).
     if (!stopping && exit.code !== 130 && exit.code !== 143) process.stderr.write(`The workshop runner exited on its own (${JSON.stringify(exit)}):\n${lines.join('\n')}\n`);
   });
+  const url = link.replace(/\?.*$/, '');
   return {
     url,
+    link,
     port: Number(new URL(url).port),
     ...box,
     process: child,

@@ -1,8 +1,10 @@
-// Talking to the runner: JSON requests carrying this run's token, and the
-// live event stream (read with fetch, so it can send the token too).
+// Talking to the runner: JSON requests, and the live event stream (read with
+// fetch, so it can send a header too). The browser sends the token in its
+// HttpOnly cookie; the page adds its own key in a header, which no other
+// site's form or link can send.
 
-const token = document.querySelector('meta[name="workshop-token"]')?.getAttribute('content') ?? '';
-const headers = { 'X-Workshop-Token': token };
+const pageKey = document.querySelector('meta[name="workshop-page-key"]')?.getAttribute('content') ?? '';
+const headers = { 'X-Workshop-Page': pageKey };
 
 /** GET /api<path> as JSON; throws with the runner's one-sentence error. */
 export async function get(path) {
@@ -37,7 +39,7 @@ export function listen(handlers, onConnection) {
     try {
       const res = await fetch('/api/events', { headers, cache: 'no-store' });
       if (res.status === 403) {
-        onConnection(false, 'The workshop was restarted: reload this page.');
+        onConnection(false, 'This page no longer has the workshop\'s key (it was started afresh): open the link the terminal printed.');
         return;
       }
       if (!res.ok || !res.body) throw new Error(String(res.status));

@@ -9,6 +9,11 @@ import { redisStatus, showInspector } from './inspector.js';
 import { setWorkspaceStep, startWorkspace, workspaceState } from './workspace.js';
 
 let serverStep = '';
+// The step the learner chose in this page (a step tab, an entry of the
+// overview, a slide's link to another step): only that moves the runner.
+// An address from elsewhere (a link on another site, a bookmark, the
+// history) shows its step and changes nothing until the learner says so.
+let chosen = { step: '', at: 0 };
 
 const statusMark = { passed: '✓ passed', skipped: '↷ skipped', todo: '' };
 
@@ -45,6 +50,7 @@ let lastState;
 function onState(state) {
   lastState = state;
   serverStep = state.current;
+  showAway();
   renderSteps(state);
   if (state.redis.state !== 'not-needed') redisStatus(state.redis);
   showServices(state);
@@ -53,7 +59,30 @@ function onState(state) {
   workspaceState(state);
 }
 
-/** The slides decide which step the learner is on; the runner follows (solution app, checks). */
+/** Makes `step` the runner's current step: its solution app, where the page starts next time. */
+async function moveRunner(step) {
+  serverStep = step;
+  showAway();
+  try {
+    await post('/step', { step });
+  } catch (err) {
+    $('verify-summary').textContent = err.message;
+  }
+}
+
+/** Says so when the page shows another step than the runner's, with the button that moves the runner. */
+function showAway() {
+  const step = current().step;
+  const away = $('step-away');
+  away.hidden = !serverStep || !step || step === serverStep;
+  if (away.hidden) return away.replaceChildren();
+  away.replaceChildren(
+    `You are reading ${step}; the step solution app still runs ${serverStep}. `,
+    h('button', { type: 'button', onclick: () => void moveRunner(step) }, `Work on ${step}`),
+  );
+}
+
+/** The slides decide which step the learner is on; the runner follows (solution app, checks) when the learner chose it. */
 async function stepShown(step) {
   setCheckStep(step);
   setWorkspaceStep(step);
@@ -61,17 +90,24 @@ async function stepShown(step) {
     renderSteps(lastState);
     showServices(lastState);
   }
-  if (serverStep && step !== serverStep) {
-    serverStep = step;
-    try {
-      await post('/step', { step });
-    } catch (err) {
-      $('verify-summary').textContent = err.message;
-    }
-  }
+  // A click shows its step at once (the deck may need loading): a choice a few seconds old is another's.
+  const choseThis = chosen.step === step && performance.now() - chosen.at < 5000;
+  chosen = { step: '', at: 0 };
+  if (serverStep && step !== serverStep && choseThis) await moveRunner(step);
+  else showAway();
 }
 
 async function main() {
+  // Capturing, so the choice is known before the link's hashchange shows the step.
+  document.addEventListener(
+    'click',
+    (e) => {
+      const link = e.target instanceof Element ? e.target.closest('a[href^="#/"]') : null;
+      const to = link ? parseHash(link.getAttribute('href') ?? '') : undefined;
+      if (to) chosen = { step: to.step, at: performance.now() };
+    },
+    true,
+  );
   // File references open through files.js, which says a failure beside the click.
   startAppPane();
   startChecks(() => showApp('solution'));
