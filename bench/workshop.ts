@@ -86,25 +86,28 @@ export async function workshopStartOnce(redisUrl: string, { memory = true } = {}
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1', REDIS_URL: redisUrl, WORKSHOP_WORKSPACE: join(root, 'workspace'), WORKSHOP_STATE: join(root, '.workshop') },
     onLine: (line) => {
-      const m = /The workshop is at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(line);
+      const m = /The workshop is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(line);
       if (m) announce(m[1]!);
     },
   });
   try {
-    const url = await Promise.race([
+    const link = await Promise.race([
       announced,
       child.exited.then((e) => Promise.reject(new Error(`bench: the runner exited (${JSON.stringify(e)}):\n${child.log.join('\n')}`))),
     ]);
-    await until('the first slide', async () => ((await fetch(`${url}api/decks/step1/1`)).status === 200 ? true : undefined));
+    // As a script of the learner's reads it: with the link's token.
+    const headers = { 'X-Workshop-Token': new URL(link).searchParams.get('token')! };
+    const url = link.replace(/\?.*$/, '');
+    await until('the first slide', async () => ((await fetch(`${url}api/decks/step1/1`, { headers })).status === 200 ? true : undefined));
     const ms = performance.now() - started;
     const cpu = await cpuMs(child.pid);
     if (!memory) return { ms, cpuMs: cpu, rssMb: 0 };
     // Memory with everything loaded: Redis and both apps up, every deck rendered.
     await until('Redis and the apps', async () => {
-      const s = (await (await fetch(`${url}api/state`)).json()) as State;
+      const s = (await (await fetch(`${url}api/state`, { headers })).json()) as State;
       return s.redis.state !== 'starting' && s.apps.length === 2 && s.apps.every((a) => a.state !== 'starting' && a.state !== 'stopped') ? true : undefined;
     });
-    for (const s of steps()) await fetch(`${url}api/decks/${s.name}`).then((r) => r.arrayBuffer());
+    for (const s of steps()) await fetch(`${url}api/decks/${s.name}`, { headers }).then((r) => r.arrayBuffer());
     const rssMb = await vmRssMb(child.pid);
     return { ms, cpuMs: cpu, rssMb };
   } finally {

@@ -50,7 +50,9 @@ export async function screenshotPage(redisUrl: string, outDir = pageShotsDir): P
   try {
     await withBrowser(
       async (page) => {
-        await page.goto(`${runner.url}#/step3/9`);
+        await page.goto(`${runner.link}#/step3/9`);
+        // A link only shows its step: the learner moves the runner there (its solution app) with a click.
+        await page.getByRole('button', { name: 'Work on step3' }).click();
         await page.locator('#app-state[data-state="running"]').waitFor({ timeout: 20_000 });
         await page.locator('#verify').click();
         await page.locator('#verify-summary[data-result="failed"]').waitFor({ timeout: 60_000 });

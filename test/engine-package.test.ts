@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChild } from '../runner/process/child.ts';
 import { repoRoot } from './helpers/repo.ts';
+import { runnerFetch } from './helpers/runner-http.ts';
 
 const runnerDir = join(repoRoot, 'runner');
 const installTimeout = 180_000;
@@ -189,19 +190,19 @@ describe("the new workshop, through its installed bin", () => {
       cwd: workshop,
       env: authorEnv(),
       onLine: (line) => {
-        const m = /The workshop is at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(line);
+        const m = /The workshop is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(line);
         if (m) announce(m[1]!);
       },
     });
     try {
       let timer: NodeJS.Timeout | undefined;
-      const url = await Promise.race([
+      const link = await Promise.race([
         announced,
         runner.exited.then((e) => Promise.reject(new Error(`the runner exited (${JSON.stringify(e)}):\n${runner.log.join('\n')}`))),
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the runner did not start:\n${runner.log.join('\n')}`)), 30_000))),
       ]).finally(() => clearTimeout(timer));
-      expect(await (await fetch(url)).text()).toContain('<title>My workshop</title>');
-      const deck = (await (await fetch(`${url}api/decks/hello`)).json()) as { slides: { title: string; html: string }[]; problems: unknown[] };
+      expect(await (await runnerFetch(link, '')).text()).toContain('<title>My workshop</title>');
+      const deck = (await (await runnerFetch(link, 'api/decks/hello')).json()) as { slides: { title: string; html: string }[]; problems: unknown[] };
       expect(deck.problems).toEqual([]);
       expect(deck.slides.map((s) => s.title)).toEqual(['A page that says hello', 'app.js: Say hello', 'app.js: Greet by name', 'Your turn']);
       expect(deck.slides[1]!.html).toContain('data-src="steps/hello/app.js"');

@@ -62,7 +62,8 @@ describe('a killed redis-server, said on the page', () => {
 
   it('starts with the workshop\'s own redis-server, and sessions in the inspector', async () => {
     await page.goto(`${runner.link}#/step3/1`);
-    // The page took the runner to step 3: its solution runs beside the learner's app.
+    // A link only shows step 3; the learner takes the runner there: its solution runs beside the learner's app.
+    await page.getByRole('button', { name: 'Work on step3' }).click();
     const s = await untilState(runner.link, 'Redis and both apps on step 3', (s) => s.current === 'step3' && s.redis.state === 'ready' && s.apps.length === 2 && s.apps.every((a) => a.state === 'running') && (app(s, 'solution') as { dir?: string }).dir === step3.dir, 30_000);
     starts = s.apps.map((a) => a.starts);
     await expect.poll(() => status(page).textContent(), { timeout: 10_000 }).toBe(

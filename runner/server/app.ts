@@ -127,6 +127,7 @@ export function createUiApp(state: WorkshopState) {
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     const verdict = checkOf(req, state, req.path === '/api/events');
     if (!verdict.ok) {
+      res.setHeader('Cache-Control', 'no-store');
       res.status(verdict.status).type('text/plain').send(verdict.message);
       return;
     }

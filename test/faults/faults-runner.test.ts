@@ -174,13 +174,13 @@ describe('two runners started at once on one workspace', () => {
       expect((await loser.child.exited).code).toBe(1);
       const url = (await winner.until('the winner to start', /The workshop is at (\S+)/))[1]!;
       await untilState(url, 'both apps running', (s) => s.apps.every((x) => x.state === 'running') && s.apps.length === 2);
-      expect(loser.output()).toMatch(/^The workshop is already (running at http:\/\/127\.0\.0\.1:\d+\/ \(process \d+\): open that one, or stop it \(Ctrl-C in its terminal\) first|starting in process \d+: wait for it, or stop it first)\.$/);
+      expect(loser.output()).toMatch(/^The workshop is already (running at http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+ \(process \d+\): open that link, or stop it \(Ctrl-C in its terminal\) first|starting in process \d+: wait for it, or stop it first)\.$/);
       expectReadable(loser.output());
 
       // Started again now, a third one names the first's address.
       const c = spawnRunner(box, m, noRedis);
       expect((await c.child.exited).code).toBe(1);
-      expect(c.output()).toBe(`The workshop is already running at ${url} (process ${winner.child.pid}): open that one, or stop it (Ctrl-C in its terminal) first.`);
+      expect(c.output()).toBe(`The workshop is already running at ${url} (process ${winner.child.pid}): open that link, or stop it (Ctrl-C in its terminal) first.`);
       expect((await uiState(url)).apps.every((x) => x.state === 'running')).toBe(true);
 
       // Once the first stops, the workspace is free again.
