@@ -9,16 +9,21 @@ import {
   firstBytes,
   Inspector,
   isInteger,
+  jsonStart,
   keyCli,
   limits,
+  partialSession,
   sessionUser,
   stringEntry,
   toCounter,
   toEntry,
+  utf8End,
   type InspectorSnapshot,
   type KeyEntry,
+  type Refusal,
+  type ValueChunk,
 } from '../runner/server/inspector.ts';
-import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
+import { redisTraffic, throwawayRedis, trafficSince, type ThrowawayRedis } from './helpers/redis.ts';
 
 const cookie = { originalMaxAge: 86_400_000, expires: '2030-01-01T00:00:00.000Z', httpOnly: true, path: '/', sameSite: 'lax' };
 const evil = '<img src=x onerror=alert(1)>';
@@ -348,14 +353,315 @@ describe('other keys in a real Redis', () => {
     await c.flushAll();
   });
 
-  it('passes over a Redis holding more strings than one pass reads whole, and says so', async () => {
+  it('passes over a Redis holding more strings than one pass reads, and says so', async () => {
     const c = redis.client;
-    // 40 strings of 60 KB: 2.4 MB, past the 2 MB a pass reads whole.
-    for (let i = 0; i < 40; i++) await c.set(`blob:${String(i).padStart(2, '0')}`, 'b'.repeat(60_000));
+    // Each string costs a pass its first 4 KB: 40 more than a pass's bytes hold.
+    const n = Math.ceil(limits.passBytes / limits.valueBytes) + 40;
+    const multi = c.multi();
+    for (let i = 0; i < n; i++) multi.set(`blob:${String(i).padStart(3, '0')}`, 'b'.repeat(6000));
+    await multi.exec();
+    const sent = async () => Number(/total_net_output_bytes:(\d+)/.exec(await c.info('stats'))![1]);
+    const before = await sent();
     const snap = await inspector.read();
-    expect(snap.keys).toHaveLength(40);
+    const bytes = (await sent()) - before;
+    expect(bytes).toBeLessThan(limits.passBytes + 100_000); // names and numbers besides
+    expect(snap.keys).toHaveLength(limits.maxKeys);
     expect(snap.keys.every((k) => k.value!.length <= limits.valueBytes)).toBe(true);
+    expect(snap.keysTotal).toBe(n);
+    expect(snap.keysTruncated).toBe(true);
     expect(snap.truncated).toBe(true); // a session among the unread would be missed: the page says "the first ones only"
     await c.flushAll();
+  });
+});
+
+describe('the start of a big value: pure parts', () => {
+  it('ends a cut text before a character the cut went through', () => {
+    const bytes = Buffer.from('a€😀');
+    expect([...Array(bytes.length + 1).keys()].map((n) => utf8End(bytes.subarray(0, n)))).toEqual([0, 1, 1, 1, 4, 4, 4, 4, 8]);
+    expect(utf8End(Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80]))).toBe(5); // not UTF-8: kept, nothing to wait for
+  });
+
+  it('reads what a JSON start says for sure, and nothing it cuts', () => {
+    const text = JSON.stringify({ cookie, user: { name: 'ada', id: 7 }, visits: 12, tags: ['a', 'b'], note: 'hello' });
+    for (let n = 1; n < text.length; n++) {
+      const start = jsonStart(text.slice(0, n));
+      if (!start) continue; // `{` alone, or cut inside the first key
+      // Every member it has is the record's own, whole: a number or string the cut went through is left out.
+      const json = JSON.stringify(start.value);
+      const whole = JSON.parse(text) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(start.value as Record<string, unknown>)) {
+        if (typeof v !== 'object') expect(whole[k], `${n}: ${json}`).toEqual(v);
+      }
+    }
+    expect(jsonStart('{"a":12')).toEqual({ value: {}, open: expect.any(Set) }); // 12 may be 123
+    expect(jsonStart('{"a":"ad')!.value).toEqual({});
+    expect(jsonStart('{"a":tr')!.value).toEqual({});
+    expect(jsonStart('{"a":true,')!.value).toEqual({ a: true });
+    expect(jsonStart('{"a":{"b":1,"c":[1,')!.value).toEqual({ a: { b: 1, c: [1] } });
+    expect(jsonStart('{"a":1}')!.open.size).toBe(0);
+    expect(jsonStart('{"a":1} x')).toBeUndefined();
+    expect(jsonStart('{"a" 1')).toBeUndefined();
+    expect(jsonStart('hello')).toBeUndefined();
+    expect(Object.getPrototypeOf(jsonStart('{"__proto__":{"x":1},')!.value)).toBe(Object.prototype);
+  });
+
+  it('knows a cut session by its start, and its user only when nothing further on could outrank it', () => {
+    const start = (data: Record<string, unknown>, cutAt: string) => {
+      const text = JSON.stringify(data);
+      return text.slice(0, text.indexOf(cutAt));
+    };
+    const user = (data: Record<string, unknown>, cutAt: string) => partialSession('sess:x', start(data, cutAt), 10, 3_000_000, 1000, 'redis-cli')?.user;
+    const cart = Array.from({ length: 50 }, (_, i) => `item ${i}`);
+    expect(user({ cookie, user: { name: 'ada' }, cart }, 'item 9')).toBe('ada');
+    expect(user({ cookie, user: 'ada', cart }, 'item 9')).toBe('ada');
+    expect(user({ cookie, user: { name: 'ada lovelace' }, cart }, 'lovelace')).toBeUndefined(); // never a name cut in two
+    // Cut inside the user object: a `login` further on would outrank `name`.
+    expect(user({ cookie, user: { name: 'ada', cart } }, 'item 9')).toBeUndefined();
+    expect(user({ cookie, user: { user: 'ada', cart } }, 'item 9')).toBe('ada');
+    // Cut at the top: `user` further on would outrank `username`.
+    expect(user({ cookie, username: 'ada', cart }, 'item 9')).toBeUndefined();
+    expect(user({ cookie, visits: 3, cart }, 'item 9')).toBeUndefined();
+    const entry = partialSession('sess:x', start({ cookie, user: { name: 'ada' }, cart }, 'item 9'), 120, 3_000_000, 1500, 'redis-cli');
+    expect(entry).toMatchObject({ key: 'sess:x', ttl: 2, partial: true, size: 3_000_000, shownBytes: 120, cli: 'redis-cli GET sess:x  &&  redis-cli TTL sess:x' });
+    expect(entry!.value).toMatch(/^\{"cookie":\{/);
+    // Not what express-session writes first: not a session.
+    expect(partialSession('k', JSON.stringify({ user: 'ada', cookie }), 10, 3_000_000, -1, 'redis-cli')).toBeUndefined();
+    expect(partialSession('k', 'x'.repeat(100), 10, 3_000_000, -1, 'redis-cli')).toBeUndefined();
+  });
+});
+
+describe('a Redis holding 20 MB values', () => {
+  let redis: ThrowawayRedis;
+  let inspector: Inspector;
+  const MB = 20 * 1024 * 1024;
+  const key = (snap: InspectorSnapshot, k: string): KeyEntry | undefined => snap.keys.find((e) => e.key === k);
+  const sent = async () => Number(/total_net_output_bytes:(\d+)/.exec(await redis.client.info('stats'))![1]);
+  const session = { cookie, user: { name: 'ada' }, cart: Array.from({ length: 100_000 }, (_, i) => `item number ${i} of the cart`) };
+  const sessionBytes = Buffer.byteLength(JSON.stringify(session));
+
+  beforeAll(async () => {
+    redis = await throwawayRedis();
+    inspector = new Inspector(redis.url, 'redis-cli', () => {});
+    const c = redis.client;
+    await c.set('big:string', 's'.repeat(MB));
+    await c.rPush('big:list', ['small', 'l'.repeat(MB), ...Array.from({ length: 10 }, (_, i) => `after ${i}`)]);
+    await c.hSet('big:hash', { big: 'h'.repeat(MB) });
+    await c.sAdd('big:set', ['m'.repeat(MB), 'a', 'b']);
+    await c.zAdd('big:zset', [{ score: 1, value: 'z'.repeat(MB) }, { score: 2, value: 'b' }]);
+    await c.set('sess:big', JSON.stringify(session), { EX: 3600 });
+  }, 60_000);
+  afterAll(async () => {
+    await inspector?.close();
+    await redis?.dispose();
+  });
+
+  it('reads a few KB of each in a pass, says their full sizes, and knows the 3 MB session', async () => {
+    expect(sessionBytes).toBeGreaterThan(3_000_000);
+    const before = await sent();
+    const snap = await inspector.read();
+    const bytes = (await sent()) - before;
+    console.log(`inspector: one pass over five 20 MB values and a 3 MB session, ${bytes} bytes from Redis`);
+    expect(bytes).toBeLessThan(64 * 1024);
+
+    expect(key(snap, 'big:string')).toMatchObject({ type: 'string', size: MB, partial: true, value: 's'.repeat(limits.valueBytes), shownBytes: limits.valueBytes });
+    const list = key(snap, 'big:list')!;
+    expect(list).toMatchObject({ type: 'list', size: 12, partial: true, cut: [{ row: 1, col: 1, bytes: MB }] });
+    expect(list.rows!.slice(0, 3)).toEqual([['0', 'small'], ['1', `${'l'.repeat(limits.elementChars)}…`], ['2', 'after 0']]);
+    expect(key(snap, 'big:hash')).toMatchObject({ type: 'hash', size: 1, partial: false, rows: [['big', `${'h'.repeat(limits.elementChars)}…`]], cut: [{ row: 0, col: 1, bytes: MB }] });
+    expect(key(snap, 'big:set')).toMatchObject({ type: 'set', size: 3, rows: [['a'], ['b'], [`${'m'.repeat(limits.elementChars)}…`]], cut: [{ row: 2, col: 0, bytes: MB }] });
+    expect(key(snap, 'big:zset')).toMatchObject({ type: 'zset', size: 2, rows: [[`${'z'.repeat(limits.elementChars)}…`, '1'], ['b', '2']], cut: [{ row: 0, col: 0, bytes: MB }] });
+    expect(snap.sessions).toHaveLength(1);
+    const big = snap.sessions[0]!;
+    expect(big).toMatchObject({ key: 'sess:big', user: 'ada', partial: true, size: sessionBytes });
+    expect(big.ttl).toBeGreaterThan(3500);
+    expect(big.value).toBe(JSON.stringify(session).slice(0, big.shownBytes));
+    expect(big.shownBytes).toBeLessThanOrEqual(limits.valueBytes);
+    expect(snap.keys.map((k) => k.key)).not.toContain('sess:big');
+  });
+
+  it('reads big elements again only when the key changes, or after a while', async () => {
+    const scripts = async () => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.client.info('commandstats'))?.[1] ?? 0);
+    await inspector.read();
+    const before = await sent();
+    const calls = await scripts();
+    const t = performance.now();
+    const again = await inspector.read();
+    const ms = performance.now() - t;
+    const bytes = (await sent()) - before;
+    console.log(`inspector: the next pass, ${bytes} bytes from Redis, ${ms.toFixed(1)} ms`);
+    expect(await scripts()).toBe(calls); // no element read: each key's size and MEMORY USAGE said it did not change
+    expect(bytes).toBeLessThan(20 * 1024); // the strings' starts, the sizes
+    expect(key(again, 'big:list')!.rows![1]![1]).toBe(`${'l'.repeat(limits.elementChars)}…`);
+    expect(key(again, 'big:list')!.note).toMatch(/^Its first elements hold [\d,]+ bytes, which Redis copies whole to cut them/);
+    // A changed item of the same count: MEMORY USAGE moves, and the list is read again.
+    await redis.client.lSet('big:list', 1, 'now small');
+    const changed = await inspector.read();
+    expect(key(changed, 'big:list')!.rows![1]).toEqual(['1', 'now small']);
+    expect(key(changed, 'big:list')).not.toHaveProperty('cut');
+    expect(key(changed, 'big:list')).not.toHaveProperty('note');
+    // Still big, the hash is not read; its TTL is.
+    await redis.client.expire('big:hash', 100);
+    expect(key(await inspector.read(), 'big:hash')).toMatchObject({ ttl: 100, cut: [{ row: 0, col: 1, bytes: MB }] });
+  });
+
+  it('gives a big string in chunks, from a byte offset, with its size and the next offset', async () => {
+    const first = (await inspector.readValue('big:string', '0')) as ValueChunk;
+    expect(first).toMatchObject({ key: 'big:string', type: 'string', size: MB, offset: 0, next: limits.chunkBytes });
+    expect(first.text).toBe('s'.repeat(limits.chunkBytes));
+    const last = (await inspector.readValue('big:string', String(MB - 10))) as ValueChunk;
+    expect(last).toMatchObject({ offset: MB - 10, next: null, text: 's'.repeat(10) });
+    expect(await inspector.readValue('big:string', String(MB))).toMatchObject({ next: null, text: '' });
+  });
+});
+
+describe('"Show more": the value route\'s reading, in a real Redis', () => {
+  let redis: ThrowawayRedis;
+  let inspector: Inspector;
+  const read = (key: string, offset?: string) => inspector.readValue(key, offset);
+  const chunk = async (key: string, offset?: string) => {
+    const r = await read(key, offset);
+    if ('status' in r) throw new Error(`${r.status} ${r.message}`);
+    return r;
+  };
+  /** Every chunk from 0 to the end. */
+  const all = async (key: string) => {
+    const chunks: ValueChunk[] = [];
+    let offset: string | undefined = '0';
+    while (offset !== undefined) {
+      const c = await chunk(key, offset);
+      chunks.push(c);
+      offset = c.next === null ? undefined : String(c.next);
+      expect(chunks.length).toBeLessThan(100);
+    }
+    return chunks;
+  };
+
+  beforeAll(async () => {
+    redis = await throwawayRedis();
+    inspector = new Inspector(redis.url, 'redis-cli', () => {});
+  });
+  afterAll(async () => {
+    await inspector?.close();
+    await redis?.dispose();
+  });
+
+  it('gives a string in chunks that join to the exact value, never splitting a character', async () => {
+    // 3- and 4-byte characters across every 64 KB edge; "€" lands mid-character at 65,536.
+    const value = `a${'€'.repeat(30_000)}${'😀x'.repeat(20_000)}é`;
+    await redis.client.set('utf8', value);
+    const chunks = await all('utf8');
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.map((c) => c.text).join('')).toBe(value);
+    let at = 0;
+    for (const c of chunks) {
+      expect(c).toMatchObject({ type: 'string', size: Buffer.byteLength(value), offset: at });
+      expect(c.text).not.toContain('\uFFFD');
+      at += Buffer.byteLength(c.text!);
+      expect(Buffer.byteLength(c.text!)).toBeLessThanOrEqual(limits.chunkBytes);
+      if (c.next !== null) expect(c.next).toBe(at);
+    }
+    expect(at).toBe(Buffer.byteLength(value));
+    // JSON carries it unharmed.
+    expect(JSON.parse(JSON.stringify(chunks)).map((c: ValueChunk) => c.text).join('')).toBe(value);
+  });
+
+  it('gives more elements of each type, each cut at 4 KB with its size, until all are given', async () => {
+    const c = redis.client;
+    const n = 250;
+    const long = 'L'.repeat(5000);
+    await c.rPush('list', Array.from({ length: n }, (_, i) => (i === 120 ? long : `item ${i}`)));
+    await c.hSet('hash', Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i === 7 ? long : `v${i}`])));
+    await c.sAdd('set', Array.from({ length: n }, (_, i) => `m${i}`));
+    await c.zAdd('zset', Array.from({ length: n }, (_, i) => ({ score: i, value: `z${i}` })));
+    const ids: string[] = [];
+    for (let i = 1; i <= n; i++) ids.push(await c.xAdd('stream', `${i}-0`, { n: String(i) }));
+
+    const list = await all('list');
+    expect(list.map((x) => [x.offset, x.next, x.rows!.length])).toEqual([[0, 100, 100], [100, 200, 100], [200, null, 50]]);
+    const items = list.flatMap((x) => x.rows!);
+    expect(items.map((r) => r[0])).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+    expect(items[120]![1]).toBe(`${'L'.repeat(limits.moreElementBytes)}…`);
+    expect(list[1]!.cut).toEqual([{ row: 20, col: 1, bytes: 5000 }]);
+    expect(list[0]!.size).toBe(n);
+
+    const zset = await all('zset');
+    expect(zset.flatMap((x) => x.rows!)).toEqual(Array.from({ length: n }, (_, i) => [`z${i}`, String(i)]));
+
+    // A hash and a set: by SCAN cursor; every field once at least (SCAN may give one twice).
+    const hash = await all('hash');
+    const fields = new Map(hash.flatMap((x) => x.rows!).map((r) => [r[0], r[1]]));
+    expect(fields.size).toBe(n);
+    expect(fields.get('f7')).toBe(`${'L'.repeat(limits.moreElementBytes)}…`);
+    expect(fields.get('f8')).toBe('v8');
+    const set = await all('set');
+    expect(new Set(set.flatMap((x) => x.rows!.map((r) => r[0]))).size).toBe(n);
+
+    // A stream: newest first, each chunk its entries oldest first, then older ones from the oldest id given.
+    const stream = await all('stream');
+    expect(stream.map((x) => [x.offset, x.next])).toEqual([['0', '151-0'], ['151-0', '51-0'], ['51-0', null]]);
+    expect(stream.reverse().flatMap((x) => x.rows!.map((r) => r[0]))).toEqual(ids);
+    expect(stream[0]!.rows![0]).toEqual(['1-0', 'n', '1']);
+  });
+
+  it('only reads Redis', async () => {
+    await redis.client.set('s', 'x'.repeat(100_000));
+    await redis.client.rPush('l2', ['a', 'b']);
+    const before = await redisTraffic(redis.client);
+    await all('s');
+    await all('l2');
+    await read('gone');
+    expect(trafficSince(before, await redisTraffic(redis.client)).writes).toEqual({});
+  });
+
+  it('refuses a missing key (404) and a bad offset (400), in one sentence', async () => {
+    await redis.client.set('text', 'hello');
+    await redis.client.rPush('items', ['a']);
+    await redis.client.hSet('fields', { a: '1' });
+    await redis.client.xAdd('events', '5-0', { a: '1' });
+    const refusal = async (key: string, offset: string) => (await read(key, offset)) as Refusal;
+    expect(await refusal('nope', '0')).toEqual({ status: 404, message: 'There is no key nope in Redis now: it was deleted, or it expired.' });
+    for (const [k, offset] of [['text', '-1'], ['text', '6'], ['text', 'abc'], ['text', '1.5'], ['text', ''], ['items', '2'], ['items', '1e3'], ['fields', 'x'], ['fields', '99999999999999999999999'], ['events', 'abc'], ['events', '5']]) {
+      const r = await refusal(k!, offset!);
+      expect(r.status, `${k} ${offset}`).toBe(400);
+      expect(r.message).toMatch(/^The offset [^.]+\.$/);
+    }
+    expect(await chunk('text', '5')).toMatchObject({ next: null, text: '' });
+    expect(await chunk('text', '2')).toMatchObject({ next: null, text: 'llo' });
+  });
+});
+
+describe('a Redis that refuses scripts', () => {
+  let redis: ThrowawayRedis;
+  let inspector: Inspector;
+
+  beforeAll(async () => {
+    redis = await throwawayRedis();
+    // What some managed Redis do: every command but scripts.
+    await redis.client.sendCommand(['ACL', 'SETUSER', 'viewer', 'on', 'nopass', '~*', '&*', '+@all', '-@scripting']);
+    inspector = new Inspector(redis.url.replace('redis://', 'redis://viewer:any@'), 'redis-cli', () => {});
+  });
+  afterAll(async () => {
+    await inspector?.close();
+    await redis?.dispose();
+  });
+
+  it('shows the other types by type, TTL and size with a note, never reading their elements', async () => {
+    const c = redis.client;
+    await c.rPush('big:list', ['l'.repeat(5_000_000), 'b']);
+    await c.hSet('note', { title: 'x' });
+    await c.set('title', 'hello');
+    const sent = async () => Number(/total_net_output_bytes:(\d+)/.exec(await c.info('stats'))![1]);
+    const before = await sent();
+    const snap = await inspector.read();
+    expect((await sent()) - before).toBeLessThan(10_000);
+    const list = snap.keys.find((k) => k.key === 'big:list')!;
+    expect(list).toMatchObject({ type: 'list', ttl: -1, size: 2, partial: true });
+    expect(list).not.toHaveProperty('rows');
+    expect(list.note).toMatch(/^This Redis refuses scripts \(NOPERM .*\), and the inspector reads elements only through one that cuts each inside Redis, so it shows none: the command below reads them\.$/);
+    expect(snap.keys.find((k) => k.key === 'note')).toMatchObject({ size: 1, note: list.note });
+    expect(snap.keys.find((k) => k.key === 'title')).toMatchObject({ value: 'hello', partial: false });
+    // "Show more" says why too; a string's needs no script.
+    expect(await inspector.readValue('big:list', '0')).toEqual({ status: 409, message: list.note });
+    expect(await inspector.readValue('title', '0')).toMatchObject({ text: 'hello', next: null });
   });
 });

@@ -154,6 +154,17 @@ export function apiRouter(ctx: ApiContext): Router {
     res.json({ backups: await ws.listBackups({ places: state.places }) });
   }));
 
+  // "Show more" in the inspector: a string's next 64 KB from a byte offset, or more elements of
+  // another type, with the full size and the next offset. It only reads Redis.
+  api.get('/inspector/value', wrap(async (req, res) => {
+    const { key, offset = '0' } = req.query;
+    if (typeof key !== 'string' || !key) throw new ApiError(400, 'Name the key to read, as ?key=<key>.');
+    if (typeof offset !== 'string') throw new ApiError(400, 'Give one offset, as &offset=0 or the "next" of the last chunk.');
+    const chunk = await hub.readValue(key, offset);
+    if ('status' in chunk) throw new ApiError(chunk.status, chunk.message);
+    res.json(chunk);
+  }));
+
   api.post('/restore', wrap(async (req, res) => {
     const name = bodyOf(req).name;
     if (typeof name !== 'string' || !name) throw new ApiError(400, 'Name the backup to restore.');

@@ -4,7 +4,7 @@
 // polls Redis only while at least one page is listening.
 import type { Request, Response } from 'express';
 import type { WorkshopEvent, WorkshopState } from '../state.ts';
-import { Inspector } from './inspector.ts';
+import { Inspector, type Refusal, type ValueChunk } from './inspector.ts';
 
 /** One SSE frame. JSON never contains a raw newline, so one data line is enough. */
 export function sseFrame(event: string, data: unknown): string {
@@ -85,6 +85,12 @@ export class EventHub {
     }
     if (want) this.inspector?.start();
     else this.inspector?.stop();
+  }
+
+  /** GET /api/inspector/value: more of a value than the inspector shows (see Inspector.readValue). */
+  async readValue(key: string, offset: string): Promise<ValueChunk | Refusal> {
+    if (!this.inspector) return { status: 503, message: 'The workshop has no Redis to read yet: the header says why.' };
+    return this.inspector.readValue(key, offset);
   }
 
   async close(): Promise<void> {
