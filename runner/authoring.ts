@@ -11,10 +11,10 @@
 export { CannotCheck, CheckFailed, fail, seeCheck } from './verify/check.ts';
 export type { Check, Diagnose, Diagnosis, SlideLink, StepChecks } from './verify/check.ts';
 // The run: the app under test, its instances, its Redis.
-export { AppStartError, type AppFiles, type AppUnderTest, type SourceFile, type VerifyContext } from './verify/context.ts';
+export { AppStartError, type AppFiles, type AppUnderTest, type HeldVisitor, type SourceFile, type VerifyContext } from './verify/context.ts';
 export type { RunningApp, SessionRedis } from './verify/harness.ts';
 // Talking to the app as a browser does.
-export { Visitor, encodeForm, methodOf, type FormFields, type Page, type Request } from './verify/http.ts';
+export { Visitor, encodeForm, methodOf, type FormFields, type Page, type Request, type VisitorOptions } from './verify/http.ts';
 export { cookieHeader, forgeSignature, isSigned, latestByName, parseSetCookie, unsignedValue, type SetCookie } from './verify/cookies.ts';
 // Reading what the app answered, and its source.
 export { firstLines, h1Text, leakIn, pageLines, pageText } from './verify/page.ts';

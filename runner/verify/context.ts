@@ -11,7 +11,7 @@ import type { Scope } from '../process/scope.ts';
 import { AppStartError, startApp, type AppSpec, type RunningApp, type SessionRedis } from './harness.ts';
 import { combineDiagnoses, quoteStderr } from './diagnose.ts';
 import { actionIs, formsOf } from './forms.ts';
-import { methodOf, send, Visitor, type FormFields, type Page, type Request } from './http.ts';
+import { methodOf, send, Visitor, type FormFields, type Page, type Request, type VisitorOptions } from './http.ts';
 import type { PackageJson } from './imports.ts';
 import { firstLines, pageLines } from './page.ts';
 
@@ -82,6 +82,12 @@ export interface VerifyContextOptions {
   diagnoses?: Diagnose[];
 }
 
+
+/** A visitor held by its Cookie header (no jar keeps what the answers set), with the User-Agent of its device if it has one. */
+export interface HeldVisitor {
+  cookie: string;
+  userAgent?: string;
+}
 
 export class VerifyContext {
   readonly step: string;
@@ -175,16 +181,17 @@ export class VerifyContext {
     return this.once('files', () => scanApp(this.app.dir, this.app.entry));
   }
 
-  visitor(): Visitor {
-    return new Visitor(this.timeoutMs);
+  /** A new browser: a cookie jar of its own, and a device of its own when given a `userAgent` (sent on every request). */
+  visitor(options: VisitorOptions = {}): Visitor {
+    return new Visitor(this.timeoutMs, options);
   }
 
   /**
    * GET `path` as `visitor`, or with a hand-made Cookie header (forged and
-   * unsigned cookies, which no jar would send); a failed request becomes a
-   * clear CheckFailed.
+   * unsigned cookies, which no jar would send) and, for a device held that
+   * way, its User-Agent; a failed request becomes a clear CheckFailed.
    */
-  visit(visitor: Visitor | { cookie: string }, app: RunningApp, path: string): Promise<Page> {
+  visit(visitor: Visitor | HeldVisitor, app: RunningApp, path: string): Promise<Page> {
     return this.send(visitor, app, { path });
   }
 
@@ -193,13 +200,13 @@ export class VerifyContext {
    * a form or JSON body, headers; a redirect is returned as it is unless
    * `follow` is set. A failed request becomes a clear CheckFailed.
    */
-  async send(visitor: Visitor | { cookie: string }, app: RunningApp, request: Request): Promise<Page> {
+  async send(visitor: Visitor | HeldVisitor, app: RunningApp, request: Request): Promise<Page> {
     const method = methodOf(request);
     try {
       const page =
         visitor instanceof Visitor
           ? await visitor.send(app.base, request)
-          : await send(new URL(request.path, app.base).toString(), { ...request, cookie: visitor.cookie, timeoutMs: this.timeoutMs });
+          : await send(new URL(request.path, app.base).toString(), { ...request, cookie: visitor.cookie, userAgent: visitor.userAgent, timeoutMs: this.timeoutMs });
       this.trace(`${method} ${request.path} on :${app.port}: ${page.status} in ${page.ms} ms`);
       this.seen.push(page);
       return page;
@@ -221,7 +228,7 @@ export class VerifyContext {
    * if the form had no hidden fields then, it is not fetched again.
    */
   async submit(
-    visitor: Visitor | { cookie: string },
+    visitor: Visitor | HeldVisitor,
     app: RunningApp,
     { page, action, fields, ...request }: { page: string; action: string; fields: FormFields } & Pick<Request, 'headers' | 'follow' | 'browser'>,
   ): Promise<Page> {

@@ -58,8 +58,12 @@ export function methodOf(request: Pick<Request, 'method' | 'form' | 'json' | 'ra
   return (request.method ?? (request.form || request.json !== undefined || request.raw ? 'POST' : 'GET')).toUpperCase();
 }
 
-/** One request, no keep-alive (so no socket outlives the check), bounded in time. A redirect is returned, not followed. */
-export function send(url: string, options: Omit<Request, 'path' | 'follow'> & { cookie?: string; timeoutMs: number }): Promise<Page> {
+/**
+ * One request, no keep-alive (so no socket outlives the check), bounded in
+ * time. A redirect is returned, not followed. `userAgent` is sent as the
+ * User-Agent header (none otherwise, as Node sends none); `headers` override it.
+ */
+export function send(url: string, options: Omit<Request, 'path' | 'follow'> & { cookie?: string; userAgent?: string; timeoutMs: number }): Promise<Page> {
   const started = performance.now();
   const method = methodOf(options);
   const body = options.form
@@ -77,6 +81,7 @@ export function send(url: string, options: Omit<Request, 'path' | 'follow'> & { 
       agent: false,
       headers: {
         accept: 'text/html,*/*',
+        ...(options.userAgent !== undefined ? { 'user-agent': options.userAgent } : {}),
         ...(options.cookie ? { cookie: options.cookie } : {}),
         ...(browser ? { origin, 'sec-fetch-site': 'same-origin' } : {}),
         ...(body ? { 'content-type': body.type, 'content-length': String(Buffer.byteLength(body.data)) } : {}),
@@ -138,13 +143,26 @@ export function loadCookieJar(): Promise<typeof import('tough-cookie')> {
   return (toughCookie ??= import('tough-cookie'));
 }
 
+/** What makes a visitor a device of its own, beside its cookie jar. */
+export interface VisitorOptions {
+  /** Sent as User-Agent on every request (a phone, a laptop's browser); none when left out. */
+  userAgent?: string;
+}
+
 /** A visitor with a browser's cookie jar: cookies set by one answer go with the next request. */
 export class Visitor {
   private jarPromise: Promise<CookieJar> | undefined;
   /** Every Set-Cookie this visitor received, in order. */
   readonly received: SetCookie[] = [];
+  /** The User-Agent it sends on every request, if any. */
+  readonly userAgent: string | undefined;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    options: VisitorOptions = {},
+  ) {
+    this.userAgent = options.userAgent;
+  }
 
   private jar(): Promise<CookieJar> {
     return (this.jarPromise ??= loadCookieJar().then(({ CookieJar }) => new CookieJar()));
@@ -169,7 +187,7 @@ export class Visitor {
 
   private async once(jar: CookieJar, url: string, request: Request): Promise<Page> {
     const cookie = await jar.getCookieString(url);
-    const page = await send(url, { ...request, cookie, timeoutMs: this.timeoutMs });
+    const page = await send(url, { ...request, cookie, userAgent: this.userAgent, timeoutMs: this.timeoutMs });
     for (const c of page.setCookies) {
       this.received.push(c);
       await jar.setCookie(c.raw, url, { ignoreError: true });
