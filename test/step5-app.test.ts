@@ -174,6 +174,22 @@ describe('steps/step5: your devices', () => {
     expect(await stillLoggedIn(me, 'ada')).toBe(true);
   });
 
+  it('keeps a revoked device logged out even when a request it had in flight writes its record back', async () => {
+    const { ada } = await loggedIn();
+    const [me, other] = ada as [Device, Device, Device];
+    const sid = await other.sid();
+    const record = (await redis.client.get(`sess:${sid}`))!;
+    const handle = handleOn((await me.get('/account')).body, other);
+    expect((await me.post(`/sessions/${handle}/revoke`)).status).toBe(303);
+    // What express-session does at the end of a request that was running when the revoke came: SET the record again.
+    await redis.client.set(`sess:${sid}`, record, { EX: 3600 });
+    expect(await stillLoggedIn(other, 'ada')).toBe(false);
+    // The record written back is gone again, and the device is not in the index.
+    expect(await redis.client.exists(`sess:${sid}`)).toBe(0);
+    expect(await redis.client.hVals(index('ada'))).not.toContain(sid);
+    expect(entries((await me.get('/account')).body)).toHaveLength(2);
+  });
+
   it("answers 404 to a handle of grace's session from ada, and to an unknown handle; nothing changes", async () => {
     const { ada } = await loggedIn();
     // Grace on a second device: her first device's page shows its handle.

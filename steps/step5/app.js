@@ -133,8 +133,10 @@ app.use((req, res, next) => {
 // #endregion
 
 // #region seen
-// Notes when a logged-in device was last seen, and keeps its user's index
-// from expiring before the session does (lib/devices.js).
+// A logged-in device must still be in its user's index (a revoked one is
+// logged out, even if a request of its own wrote its record back); and when
+// it was last seen is noted, keeping the index from expiring before the
+// session does (lib/devices.js).
 app.use(devices.seen);
 // #endregion
 

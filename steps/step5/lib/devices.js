@@ -130,16 +130,28 @@ export function deviceIndex({ client, store, sessionSeconds }) {
 
     // #region seen
     /**
-     * Middleware, after express-session: notes when a logged-in device was
-     * last seen. It is cheap: the time goes into the session's record, which
-     * express-session writes at the end of the request anyway (a SET of the
-     * changed record instead of the EXPIRE of a touch: the same one round
-     * trip), and only once a minute, so most requests change nothing. That
-     * minute is also when the index's expiry is renewed.
+     * Middleware, after express-session, for every request of a logged-in
+     * device. First: is this session still in its user's index? Revoking a
+     * device destroys its record, but a request that device had in flight
+     * at that moment ends with express-session saving the record again (a
+     * plain SET): without this check, the revoked device would stay logged
+     * in, and unlisted, for good. So the index, not the record, says which
+     * devices are logged in; one HEXISTS a request is the price.
+     *
+     * Then, at most once a minute: when the device was last seen. The time
+     * goes into the session's record, which express-session writes at the end
+     * of the request anyway (a SET of the changed record instead of the
+     * EXPIRE of a touch: the same one round trip), and that minute is also
+     * when the index's expiry is renewed.
      */
     async seen(req, res, next) {
       const { user, device } = req.session;
-      if (user && device && Date.now() - device.lastSeen >= LAST_SEEN_EVERY) {
+      if (!user || !device) return next();
+      if (!(await client.hExists(key(user.name), device.handle))) {
+        // Revoked: this device is nobody now, with a new, empty session.
+        return req.session.regenerate(next);
+      }
+      if (Date.now() - device.lastSeen >= LAST_SEEN_EVERY) {
         device.lastSeen = Date.now();
         await renew(user.name);
       }
