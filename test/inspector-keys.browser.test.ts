@@ -8,6 +8,7 @@
 // one) and the redis-cli command that reads it; the session still in its
 // own list. A key deleted, or expired, goes. Screenshots go to /tmp (not
 // committed): 1280×720, 390×844 (a phone) and dark mode.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { steps } from '../runner/steps.ts';
@@ -141,8 +142,8 @@ describe.runIf(step3)('every key of the app\'s Redis, by type', () => {
     expect(await cells('big:list')).toEqual(Array.from({ length: 10 }, (_, i) => [String(i), `item ${i}`]));
     expect(await item('big:list').locator('.partial').textContent()).toBe('Shown: the first 10 of 50 items. The command below reads it all.');
     expect(await summary('big:text')).toMatchObject({ type: 'string', size: '10,000 bytes' });
-    expect(await item('big:text').locator('pre.value').textContent()).toBe('x'.repeat(2048));
-    expect(await item('big:text').locator('.partial').textContent()).toBe('Shown: the first 2,048 of 10,000 bytes. The command below reads it all.');
+    expect(await item('big:text').locator('pre.value').textContent()).toBe('x'.repeat(4096));
+    expect(await item('big:text').locator('.partial').textContent()).toBe('Shown: the first 4,096 of 10,000 bytes. The command below reads it all.');
     expect(await item('greeting').locator('.partial').count()).toBe(0);
   });
 
@@ -162,7 +163,7 @@ describe.runIf(step3)('every key of the app\'s Redis, by type', () => {
     expect(keyIn(data, 'events')).toMatchObject({ type: 'stream', ttl: -1, size: 2, rows: [[fullStream[0], 'type', 'login', 'user', 'ada'], [fullStream[1], 'type', 'logout', 'user', 'ada']], cli: `${cli()} XRANGE events - +  &&  ${cli()} TTL events` });
     expect(keyIn(data, 'big:list')).toMatchObject({ size: 50, partial: true });
     expect(keyIn(data, 'big:list')!.rows).toHaveLength(10);
-    expect(keyIn(data, 'big:text')).toMatchObject({ size: 10_000, value: 'x'.repeat(2048), partial: true });
+    expect(keyIn(data, 'big:text')).toMatchObject({ size: 10_000, value: 'x'.repeat(4096), partial: true, shownBytes: 4096 });
     // The session, as before.
     expect(data.sessions).toHaveLength(1);
     expect(data.sessions[0]).toMatchObject({ key: expect.stringMatching(/^sess:/), value: expect.stringContaining('"visits": 1') });
@@ -281,4 +282,83 @@ describe.runIf(step3)('every key of the app\'s Redis, by type', () => {
     expect(dark.filter((t) => t.ratio < 4.5), 'dark').toEqual([]);
     expect(light.filter((t) => t.ratio < 4.5), 'light').toEqual([]);
   });
+
+  it('shows a 20 MB string and a 300 KB session in part, with their sizes, and more on demand from the keyboard; the runner stays small', async () => {
+    const rss = () => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${runner.process.pid}/status`, 'utf8'))![1]) * 1024;
+    const rssBefore = rss();
+    const c = redis.client;
+    const huge = '0123456789'.repeat(2 * 1024 * 1024);
+    const record = JSON.stringify({ cookie: { originalMaxAge: 600_000, httpOnly: true, path: '/' }, user: { name: 'ada' }, cart: Array.from({ length: 13_000 }, (_, i) => `item ${i} of the cart`) });
+    expect(record.length).toBeGreaterThan(300_000);
+    await c.set('huge:text', huge);
+    await c.set('sess:big-cart', record, { EX: 600 });
+
+    const session = page.locator('#sessions li', { has: page.locator('code.key', { hasText: 'sess:big-cart' }) });
+    await expect.poll(() => session.count(), { timeout: 10_000 }).toBe(1);
+    expect(await session.locator('.user').textContent()).toBe('logged in: ada');
+    const start = (await session.locator('pre.value').textContent())!;
+    expect(start.length).toBeLessThanOrEqual(4096);
+    expect(record.startsWith(start)).toBe(true);
+    expect(await session.locator('.partial').textContent()).toBe(`Shown: the first ${start.length.toLocaleString('en')} of ${record.length.toLocaleString('en')} bytes. The command below reads it all.`);
+    await expect.poll(() => item('huge:text').count(), { timeout: 10_000 }).toBe(1);
+    expect(await item('huge:text').locator('.key-size').textContent()).toBe('20,971,520 bytes');
+    expect(await item('huge:text').locator('.partial').textContent()).toBe('Shown: the first 4,096 of 20,971,520 bytes. The command below reads it all.');
+
+    // Enter on the key opens it; Enter on "Show more" reads the next 64 KB, and says so.
+    await item('huge:text').locator('summary').focus();
+    await page.keyboard.press('Enter');
+    const more = item('huge:text').locator('button.more');
+    await more.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => item('huge:text').locator('.partial').textContent(), { timeout: 5000 }).toBe('Shown: the first 69,632 of 20,971,520 bytes. The command below reads it all.');
+    expect(await item('huge:text').locator('pre.value').textContent()).toBe(huge.slice(0, 69_632));
+    // What was read on demand stays through refreshes, and so does the focus.
+    await events.next('two refreshes', (f) => f.event === 'inspector', 10_000, events.frames.length + 1);
+    await page.waitForTimeout(300);
+    expect(await item('huge:text').locator('pre.value').textContent()).toBe(huge.slice(0, 69_632));
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('more');
+    expect(await page.evaluate(() => (document.activeElement?.closest('[data-key]') as HTMLElement | null)?.dataset.key)).toBe('huge:text');
+
+    // The session, to its end: the button goes, and the focus goes to the note saying all is shown.
+    const sessionMore = session.locator('button.more');
+    await sessionMore.focus();
+    for (let i = 0; i < 10 && (await sessionMore.count()); i++) {
+      const shown = await session.locator('.partial').textContent();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => session.locator('.partial').textContent(), { timeout: 5000 }).not.toBe(shown);
+    }
+    expect(await sessionMore.count()).toBe(0);
+    expect(await session.locator('.partial').textContent()).toBe(`Shown: all ${record.length.toLocaleString('en')} bytes.`);
+    expect(await session.locator('pre.value').textContent()).toBe(record);
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('partial');
+    // The sessions list is drawn again at each refresh: the whole record stays, as long as it is the same.
+    const frames = events.frames.length;
+    await events.next('a refresh', (f) => f.event === 'inspector', 10_000, frames + 1);
+    await page.waitForTimeout(300);
+    expect(await session.locator('pre.value').textContent()).toBe(record);
+
+    // Five seconds of refreshes over both: what the page is sent stays small, and so does the runner.
+    const from = events.frames.length;
+    await page.waitForTimeout(5000);
+    const sent = events.frames.slice(from).filter((f) => f.event === 'inspector').reduce((n, f) => n + JSON.stringify(f.data).length, 0);
+    expect(sent).toBeLessThan(200_000);
+    const grown = rss() - rssBefore;
+    console.log(`runner RSS grew ${(grown / 1024 / 1024).toFixed(1)} MB; the page was sent ${sent} bytes of inspector frames in 5 s`);
+    expect(grown).toBeLessThan(20 * 1024 * 1024);
+
+    // The route behind the button refuses in one sentence: a missing key, a bad offset.
+    const ask = async (query: string) => {
+      const res = await fetch(new URL(`api/inspector/value?${query}`, runner.url), { headers: { 'X-Workshop-Token': events.token } });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    expect(await ask('key=nope&offset=0')).toMatchObject({ status: 404, body: { error: 'There is no key nope in Redis now: it was deleted, or it expired.' } });
+    expect(await ask('key=huge:text&offset=-1')).toMatchObject({ status: 400, body: { error: 'The offset is a byte of the value: a whole number from 0 to 20971520.' } });
+    expect(await ask('offset=0')).toMatchObject({ status: 400, body: { error: 'Name the key to read, as ?key=<key>.' } });
+
+    // A changed record: what was read on demand goes with the old one.
+    await c.set('sess:big-cart', record.replace('"item 0 of the cart"', '"item zero"'), { EX: 600 });
+    await expect.poll(async () => (await session.locator('pre.value').textContent())!.length, { timeout: 5000 }).toBeLessThanOrEqual(4096);
+    expect(await session.locator('button.more').count()).toBe(1);
+    await c.del(['huge:text', 'sess:big-cart']);
+  }, 60_000);
 });

@@ -2,8 +2,9 @@
 // when a user is logged in, and the redis-cli command that shows the same;
 // then the counters (failed logins, rate limits) with their TTLs; then every
 // other key, by type, with its TTL, its size and the start of its value.
-// All of it is text, never markup.
-import { post } from './api.js';
+// A value shown in part has a "Show more" button that reads the next chunk
+// on demand. All of it is text, never markup.
+import { get, post } from './api.js';
 import { $, h } from './dom.js';
 
 function ttlText(ttl) {
@@ -45,33 +46,55 @@ export function showInspector(snap) {
   else if (!snap.sessions.length) say(note, 'No sessions yet. Once your app stores sessions in Redis, they appear here as you use it.');
   else say(note, `${snap.sessions.length} session${snap.sessions.length === 1 ? '' : 's'}${users ? `, ${users} with a user logged in` : ''}${snap.truncated ? ' (the first ones only: Redis holds many keys)' : ''}.`);
   const open = new Set([...document.querySelectorAll('#sessions details[open]')].map((d) => d.dataset.key));
-  const focused = focusedKey($('sessions'));
-  $('sessions').replaceChildren(
-    ...snap.sessions.map((s) =>
-      h(
-        'li',
-        { class: s.user ? 'session has-user' : 'session' },
-        h(
-          'details',
-          { 'data-key': s.key, open: open.has(s.key) || snap.sessions.length <= 3 },
-          h(
-            'summary',
-            {},
-            s.user && h('span', { class: 'user' }, 'logged in: ', h('strong', {}, s.user)),
-            s.user && ' ',
-            h('code', { class: 'key' }, s.key),
-            ' ',
-            h('span', { class: 'ttl' }, ttlText(s.ttl)),
-          ),
-          h('pre', { class: 'value' }, s.value),
-          h('p', { class: 'cli' }, h('code', {}, s.cli)),
-        ),
-      ),
-    ),
-  );
-  restoreFocus($('sessions'), focused);
+  const list = $('sessions');
+  const focused = focusedKey(list);
+  const active = document.activeElement;
+  // A session whose record is the same keeps its element, and what "Show more" added to it;
+  // the list is still drawn again (each TTL moves), keeping where each value was scrolled to.
+  const scrolled = [...list.querySelectorAll('pre.value')].filter((pre) => pre.scrollTop).map((pre) => [pre, pre.scrollTop]);
+  const next = new Map();
+  for (const s of snap.sessions) {
+    const sig = JSON.stringify({ ...s, ttl: undefined });
+    let item = sessionItems.get(s.key);
+    if (item?.sig === sig) say(item.ttl, ttlText(s.ttl));
+    else item = sessionItem(s, sig);
+    item.details.open = open.has(s.key) || snap.sessions.length <= 3;
+    next.set(s.key, item);
+  }
+  sessionItems = next;
+  list.replaceChildren(...[...next.values()].map((item) => item.li));
+  for (const [pre, top] of scrolled) if (pre.isConnected) pre.scrollTop = top;
+  if (active && active !== document.body && active.isConnected && list.contains(active)) active.focus({ preventScroll: true });
+  restoreFocus(list, focused);
   showCounters(snap);
   showKeys(snap);
+}
+
+let sessionItems = new Map();
+
+/** One session's list item: whose it is, its TTL, its record (its start, with "Show more", when big). */
+function sessionItem(s, sig) {
+  const ttl = h('span', { class: 'ttl' }, ttlText(s.ttl));
+  const pre = h('pre', { class: 'value' }, s.value);
+  const item = { sig };
+  const details = h(
+    'details',
+    { 'data-key': s.key },
+    h(
+      'summary',
+      {},
+      s.user && h('span', { class: 'user' }, 'logged in: ', h('strong', {}, s.user)),
+      s.user && ' ',
+      h('code', { class: 'key' }, s.key),
+      ' ',
+      ttl,
+    ),
+    pre,
+    ...(s.partial ? showMore(item, { key: s.key, type: 'string', size: s.size, shown: s.shownBytes, next: s.shownBytes, pre }) : []),
+    h('p', { class: 'cli' }, h('code', {}, s.cli)),
+  );
+  const li = h('li', { class: s.user ? 'session has-user' : 'session' }, details);
+  return Object.assign(item, { li, ttl, details });
 }
 
 /** The counters: key, value, TTL and the redis-cli line; hidden while there are none. */
@@ -111,21 +134,35 @@ const counted = (n, [one, many]) => `${number(n)} ${n === 1 ? one : many}`;
 const names = (type) => types[type]?.name ?? [`key of type ${type}`, `keys of type ${type}`];
 const groupName = (type) => names(type)[1].replace(/^./, (c) => c.toUpperCase());
 
-/** "Shown: the first 10 of 30 items." when only part of a value is here. */
-function partialText(k) {
-  const unit = types[k.type].unit[1];
-  const shown = k.type === 'string' ? new TextEncoder().encode(k.value).length : k.rows.length;
-  const which = k.type === 'stream' ? 'the last ' : k.type === 'hash' || k.type === 'set' ? '' : 'the first ';
-  return `Shown: ${which}${number(shown)} of ${number(k.size)} ${unit}. The command below reads it all.`;
+/** "Shown: the first 10 of 30 items." while only part of a value is here; "Shown: all 30 items." once all is. */
+function shownText(type, shown, size) {
+  const unit = types[type].unit;
+  if (shown >= size) return `Shown: all ${counted(size, unit)}.`;
+  const which = type === 'stream' ? 'the last ' : type === 'hash' || type === 'set' ? '' : 'the first ';
+  return `Shown: ${which}${number(shown)} of ${number(size)} ${unit[1]}. The command below reads it all.`;
+}
+
+/** What a cut text says after it: how long it is in all. */
+const cutNote = (bytes) => h('span', { class: 'cut-note' }, ` (cut: ${counted(bytes, ['byte', 'bytes'])} in all)`);
+
+/** Table rows for a key's elements; a text shown cut says so, with its full size. */
+function rowsOf(type, rows, cut = []) {
+  const cutAt = new Map(cut.map((c) => [`${c.row}:${type === 'stream' ? Math.min(c.col, 1) : c.col}`, c.bytes]));
+  return rows.map((row, r) => {
+    const cells = type === 'stream' ? [row[0], pairsText(row.slice(1))] : row;
+    return h('tr', {}, ...cells.map((c, col) => {
+      const bytes = cutAt.get(`${r}:${col}`);
+      return h('td', {}, c, bytes !== undefined && cutNote(bytes));
+    }));
+  });
 }
 
 /** A value as the learner reads it: a string's text; a table of fields, items, members or entries. */
 function valueOf(k) {
   if (k.type === 'string') return h('pre', { class: 'value' }, k.value);
   const spec = types[k.type];
-  if (!spec || !k.rows) return h('p', { class: 'note' }, `A value of type ${k.type}: the command below shows what it holds.`);
+  if (!spec || !k.rows) return h('p', { class: 'note' }, k.note ?? `A value of type ${k.type}: the command below shows what it holds.`);
   if (!k.rows.length) return h('p', { class: 'note' }, 'Empty.');
-  const cells = (row) => (k.type === 'stream' ? [row[0], pairsText(row.slice(1))] : row);
   return h(
     'div',
     { class: 'items-box' },
@@ -133,9 +170,73 @@ function valueOf(k) {
       'table',
       { class: `items items-${k.type}` },
       h('thead', {}, h('tr', {}, ...spec.columns.map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, ...k.rows.map((row) => h('tr', {}, ...cells(row).map((c) => h('td', {}, c))))),
+      h('tbody', {}, ...rowsOf(k.type, k.rows, k.cut)),
     ),
   );
+}
+
+/**
+ * The note saying how much of a value is shown, and its "Show more" button: each press
+ * reads the next chunk (GET /api/inspector/value) and adds it to the value, a string's
+ * text to its <pre>, elements to its table. The button goes once all is shown, and the
+ * focus goes to the note that says so. `item` is the key's or session's item: what was
+ * added lives in its elements, kept across refreshes while the value is the same, and a
+ * chunk that comes back after the item was drawn again (its value changed) is dropped.
+ * v: { key, type, size, shown, next, pre } of a string; { key, type, size, shown, next,
+ * tbody, rows } of the other types.
+ */
+function showMore(item, v) {
+  const note = h('p', { class: 'partial', 'aria-live': 'polite' }, shownText(v.type, v.shown, v.size));
+  const button = h('button', { type: 'button', class: 'more', onclick: () => void more() }, 'Show more');
+  // Members and fields already shown: a SCAN may give one again.
+  const seen = new Set(v.rows?.map((r) => r[0]));
+  let busy = false;
+  const more = async () => {
+    if (busy) return;
+    busy = true;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      const chunk = await get(`/inspector/value?key=${encodeURIComponent(v.key)}&offset=${encodeURIComponent(String(v.next))}`);
+      if (!item.li?.isConnected) return;
+      if (chunk.size !== v.size) {
+        say(note, 'The value changed since it was read: it is shown again as it is now.');
+        return;
+      }
+      if (v.type === 'string') {
+        v.pre.append(chunk.text);
+        v.shown = chunk.next ?? v.size;
+      } else {
+        const fresh = chunk.rows.map((row, i) => ({ row, i })).filter(({ row }) => (v.type === 'hash' || v.type === 'set' ? !seen.has(row[0]) : true));
+        for (const { row } of fresh) seen.add(row[0]);
+        const cut = (chunk.cut ?? []).flatMap((c) => {
+          const at = fresh.findIndex((f) => f.i === c.row);
+          return at < 0 ? [] : [{ ...c, row: at }];
+        });
+        const trs = rowsOf(v.type, fresh.map((f) => f.row), cut);
+        // A stream's older entries go above the ones shown (oldest first); the rest below.
+        if (v.type === 'stream') v.tbody.prepend(...trs);
+        else v.tbody.append(...trs);
+        v.shown = v.type === 'hash' || v.type === 'set' ? seen.size : v.shown + fresh.length;
+        if (chunk.next === null) v.shown = Math.max(v.shown, v.size);
+      }
+      v.next = chunk.next;
+      say(note, shownText(v.type, v.shown, v.size));
+      if (v.next === null) {
+        const hadFocus = document.activeElement === button;
+        button.remove();
+        if (hadFocus) {
+          note.tabIndex = -1;
+          note.focus({ preventScroll: true });
+        }
+      }
+    } catch (err) {
+      say(note, err.message);
+    } finally {
+      busy = false;
+      button.removeAttribute('aria-busy');
+    }
+  };
+  return [note, button];
 }
 
 /** A stream entry's fields, one `field: value` a line. */
@@ -148,6 +249,8 @@ function pairsText(flat) {
 /** One key's list item; its TTL span is kept to be updated in place. */
 function keyItem(k, sig, open) {
   const ttl = h('span', { class: 'ttl' }, ttlText(k.ttl));
+  const item = { sig };
+  const value = valueOf(k);
   const li = h(
     'li',
     { class: 'redis-key', 'data-key': k.key, 'data-type': k.type },
@@ -169,12 +272,24 @@ function keyItem(k, sig, open) {
           ttl,
         ),
       ),
-      valueOf(k),
-      k.partial && h('p', { class: 'partial' }, partialText(k)),
+      value,
+      ...partialOf(k, item, value),
+      k.note && k.rows && h('p', { class: 'note' }, k.note),
       h('p', { class: 'cli' }, command(k.cli)),
     ),
   );
-  return { li, sig, ttl, details: li.firstChild };
+  return Object.assign(item, { li, ttl, details: li.firstChild });
+}
+
+/** How much of a key is shown, with "Show more" when more can be read (not when this Redis refuses scripts). */
+function partialOf(k, item, value) {
+  if (!k.partial || !types[k.type]) return [];
+  if (k.type === 'string') return showMore(item, { key: k.key, type: 'string', size: k.size, shown: k.shownBytes ?? new TextEncoder().encode(k.value).length, next: k.shownBytes, pre: value });
+  if (!k.rows) return [];
+  const tbody = value.querySelector('tbody');
+  // A list's or zset's next index; a hash's or set's SCAN from the start; a stream's entries before the oldest shown.
+  const next = k.type === 'list' || k.type === 'zset' ? k.rows.length : k.type === 'stream' ? k.rows[0][0] : 0;
+  return showMore(item, { key: k.key, type: k.type, size: k.size, shown: k.rows.length, next, tbody, rows: k.rows });
 }
 
 /**
