@@ -361,4 +361,38 @@ describe.runIf(step3)('every key of the app\'s Redis, by type', () => {
     expect(await session.locator('button.more').count()).toBe(1);
     await c.del(['huge:text', 'sess:big-cart']);
   }, 60_000);
+
+  it('reads more elements on demand: a list\'s next items, a set\'s other members, a stream\'s older entries', async () => {
+    const c = redis.client;
+    await c.sAdd('many:tags', Array.from({ length: 30 }, (_, i) => `tag${String(i).padStart(2, '0')}`));
+    const ids: string[] = [];
+    for (let i = 1; i <= 12; i++) ids.push(await c.xAdd('long:log', `${i}-0`, { n: String(i) }));
+    await expect.poll(() => item('long:log').count(), { timeout: 10_000 }).toBe(1);
+    const pressMore = async (key: string) => {
+      if (!(await item(key).locator('details').evaluate((d) => (d as HTMLDetailsElement).open))) await item(key).locator('summary').click();
+      await item(key).locator('button.more').focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => item(key).locator('button.more').count(), { timeout: 5000 }).toBe(0);
+    };
+
+    expect(await item('big:list').locator('.partial').textContent()).toBe('Shown: the first 10 of 50 items. The command below reads it all.');
+    await pressMore('big:list');
+    expect(await cells('big:list')).toEqual(Array.from({ length: 50 }, (_, i) => [String(i), `item ${i}`]));
+    expect(await item('big:list').locator('.partial').textContent()).toBe('Shown: all 50 items.');
+
+    expect(await item('many:tags').locator('.partial').textContent()).toBe('Shown: 10 of 30 members. The command below reads it all.');
+    await pressMore('many:tags');
+    const tags = (await cells('many:tags')).map((r) => r[0]);
+    expect([...tags].sort()).toEqual(Array.from({ length: 30 }, (_, i) => `tag${String(i).padStart(2, '0')}`)); // each once
+    expect(await item('many:tags').locator('.partial').textContent()).toBe('Shown: all 30 members.');
+
+    expect(await item('long:log').locator('.partial').textContent()).toBe('Shown: the last 5 of 12 entries. The command below reads it all.');
+    await pressMore('long:log');
+    expect((await cells('long:log')).map((r) => r[0])).toEqual(ids); // the older ones above, oldest first
+    expect(await item('long:log').locator('.partial').textContent()).toBe('Shown: all 12 entries.');
+    // Kept through a refresh.
+    await events.next('a refresh', (f) => f.event === 'inspector', 10_000, events.frames.length + 1);
+    expect(await cells('long:log')).toHaveLength(12);
+    await c.del(['many:tags', 'long:log']);
+  });
 });
