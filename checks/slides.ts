@@ -29,6 +29,22 @@ export const slides = {
   locals: slide('step3', 'app.js: Add a res.locals helper to give every view the session'),
   redisCli: slide('step3', 'Connect to redis: Use redis-cli to view the session objects'),
   whenItDoesntWork: slide('step3', "When it doesn't work"),
+
+  // Step 5: your devices (step 4's checks name their slides in checks/step4.ts).
+  secondUser: slide('step5', 'What changes in step 5?'),
+  noSessionId: slide('step5', 'Why a session id never reaches a page'),
+  noKeysOrScan: slide('step5', 'Why not KEYS or SCAN'),
+  indexPerUser: slide('step5', 'An index per user'),
+  indexExpires: slide('step5', 'The index expires too'),
+  accountLists: slide('step5', 'The account page lists them'),
+  deviceAsText: slide('step5', 'Each device, as text'),
+  endedSessions: slide('step5', 'Sessions that ended on their own'),
+  revokeDevice: slide('step5', 'Revoking another device'),
+  handleYours: slide('step5', 'Is this handle yours?'),
+  logoutIndex: slide('step5', 'Log out: the index too'),
+  everywhereElse: slide('step5', 'Log out everywhere else'),
+  // Step 4's rule, which step 5's forms keep.
+  otherSites: slide('step4', 'Refuse forms from other sites'),
 } as const satisfies Record<string, SlideLink>;
 
 /** The slide where a package joins package.json. */

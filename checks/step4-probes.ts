@@ -69,6 +69,21 @@ export async function sessionOf(ctx: VerifyContext, visitor: Visitor, app: Runni
   return undefined;
 }
 
+/** Logins of ada that a later step's checks make, per run (see beforeAdaLogin). */
+const laterLogins = new WeakMap<VerifyContext, Promise<unknown>[]>();
+
+/**
+ * For a later step whose checks log ada in (step 5: devices of hers): her
+ * login here waits for `logins` too, as it waits for the victim's, so they
+ * come before it, never among the failures counted on purpose after it, nor
+ * during the lockout that follows. Called from that step's `prepare` (her
+ * login reads the list once the app is up); `logins` must not wait for it.
+ * Without a later step, nothing changes.
+ */
+export function beforeAdaLogin(ctx: VerifyContext, logins: Promise<unknown>): void {
+  laterLogins.set(ctx, [...(laterLogins.get(ctx) ?? []), logins]);
+}
+
 export interface LoginObservation {
   visitor: Visitor;
   /** The session cookie's name. */
@@ -99,7 +114,7 @@ export function login(ctx: VerifyContext): Promise<LoginObservation> {
     // login of hers, and the victim's login, a success that clears the count.
     // Before this success, they are forgotten by it; after it, they would mix
     // with the failures counted on purpose (a late victim let the lockout through).
-    await Promise.all([adaWrong(ctx), loginCsrf(ctx), adaBodies(ctx), victim(ctx)].map((p) => p.catch(() => {})));
+    await Promise.all([adaWrong(ctx), loginCsrf(ctx), adaBodies(ctx), victim(ctx), ...(laterLogins.get(ctx) ?? [])].map((p) => p.catch(() => {})));
     const held = await sessionOf(ctx, visitor, app);
     const cookieName = held?.cookieName ?? (await sessionCookieName(ctx));
     const answer = await logIn(ctx, visitor, app, USER.username, USER.password);
@@ -169,7 +184,7 @@ export interface WrongLogins {
 }
 
 /** One wrong password for ada, sent as curl sends it (no Origin), and /account for the same visitor afterwards. */
-function adaWrong(ctx: VerifyContext): Promise<Pick<WrongLogins, 'wrongPassword' | 'accountAfter'>> {
+export function adaWrong(ctx: VerifyContext): Promise<Pick<WrongLogins, 'wrongPassword' | 'accountAfter'>> {
   return ctx.once('step4:ada-wrong', async () => {
     const app = await ready(ctx);
     const visitor = ctx.visitor();
