@@ -1,10 +1,11 @@
 // The pure parts of the checks: reading pages and cookies, scanning imports,
 // diagnosing symptoms, the check runner's skip logic, the report, RESP.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CannotCheck, fail, runChecks, seeCheck, type Check } from '../runner/verify/check.ts';
 import { contentCases, judgeCase } from '../runner/verify/content-check.ts';
+import { readFixture } from '../runner/verify/fixture.ts';
 import { forgeSignature, isSigned, parseSetCookie, unsignedValue } from '../runner/verify/cookies.ts';
 import { hintForOtherPort, quoteStderr } from '../runner/verify/diagnose.ts';
 import { diagnose, hintForCounts, hintForLostCount, hintForNoSessionsInRedis } from '../checks/hints.ts';
@@ -334,14 +335,18 @@ describe('a fixture\'s verdict (judgeCase)', () => {
     );
   });
 
-  it("reads each fixture's hint from its verdict.json into its case", async () => {
+  it("reads each fixture's hint, and an overlay's base, from its verdict.json into its case", async () => {
     const cases = await contentCases(workshop());
     const fixturesDir = workshop().fixtures!;
-    const hints = readdirSync(fixturesDir, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && existsSync(join(fixturesDir, e.name, 'verdict.json')))
-      .map((e) => ({ dir: join(fixturesDir, e.name), hint: (JSON.parse(readFileSync(join(fixturesDir, e.name, 'verdict.json'), 'utf8')) as { hint?: string }).hint }))
-      .filter((f) => f.hint !== undefined);
+    // Read as every reader of a fixture reads it: runner/verify/fixture.ts.
+    const fixtures = (
+      await Promise.all(readdirSync(fixturesDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => readFixture(join(fixturesDir, e.name), workshop().root)))
+    ).filter((f) => f !== undefined);
+    const hints = fixtures.filter((f) => f.verdict.hint !== undefined);
     expect(hints.length, 'fixtures whose verdict.json names a hint').toBeGreaterThan(0);
-    for (const f of hints) expect(cases.find((c) => c.dir === f.dir)?.hint, `the hint of ${f.dir}/verdict.json is not on its case`).toBe(f.hint);
+    for (const f of hints) expect(cases.find((c) => c.dir === f.dir)?.hint, `the hint of ${f.dir}/verdict.json is not on its case`).toBe(f.verdict.hint);
+    const overlays = fixtures.filter((f) => f.base !== undefined);
+    expect(overlays.length, 'fixtures whose verdict.json names a base').toBeGreaterThan(0);
+    for (const f of overlays) expect(cases.find((c) => c.dir === f.dir)?.base, `the base of ${f.dir}/verdict.json is not on its case`).toBe(f.base);
   });
 });

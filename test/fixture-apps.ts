@@ -1,20 +1,20 @@
 // Apps that tests start and must stop: step apps, and a step's solution
 // (steps/step3, steps/step4) copied to a temporary folder with a fixture's
-// files over it (a mistake, or a variant).
+// files over it (a mistake, or a variant), as the engine runs an overlay
+// fixture (runner/verify/fixture.ts).
 // Used by troubleshooting.test.ts and deck-claims.test.ts.
-import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
+import { overlayApp } from '../runner/verify/fixture.ts';
 import { startApp, type RunningApp } from './helpers/app.ts';
-import { repo, tempApp } from './helpers/verify-cli.ts';
+import { repo } from './helpers/verify-cli.ts';
 
 export function fixtureApps(env: () => Record<string, string>) {
   const running: RunningApp[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   /** steps/<step> in a temporary folder, with the files of `fixture` (a folder) over it. */
   async function stepWith(step: string, fixture: string): Promise<string> {
-    const app = await tempApp(join(repo, 'steps', step));
+    const app = await overlayApp(join(repo, 'steps', step), fixture);
     cleanups.push(app.dispose);
-    await cp(fixture, app.dir, { recursive: true });
     return app.dir;
   }
   return {

@@ -1,6 +1,7 @@
 // `npm run verify <step> [-- --dir PATH --json --watch --timeout MS]`
 // Exit codes: 0 every check passed, 1 any did not, 2 usage error.
 import { existsSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { colors, formatEnding, formatHeader, formatJson, formatLine, isPass, type Report } from '../verify/report.ts';
@@ -8,7 +9,8 @@ import { DEFAULT_TIMEOUT_MS, VerifyUsageError, readApp, verify } from '../verify
 import { workspaceDir } from '../paths.ts';
 import { onShutdown } from '../process/shutdown.ts';
 import { RedisUnavailableError } from '../redis.ts';
-import { steps } from '../steps.ts';
+import { steps, workshop } from '../steps.ts';
+import { FixtureError, isOverlay, overlayApp, readFixture, type Fixture } from '../verify/fixture.ts';
 import { ChecksModuleError } from '../verify/step-checks.ts';
 import { oneStep, parseCommandArgs } from './args.ts';
 
@@ -43,6 +45,7 @@ export async function run(args: string[]): Promise<number> {
 
   const c = colors(pc.isColorSupported);
   const json = values.json;
+
   const print = (report: Report) => {
     if (json) console.log(formatJson(report));
     else console.log(formatEnding(report, c));
@@ -55,26 +58,74 @@ export async function run(args: string[]): Promise<number> {
     if (!json) console.log(formatHeader(step, dir, c));
   };
 
-  if (values.watch) return watchMode(step.name, dir, options, { header, print, json, c });
+  // An author's overlay fixture (a verdict.json naming a base): checked as base + overlay, in a
+  // temporary folder. Only a folder named by --dir, never the learner's workspace; any other
+  // folder, a whole fixture included, is checked as it is.
+  let fixture: Fixture | undefined;
+  if (values.dir !== undefined && !(await sameFolder(dir, workspaceDir())) && (await isOverlay(dir))) {
+    try {
+      fixture = await readFixture(dir, workshop().root);
+    } catch (err) {
+      if (!(err instanceof FixtureError)) throw err;
+      console.error(err.message);
+      return 2;
+    }
+  }
+  if (fixture?.base) {
+    if (values.watch) {
+      console.error(`--watch does not follow an overlay fixture: ${dir} holds only the files that differ from ${fixture.verdict.base}. Run it without --watch.`);
+      return 2;
+    }
+    const app = await overlayApp(fixture.base, dir, fixture.remove);
+    // Removed after the run, and on Ctrl-C after the run's processes have stopped (cleanups run last first).
+    onShutdown(() => app.dispose());
+    const removed = fixture.remove?.length ? `, less ${fixture.remove.join(', ')}` : '';
+    const overlayHeader = () => {
+      header();
+      if (!json) console.log(c.dim(`An overlay: ${fixture.verdict.base} with this folder's files over it${removed}, copied to ${app.dir}.`));
+    };
+    try {
+      return await once(step, dir, app.dir, options, { header: overlayHeader, print, controller: new AbortController() });
+    } finally {
+      await app.dispose();
+    }
+  }
 
+  if (values.watch) return watchMode(step.name, dir, options, { header, print, json, c });
+  return once(step, dir, dir, options, { header, print, controller: new AbortController() });
+}
+
+/** One run on the app in `appDir` (`dir`, or the copy of an overlay fixture in `dir`), printed. */
+async function once(
+  step: { name: string },
+  dir: string,
+  appDir: string,
+  options: { timeoutMs: number; onResult?: (r: Parameters<typeof formatLine>[0]) => void },
+  io: { header: () => void; print: (r: Report) => void; controller: AbortController },
+): Promise<number> {
   // Ctrl-C: the run stops its apps and Redis (their whole process groups) and
   // cleans up as it would at its end; then the process exits 130.
-  const controller = new AbortController();
   let running: Promise<unknown> | undefined;
   onShutdown(async () => {
-    controller.abort();
+    io.controller.abort();
     await running?.catch(() => {});
   });
   try {
-    header();
-    const run = verify(step.name, dir, { ...options, signal: controller.signal });
+    io.header();
+    const run = verify(step.name, appDir, { ...options, signal: io.controller.signal });
     running = run;
-    const report = await run;
-    print(report);
+    // The report names the folder that was asked for, not an overlay's temporary copy.
+    const report = { ...(await run), dir };
+    io.print(report);
     return isPass(report) ? 0 : 1;
   } catch (err) {
     return reportError(err);
   }
+}
+
+async function sameFolder(a: string, b: string): Promise<boolean> {
+  const [ra, rb] = await Promise.all([realpath(a).catch(() => resolve(a)), realpath(b).catch(() => resolve(b))]);
+  return ra === rb;
 }
 
 function reportError(err: unknown): number {

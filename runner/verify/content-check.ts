@@ -3,13 +3,16 @@
 // own checks, the app before it (the previous solution, or the start)
 // fails some of them, every fixture (an app folder with a verdict.json)
 // gets exactly its verdict, and every deck and slide link lints clean.
-import { readdir, readFile } from 'node:fs/promises';
+// A fixture that is an overlay (verify/fixture.ts) runs as its base with its
+// files over it, and is named by its own folder.
+import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Workshop } from '../description.ts';
 import { workshop } from '../steps.ts';
 import { lintDecks } from '../deck/lint.ts';
 import type { Problem } from '../deck/problem.ts';
 import { lintChecks } from './check-lint.ts';
+import { FixtureError, readFixture, withFixtureApp } from './fixture.ts';
 import { loadStepChecks } from './step-checks.ts';
 import { verify, type Report } from './verify.ts';
 
@@ -25,15 +28,11 @@ export interface ContentCase {
   /** The first failure's hint matches this (a regular expression's source). */
   hint?: string;
   timeoutMs?: number;
-}
-
-/** What a fixture's verdict.json says. */
-interface VerdictFile {
-  step: string;
-  fails: string[];
-  skips?: string[];
-  hint?: string;
-  timeoutMs?: number;
+  /** An overlay fixture: `dir` holds only its own files, run over this folder (absolute) less `remove`. */
+  base?: string;
+  remove?: string[];
+  /** Why the case cannot run at all (a verdict.json that is wrong): its verdict, without running. */
+  invalid?: string;
 }
 
 /** The cases of a workshop, solutions first, then its fixtures in name order. */
@@ -53,10 +52,20 @@ export async function contentCases(workshop: Workshop): Promise<ContentCase[]> {
     const names = (await readdir(workshop.fixtures, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort();
     for (const name of names) {
       const dir = join(workshop.fixtures, name);
-      const text = await readFile(join(dir, 'verdict.json'), 'utf8').catch(() => undefined);
-      if (text === undefined) continue; // a fixture judged by a test of its own (it needs a special environment)
-      const v = JSON.parse(text) as VerdictFile;
-      cases.push({ name: `${rel(dir)} as ${v.step}`, step: v.step, dir, fails: v.fails, skips: v.skips ?? [], hint: v.hint, timeoutMs: v.timeoutMs });
+      let fixture;
+      try {
+        fixture = await readFixture(dir, workshop.root);
+      } catch (err) {
+        if (!(err instanceof FixtureError)) throw err;
+        cases.push({ name: rel(dir), step: '', dir, fails: [], invalid: err.message });
+        continue;
+      }
+      if (!fixture) continue; // a fixture judged by a test of its own (it needs a special environment)
+      const v = fixture.verdict;
+      cases.push({
+        name: `${rel(dir)} as ${v.step}`, step: v.step, dir, fails: v.fails, skips: v.skips ?? [], hint: v.hint, timeoutMs: v.timeoutMs,
+        ...(fixture.base ? { base: fixture.base, remove: fixture.remove } : {}),
+      });
     }
   }
   return cases;
@@ -109,8 +118,10 @@ export async function pool<T>(tasks: readonly (() => Promise<T>)[], limit: numbe
 }
 
 export async function runCase(c: ContentCase, env: NodeJS.ProcessEnv = process.env): Promise<CaseResult> {
+  if (c.invalid) return { case: c, problem: c.invalid };
   try {
-    const report = await verify(c.step, c.dir, { recordProgress: false, timeoutMs: c.timeoutMs ?? 15_000, env });
+    // An overlay runs in a temporary folder, removed when its run ends, whatever the app did.
+    const report = await withFixtureApp(c, (dir) => verify(c.step, dir, { recordProgress: false, timeoutMs: c.timeoutMs ?? 15_000, env }));
     return { case: c, report, problem: judgeCase(c, report) };
   } catch (err) {
     return { case: c, problem: `verify could not run: ${(err as Error).message}` };

@@ -2,6 +2,7 @@
 // each step-3 run boots three apps and a redis-server, and a 2-core CI
 // machine gives wrong verdicts (timeouts) if all of them start together.
 import { fileURLToPath } from 'node:url';
+import { withFixtureApp } from '../../runner/verify/fixture.ts';
 import { verify, type Report, type VerifyOptions } from '../../runner/verify/verify.ts';
 
 export const fixturesDir = fileURLToPath(new URL('../fixtures/apps/', import.meta.url));
@@ -17,8 +18,16 @@ export interface Verdict {
   report: Report;
 }
 
-export async function verdict(step: string, dir: string, options: VerifyOptions = {}): Promise<Verdict> {
-  const report = await verify(step, dir, { recordProgress: false, ...options });
+/** An app folder, or an overlay fixture's (its files over `base`, less `remove`), as the content check's cases name them. */
+export interface AppFolder {
+  dir: string;
+  base?: string;
+  remove?: readonly string[];
+}
+
+/** The verdict of `step` on an app: a folder, or an overlay fixture, run as the content check runs it (runner/verify/fixture.ts). */
+export async function verdict(step: string, app: string | AppFolder, options: VerifyOptions = {}): Promise<Verdict> {
+  const report = await withFixtureApp(typeof app === 'string' ? { dir: app } : app, (dir) => verify(step, dir, { recordProgress: false, ...options }));
   const ids = (status: string) => report.checks.filter((c) => c.status === status).map((c) => c.id);
   return { failed: ids('failed'), skipped: ids('skipped'), passed: ids('passed'), report };
 }
