@@ -9,8 +9,11 @@
 // `redis-cli` reading the session it stored, and the workshop's runner
 // (`npm run workshop`) with step 2's app, shown in Chromium. Step 4: two
 // copies of its app on that Redis, and each command of its transcripts (curl,
-// redis-cli, node, pipes and all) run by bash as it is shown.
-// `npm run record -- --only=step4` records step 4's transcripts alone.
+// redis-cli, node, pipes and all) run by bash as it is shown. Step 5: its
+// app on that Redis, ada on two devices (curl with a cookie jar and a
+// User-Agent each) and grace on a third, seen the same way.
+// `npm run record -- --only=step4` (or `--only=step5`) records that step's
+// transcripts alone.
 //
 // What is normalised, so the transcripts show what a learner types:
 // - ports: ours are free ones, shown as the defaults 6379 and 3000;
@@ -309,10 +312,112 @@ async function recordStep4(write: Write, redisPort: number): Promise<void> {
   }
 }
 
+/** The values of a redis-cli --no-raw reply: `1) "a"` or `"a"` gives `a`. */
+const replyValues = (lines: string[]) => lines.map((l) => /^(?:\d+\) )?"(.*)"$/.exec(l)?.[1]).filter((v): v is string => v !== undefined);
+
+/**
+ * Step 5 seen with curl and redis-cli: ada logs in on a laptop and a phone
+ * (a cookie jar and a User-Agent each), her index in Redis, a revoke, grace
+ * trying one of ada's handles, and a session that ended without the app.
+ */
+async function recordStep5(write: Write, redisPort: number): Promise<void> {
+  const flush = () => redisCli(redisPort, ['FLUSHALL']);
+  const dir = mkdtempSync(join(tmpdir(), 'workshop-step5-'));
+  const app = await startStep('step5', redisPort);
+  try {
+    const { run, shown } = shell(dir, { app: app.port, redis: redisPort });
+    const inStep5 = shell(join(stepsDir, 'step5'), { app: app.port, redis: redisPort }).run;
+    const save = (name: string, entries: { command: string; output: string[] }[]) => write(name, normalisePorts(transcript(entries), shown));
+    const login = (jar: string, agent: string, user = 'ada', password = 'lovelace') =>
+      run(`curl -s -o /dev/null -c ${jar} -A '${agent}' -d 'username=${user}&password=${password}' http://127.0.0.1:3000/login`);
+    const laptop = 'Firefox/133.0 (Linux laptop)';
+    const phone = 'Safari/18.1 (iPhone)';
+    const status = `grep -i '^HTTP\\|^Location'`;
+    /** Which session id the index gives to each handle, read from Redis (not shown). */
+    const index = async () => {
+      const values = replyValues(await redisCli(redisPort, ['--no-raw', 'HGETALL', 'devices:ada']));
+      return new Map(values.flatMap((v, i) => (i % 2 === 0 ? [[v, values[i + 1]!] as const] : [])));
+    };
+    /** The session id in a cookie jar (curl's file: the value is the 7th field). */
+    const sidIn = async (jar: string) => {
+      const { stdout } = await execa('bash', ['-c', `grep connect.sid ${jar} | cut -f 7`], { cwd: dir });
+      const id = /^s%3A([^.]+)\./.exec(stdout.trim())?.[1];
+      if (!id) throw new Error(`no session cookie in ${jar}: ${stdout}`);
+      return id;
+    };
+
+    // The id is the login: signed with the app's secret, it opens ada's account anywhere.
+    await flush();
+    const idLogin = await login('laptop', laptop);
+    const scan = await run(`redis-cli --scan --pattern 'sess:*'`);
+    const id = sessionKey(scan.output).slice('sess:'.length);
+    const sign = await inStep5(`node -e "console.log(require('cookie-signature').sign('${id}', 'keyboard cat'))"`);
+    const signed = sign.output[0]!;
+    save('step5-id-is-login.txt', [
+      idLogin,
+      scan,
+      sign,
+      await run(`curl -s -b 'connect.sid=s:${signed}' http://127.0.0.1:3000/account | grep -o 'logged in as [a-z]*'`),
+    ]);
+
+    // Ada on two devices: her index, and how long it lives beside a session.
+    await flush();
+    const first = await login('laptop', laptop);
+    const second = await login('phone', phone);
+    const laptopSid = await sidIn('laptop');
+    const phoneSid = await sidIn('phone');
+    save('step5-index.txt', [
+      first,
+      second,
+      await run(`redis-cli HGETALL devices:ada`),
+      await run(`redis-cli TTL devices:ada`),
+      await run(`redis-cli TTL sess:${laptopSid}`),
+    ]);
+
+    // The laptop logs the phone out.
+    const handles = await index();
+    const handleOf = (sid: string) => [...handles].find(([, s]) => s === sid)?.[0] ?? '';
+    const phoneHandle = handleOf(phoneSid);
+    const laptopHandle = handleOf(laptopSid);
+    if (!phoneHandle || !laptopHandle) throw new Error(`the index does not name both devices: ${JSON.stringify([...handles])}`);
+    save('step5-revoke.txt', [
+      await run(`curl -s -b laptop http://127.0.0.1:3000/account | grep -o 'action="/sessions/[^"]*"'`),
+      await run(`curl -si -b laptop -X POST http://127.0.0.1:3000/sessions/${phoneHandle}/revoke | ${status}`),
+      await run(`redis-cli EXISTS sess:${phoneSid}`),
+      await run(`redis-cli HGETALL devices:ada`),
+      await run(`curl -si -b phone http://127.0.0.1:3000/account | ${status}`),
+    ]);
+
+    // Grace, logged in, sends the handle of ada's laptop.
+    save('step5-not-yours.txt', [
+      await login('grace', 'Chrome/131.0 (grace)', 'grace', 'hopper'),
+      await run(`curl -si -b grace -X POST http://127.0.0.1:3000/sessions/${laptopHandle}/revoke | grep -o '^HTTP.*\\|<p>[^<]*</p>'`),
+      await run(`redis-cli HLEN devices:ada`),
+    ]);
+
+    // The phone logs in again; its session then ends without the app (as if it expired),
+    // and the laptop's account page drops it, seen by MONITOR.
+    await login('phone', phone);
+    const endedSid = await sidIn('phone');
+    const del = await run(`redis-cli DEL sess:${endedSid}`);
+    const before = await run(`redis-cli HLEN devices:ada`);
+    const monitor = run(`redis-cli MONITOR | cut -c 19-`, 'timeout 3 ');
+    for (let waited = 0; !(await redisCli(redisPort, ['CLIENT', 'LIST'])).some((l) => l.includes('cmd=monitor')); waited += 50) {
+      if (waited > 5000) throw new Error('redis-cli MONITOR did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await run(`curl -s -o /dev/null -b laptop http://127.0.0.1:3000/account`);
+    save('step5-ended.txt', [del, before, await monitor, await run(`redis-cli HLEN devices:ada`)]);
+  } finally {
+    await app.process.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const skipNpm = argv.includes('--skip-npm');
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-  if (only !== undefined && only !== 'step4') throw new Error(`--only takes step4, not ${only}`);
+  if (only !== undefined && only !== 'step4' && only !== 'step5') throw new Error(`--only takes step4 or step5, not ${only}`);
   const termDir = join(slidesDir, 'term');
   const imgDir = join(slidesDir, 'img');
   mkdirSync(termDir, { recursive: true });
@@ -322,11 +427,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(`wrote slides/term/${name}`);
   };
 
-  if (only === 'step4') {
+  if (only) {
     const dataDir = mkdtempSync(join(tmpdir(), 'workshop-record-redis-'));
     try {
       const redis = await startRedis(dataDir);
-      await recordStep4(write, redis.port);
+      await (only === 'step4' ? recordStep4 : recordStep5)(write, redis.port);
       await redis.process.stop();
     } finally {
       await stopAll();
@@ -346,8 +451,10 @@ async function main(argv: string[]): Promise<number> {
     const ports: Record<number, number> = { [redis.port]: 6379 };
     write('start-redis.txt', normalisePorts(transcript([{ command: 'redis-server', output: redis.lines }]), ports));
     write('redis-ping.txt', transcript([{ command: 'redis-cli ping', output: await redisCli(redis.port, ['ping']) }]));
-    // Step 4 first, so step 3's app then finds an empty Redis, as its transcript shows.
+    // Steps 4 and 5 first, so step 3's app then finds an empty Redis, as its transcript shows.
     await recordStep4(write, redis.port);
+    await redisCli(redis.port, ['FLUSHALL']);
+    await recordStep5(write, redis.port);
     await redisCli(redis.port, ['FLUSHALL']);
 
     const app = await startStep3(redis.port);

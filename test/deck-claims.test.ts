@@ -10,11 +10,13 @@ import { createServer as createTcpServer, connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { RedisStore } from 'connect-redis';
+import { CookieJar } from 'tough-cookie';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startChild } from '../runner/process/child.ts';
 import { freePort } from '../runner/process/ports.ts';
 import { startRedisServer } from '../runner/redis.ts';
-import { visitor } from './helpers/app.ts';
+import { visitor, type RunningApp } from './helpers/app.ts';
 import { launchBrowser } from './helpers/browser.ts';
 import { fixtureApps } from './fixture-apps.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
@@ -45,6 +47,20 @@ async function step4Without(edits: [from: string, to: string][] = []): Promise<s
     text = text.replace(from, to);
   }
   await writeFile(join(dir, 'app.js'), text);
+  return dir;
+}
+
+/** steps/step<n> in a temporary folder, with `edits` applied to its `file` (each `from` there once). */
+async function stepEdited(n: number, file: string, edits: [from: string, to: string][]): Promise<string> {
+  const empty = await mkdtemp(join(tmpdir(), 'claims-empty-'));
+  apps.later(() => rm(empty, { recursive: true, force: true }));
+  const dir = await apps.stepWith(`step${n}`, empty);
+  let text = await readFile(join(dir, file), 'utf8');
+  for (const [from, to] of edits) {
+    expect(text.split(from).length - 1, from).toBe(1);
+    text = text.replace(from, to);
+  }
+  await writeFile(join(dir, file), text);
   return dir;
 }
 
@@ -425,4 +441,188 @@ describe('step 4: forms from other sites, in Chromium', () => {
     expect(guarded.login).toEqual({ status: 403, cookie: undefined });
     expect(guarded.account).not.toContain('You are logged in');
   }, 60_000);
+});
+
+// Step 5: one user on several devices, each with its own cookies and User-Agent.
+function device(app: RunningApp, userAgent: string) {
+  const jar = new CookieJar();
+  async function send(method: string, path: string, form?: string) {
+    const url = app.url + path;
+    const cookie = await jar.getCookieString(url);
+    const res = await fetch(url, {
+      method,
+      headers: { 'user-agent': userAgent, ...(cookie ? { cookie } : {}), ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
+      ...(form === undefined ? {} : { body: form }),
+      redirect: 'manual',
+    });
+    for (const header of res.headers.getSetCookie()) await jar.setCookie(header, url);
+    return { status: res.status, headers: res.headers, body: await res.text() };
+  }
+  return {
+    userAgent,
+    get: (path: string) => send('GET', path),
+    post: (path: string, form = '') => send('POST', path, form),
+    async login(name = 'ada', password = 'lovelace') {
+      expect((await send('POST', '/login', `username=${name}&password=${password}`)).status, `${name} logs in`).toBe(303);
+    },
+    /** The session cookie's value, decoded: s:<id>.<signature>. */
+    async cookie() {
+      return decodeURIComponent((await jar.getCookies(app.url)).find((c) => c.key === 'connect.sid')!.value);
+    },
+    /** The session id in the session cookie. */
+    async sid() {
+      return /^s:([^.]+)\./.exec(await this.cookie())![1]!;
+    },
+  };
+}
+type Device = ReturnType<typeof device>;
+
+const loggedInAs = async (d: Device) => /You are logged in as (\w+)/.exec((await d.get('/account')).body)?.[1];
+
+/** The handle of `other`'s entry on `me`'s account page (its revoke form). */
+async function handleOf(me: Device, other: Device): Promise<string> {
+  const page = (await me.get('/account')).body;
+  const entry = [...page.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!).find((html) => html.includes(`<strong>${other.userAgent}</strong>`));
+  const handle = /action="\/sessions\/([^/"]+)\/revoke"/.exec(entry ?? '')?.[1];
+  expect(handle, `${other.userAgent} on the account page`).toBeDefined();
+  return handle!;
+}
+
+/** The commands Redis ran while `during` ran, as MONITOR shows them: each its name and arguments. */
+async function commandsDuring(during: () => Promise<void>): Promise<string[][]> {
+  const monitor = redis.client.duplicate();
+  monitor.on('error', () => {});
+  await monitor.connect();
+  const lines: string[] = [];
+  let ended: () => void;
+  const end = new Promise<void>((resolve) => (ended = resolve));
+  await monitor.monitor((line: string) => {
+    lines.push(line);
+    if (line.includes('"claims-end"')) ended();
+  });
+  try {
+    await during();
+    await redis.client.echo('claims-end'); // MONITOR shows commands in order: this one comes last
+    await end;
+  } finally {
+    monitor.destroy();
+  }
+  return lines
+    .map((line) => [...line.replace(/^[^\]]*\] /, '').matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!))
+    .filter((args) => args[0] !== 'ECHO');
+}
+
+describe('step 5: what a session id is, and where sessions are', () => {
+  it('the session cookie is s:<id>.<signature>, the id signed with the secret: the id and the secret make a cookie that logs in', async () => {
+    const app = await start(step(5));
+    const laptop = device(app, 'Laptop');
+    await laptop.login();
+    const [key] = await redis.client.keys('sess:*');
+    const id = key!.slice('sess:'.length);
+    expect(await laptop.sid()).toBe(id);
+    // What the app sent is exactly what cookie-signature makes of the id and the secret.
+    const cookie = `s:${signature.sign(id, 'claims')}`;
+    expect(await laptop.cookie()).toBe(cookie);
+    // Anyone with the id and the secret: another machine, no login.
+    const page = await fetch(`${app.url}/account`, { headers: { cookie: `connect.sid=${encodeURIComponent(cookie)}` }, redirect: 'manual' });
+    expect(await page.text()).toContain('You are logged in as ada');
+    // The same id, signed with another secret, is nobody.
+    const other = await fetch(`${app.url}/account`, { headers: { cookie: `connect.sid=${encodeURIComponent(`s:${signature.sign(id, 'another')}`)}` }, redirect: 'manual' });
+    expect(other.status).toBe(303);
+    await stop(app);
+  });
+
+  it("connect-redis: a record is sess:<id>, nothing in its key says whose; store.all() SCANs every key and MGETs them all, every user's; store.destroy(id) is a DEL", async () => {
+    const app = await start(step(5));
+    const ada = [device(app, 'Laptop'), device(app, 'Phone')];
+    for (const d of ada) await d.login();
+    const grace = device(app, 'Grace');
+    await grace.login('grace', 'hopper');
+    const store = new RedisStore({ client: redis.client });
+    expect(store.prefix).toBe('sess:');
+    let all: { user?: { name: string } }[] = [];
+    const commands = await commandsDuring(async () => {
+      all = (await store.all()) as typeof all;
+    });
+    expect(commands.map((c) => c[0])).toEqual(['SCAN', 'MGET']);
+    expect(commands[0]).toEqual(expect.arrayContaining(['MATCH', 'sess:*']));
+    expect(commands[1]).toHaveLength(4); // MGET and the three records: grace's too
+    expect(all.map((s) => s.user?.name).sort()).toEqual(['ada', 'ada', 'grace']);
+
+    const sid = await grace.sid();
+    const destroy = await commandsDuring(() => store.destroy(sid));
+    expect(destroy).toEqual([['DEL', `sess:${sid}`]]);
+    expect(await loggedInAs(grace)).toBeUndefined();
+    await stop(app);
+  });
+});
+
+describe('step 5: express-session writes the record at the end of each request', () => {
+  it('a SET of the whole record, EX one day, when the session changed; EXPIRE (connect-redis touch) when it did not', async () => {
+    const app = await start(step(5));
+    const laptop = device(app, 'Laptop');
+    await laptop.login();
+    const key = `sess:${await laptop.sid()}`;
+    // The commands on this record (a SET without the record's JSON).
+    const onRecord = (commands: string[][]) =>
+      commands.filter((c) => ['GET', 'SET', 'EXPIRE', 'DEL'].includes(c[0]!) && c[1] === key).map((c) => (c[0] === 'SET' ? [c[0], c[1]!, ...c.slice(3)] : c));
+    const oneDay = (commands: string[][]) => commands.map((c) => c.map((arg) => (arg === '86400' || arg === '86399' ? 'one day' : arg)));
+
+    // Nothing changed (last seen was noted less than a minute ago): a touch.
+    expect(oneDay(onRecord(await commandsDuring(async () => void (await laptop.get('/account')))))).toEqual([
+      ['GET', key],
+      ['EXPIRE', key, 'one day'],
+    ]);
+    // A visit to / counts one more: the whole record again, a plain SET (no NX, no XX).
+    expect(oneDay(onRecord(await commandsDuring(async () => void (await laptop.get('/')))))).toEqual([
+      ['GET', key],
+      ['SET', key, 'EX', 'one day'],
+    ]);
+    await stop(app);
+  });
+
+  it('a request in flight when its device is revoked writes the record back; without the index check that device stays logged in, unlisted', async () => {
+    // A page that waits until /release, and counts a visit as / does.
+    const slow = `app.get('/slow', (req, res) => {
+  req.session.visits = (req.session.visits || 0) + 1;
+  console.log('slow: waiting');
+  new Promise((resolve) => (globalThis.release = resolve)).then(() => res.send('done'));
+});
+app.get('/release', (req, res) => {
+  globalThis.release();
+  res.send('released');
+});
+app.use('/', indexRouter);`;
+    const withSlow: [string, string] = ["app.use('/', indexRouter);", slow];
+
+    /** The phone has /slow in flight while the laptop revokes it; then /slow ends. */
+    async function revokeInFlight(dir: string) {
+      await redis.client.flushAll();
+      const app = await start(dir);
+      const [laptop, phone] = [device(app, 'Laptop'), device(app, 'Phone')];
+      for (const d of [laptop, phone]) await d.login();
+      const sid = await phone.sid();
+      const handle = await handleOf(laptop, phone);
+      const inFlight = phone.get('/slow');
+      for (let waited = 0; !app.process.log.some((l) => l.includes('slow: waiting')); waited += 20) {
+        expect(waited, '/slow started').toBeLessThan(5000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await laptop.post(`/sessions/${handle}/revoke`)).status).toBe(303);
+      expect(await redis.client.exists(`sess:${sid}`), 'revoked: the record is gone').toBe(0);
+      await fetch(`${app.url}/release`);
+      expect((await inFlight).body).toBe('done');
+      const writtenBack = await redis.client.exists(`sess:${sid}`);
+      const phoneIs = await loggedInAs(phone);
+      const listed = (await laptop.get('/account')).body.includes('<strong>Phone</strong>');
+      const afterwards = await redis.client.exists(`sess:${sid}`);
+      await stop(app);
+      return { writtenBack, phoneIs, listed, afterwards };
+    }
+
+    const without = await revokeInFlight(await stepEdited(5, 'app.js', [withSlow, ['app.use(devices.seen);\n', '']]));
+    expect(without).toEqual({ writtenBack: 1, phoneIs: 'ada', listed: false, afterwards: 1 });
+    const solution = await revokeInFlight(await stepEdited(5, 'app.js', [withSlow]));
+    expect(solution).toEqual({ writtenBack: 1, phoneIs: undefined, listed: false, afterwards: 0 });
+  });
 });

@@ -53,7 +53,7 @@ let redis: ThrowawayRedis;
 const appEnv = () => ({ REDIS_URL: redis.url, SESSION_SECRET: 'troubleshooting', NODE_ENV: 'development' });
 const apps = fixtureApps(appEnv);
 const { start, stop } = apps;
-type Step = 'step3' | 'step4';
+type Step = 'step3' | 'step4' | 'step5';
 /** steps/<step> in a temporary folder, with the fixture's files (the mistake) over it. */
 const fixtureApp = (name: string, step: Step) => apps.stepWith(step, join(fixtures, name));
 
@@ -158,6 +158,39 @@ async function wrongPasswords(app: RunningApp, times: number): Promise<number[]>
   const statuses: number[] = [];
   for (let i = 0; i < times; i++) statuses.push((await post(visitor(), `${app.url}/login`, WRONG)).status);
   return statuses;
+}
+
+// Step 5: ada on several devices, each a browser with its own cookie jar and User-Agent.
+interface Device {
+  browser: Browser;
+  agent: string;
+}
+const agentOf = (d: Device) => ({ 'user-agent': d.agent });
+
+/** A new device that logs in (ada unless said), as `curl -c jar -A agent -d …` does. */
+async function onDevice(app: RunningApp, agent: string, as = ADA): Promise<Device> {
+  const d = { browser: visitor(), agent };
+  expect((await post(d.browser, `${app.url}/login`, as, agentOf(d))).status, `${agent} logs in`).toBe(303);
+  return d;
+}
+const open = (app: RunningApp, d: Device, path: string) => d.browser.get(`${app.url}${path}`, agentOf(d));
+const postFrom = (app: RunningApp, d: Device, path: string) => post(d.browser, `${app.url}${path}`, {}, agentOf(d));
+
+/** The account page's revoke forms: the User-Agent of each entry → its form's action. */
+function revokeForms(page: string): Map<string, string> {
+  const forms = new Map<string, string>();
+  for (const [, entry] of page.matchAll(/<li>([\s\S]*?)<\/li>/g)) {
+    const agent = /<strong>([^<]*)<\/strong>/.exec(entry!)?.[1];
+    const action = /<form method="post" action="([^"]+)"/.exec(entry!)?.[1];
+    if (agent !== undefined && action !== undefined) forms.set(agent, action);
+  }
+  return forms;
+}
+
+/** Whether `d` is logged in: /account shows the page, not a redirect to /login. */
+async function loggedInOn(app: RunningApp, d: Device): Promise<boolean> {
+  const page = await open(app, d, '/account');
+  return page.status === 200 && page.body.includes('You are logged in as');
 }
 
 // The solution's code, that a fix puts back.
@@ -779,6 +812,187 @@ ${scriptedTake}    clear: (name) => redis.del(key(name)),
           expect((await crossSite(ada, `${app.url}/logout`)).status).toBe(403);
           expect(await cookieValue(ada, app.url), 'still logged in').toBeDefined();
           expect((await crossSite(visitor(), `${app.url}/login`, ADA)).status).toBe(403);
+        },
+      },
+    ],
+  },
+  {
+    row: "(reading 'handle')",
+    step: 'step5',
+    mistakes: [
+      {
+        fixture: 'step5-seen-without-device',
+        async see(dir) {
+          // Logged in while the app was step 4's, on the same Redis and secret: a session without a device.
+          const before = await start(join(repo, 'steps', 'step4'));
+          const browser = await loggedInAda(before);
+          await stop(before);
+          const app = await start(dir);
+          const home = await browser.get(`${app.url}/`);
+          expect(home.status, 'every page: 500').toBe(500);
+          expect(home.body).toContain('Something went wrong on our side');
+          expect((await browser.get(`${app.url}/account`)).status).toBe(500);
+          // A login made by step 5 has a device: that browser is fine.
+          const laptop = await onDevice(app, 'Laptop');
+          expect(await loggedInOn(app, laptop)).toBe(true);
+          return `${home.body}\n${await terminal(app, "reading 'handle'")}`;
+        },
+        fixIn: 'lib/devices.js',
+        fix: [['      if (!user) return next();\n', '      if (!user || !device) return next();\n']],
+        async fixed(dir) {
+          const before = await start(join(repo, 'steps', 'step4'));
+          const browser = await loggedInAda(before);
+          await stop(before);
+          const app = await start(dir);
+          const home = await browser.get(`${app.url}/`);
+          expect(home.status).toBe(200);
+          expect(home.body, 'still logged in').toContain('Logged in as ada');
+          expect((await browser.get(`${app.url}/account`)).status).toBe(200);
+        },
+      },
+    ],
+  },
+  {
+    row: 'Cannot POST /sessions/',
+    step: 'step5',
+    mistakes: [
+      {
+        fixture: 'step5-handle-base64',
+        async see(dir) {
+          const app = await start(dir);
+          const me = await onDevice(app, 'Laptop');
+          // About one base64 handle in four holds a '/': ada logs in on more devices until one does.
+          let split: string | undefined;
+          let whole: string | undefined;
+          for (let i = 1; i <= 40 && !(split && whole); i++) {
+            const d = await onDevice(app, `Phone ${i}`);
+            const action = revokeForms((await open(app, me, '/account')).body).get(d.agent)!;
+            expect(action, `a form for ${d.agent}`).toMatch(/^\/sessions\/.+\/revoke$/);
+            const handle = action.slice('/sessions/'.length, -'/revoke'.length);
+            if (handle.includes('/')) split ??= action;
+            else whole ??= action;
+          }
+          expect(split, "a handle with a '/' in 40 logins").toBeDefined();
+          expect(whole, "a handle without one").toBeDefined();
+          const refused = await postFrom(app, me, split!);
+          expect(refused.status, split).toBe(404);
+          const works = await postFrom(app, me, whole!);
+          expect(works.status, `${whole}: the others work`).toBe(303);
+          return refused.body;
+        },
+        fixIn: 'lib/devices.js',
+        fix: [["newHandle: () => randomBytes(16).toString('base64'),", "newHandle: () => randomBytes(16).toString('base64url'),"]],
+        async fixed(dir) {
+          await redis.client.flushAll(); // the devices the mistake left
+          const app = await start(dir);
+          const me = await onDevice(app, 'Laptop');
+          for (let i = 1; i <= 8; i++) await onDevice(app, `Phone ${i}`);
+          const forms = revokeForms((await open(app, me, '/account')).body);
+          expect(forms.size).toBe(8);
+          for (const action of forms.values()) {
+            expect(action).toMatch(/^\/sessions\/[\w-]{22}\/revoke$/);
+            expect((await postFrom(app, me, action)).status, action).toBe(303);
+          }
+          expect(revokeForms((await open(app, me, '/account')).body).size, 'every other device logged out').toBe(0);
+        },
+      },
+    ],
+  },
+  {
+    row: 'logs out this one',
+    step: 'step5',
+    mistakes: [
+      {
+        fixture: 'step5-revoke-own-session',
+        async see(dir) {
+          const app = await start(dir);
+          const laptop = await onDevice(app, 'Laptop');
+          const phone = await onDevice(app, 'Phone');
+          const action = revokeForms((await open(app, laptop, '/account')).body).get('Phone')!;
+          const revoke = await postFrom(app, laptop, action);
+          expect(revoke.status).toBe(303);
+          const next = await open(app, laptop, '/account');
+          expect(next.status, 'the laptop is logged out').toBe(303);
+          expect(next.headers.get('location')).toBe('/login');
+          expect(await loggedInOn(app, phone), 'the phone is still logged in').toBe(true);
+          return `POST ${action}: ${revoke.status}\nGET /account on the laptop: ${next.status}, to ${next.headers.get('location')}\nthe phone: logged in`;
+        },
+        fixIn: 'routes/devices.js',
+        fix: [
+          [
+            `    req.session.destroy((err) => {
+      if (err) return next(err);
+      res.redirect(303, '/account');
+    });
+`,
+            `    await devices.revoke(req.session.user.name, handle, sid);
+    res.redirect(303, '/account');
+`,
+          ],
+        ],
+        async fixed(dir) {
+          const app = await start(dir);
+          const laptop = await onDevice(app, 'Laptop');
+          const phone = await onDevice(app, 'Phone');
+          expect((await postFrom(app, laptop, revokeForms((await open(app, laptop, '/account')).body).get('Phone')!)).status).toBe(303);
+          expect(await loggedInOn(app, laptop)).toBe(true);
+          expect(await loggedInOn(app, phone)).toBe(false);
+        },
+      },
+    ],
+  },
+  {
+    row: "Cannot destructure property 'user'",
+    step: 'step5',
+    mistakes: [
+      {
+        fixture: 'step5-forget-after-destroy',
+        async see(dir) {
+          const app = await start(dir);
+          const browser = await loggedInAda(app);
+          const logout = await post(browser, `${app.url}/logout`);
+          expect(logout.status).toBe(500);
+          expect(logout.body).toContain('Something went wrong on our side');
+          expect(await redis.client.hLen('devices:ada'), 'its entry is still in the index').toBe(1);
+          return `${logout.body}\n${await terminal(app, "Cannot destructure property 'user'")}`;
+        },
+        fixIn: 'routes/auth.js',
+        fix: [
+          ['    req.session.destroy((err) => {\n', '    const session = req.session;\n    session.destroy((err) => {\n'],
+          ['devices.forget(req.session)', 'devices.forget(session)'],
+        ],
+        async fixed(dir) {
+          await redis.client.flushAll(); // the entry the mistake left
+          const app = await start(dir);
+          const browser = await loggedInAda(app);
+          expect((await post(browser, `${app.url}/logout`)).status).toBe(303);
+          expect(await redis.client.exists('devices:ada'), 'the entry left the index').toBe(0);
+        },
+      },
+    ],
+  },
+  {
+    row: 'TTL of `devices:ada`',
+    step: 'step5',
+    mistakes: [
+      {
+        fixture: 'step5-index-without-expiry',
+        async see(dir) {
+          const app = await start(dir);
+          await onDevice(app, 'Laptop');
+          const { out } = await scan('devices:*');
+          const ttl = await redisCli('TTL', 'devices:ada');
+          expect(ttl.trim(), 'no expiry').toBe('-1');
+          return `${out}\n${ttl}`;
+        },
+        fixIn: 'lib/devices.js',
+        fix: [['      await client.hSet(key(name), handle, sid);\n', '      await client.multi().hSet(key(name), handle, sid).expire(key(name), ttl).exec();\n']],
+        async fixed(dir) {
+          await redis.client.flushAll();
+          const app = await start(dir);
+          await onDevice(app, 'Laptop');
+          const ttl = await redis.client.ttl('devices:ada');
+          expect(ttl > 86_400 && ttl <= 90_000, `TTL ${ttl}`).toBe(true);
         },
       },
     ],
