@@ -481,7 +481,9 @@ export async function watchWalks<T>(ctx: VerifyContext, during: () => Promise<T>
   });
   const until = (test: (line: string) => boolean, what: string) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer from Redis to ${what} within 3 s`)), 3000);
+      // As long as a request may take: on a busy machine, Redis answers late too.
+      const ms = Math.max(3000, ctx.timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`no answer from Redis to ${what} within ${ms / 1000} s`)), ms);
       waiting = {
         test,
         resolve: () => (clearTimeout(timer), resolve()),
