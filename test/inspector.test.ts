@@ -13,6 +13,7 @@ import {
   keyCli,
   limits,
   partialSession,
+  sessionIndexes,
   sessionUser,
   stringEntry,
   toCounter,
@@ -21,8 +22,10 @@ import {
   type InspectorSnapshot,
   type KeyEntry,
   type Refusal,
+  type SessionIndex,
   type ValueChunk,
 } from '../runner/server/inspector.ts';
+import { randomBytes } from 'node:crypto';
 import { redisTraffic, throwawayRedis, trafficSince, type ThrowawayRedis } from './helpers/redis.ts';
 
 const cookie = { originalMaxAge: 86_400_000, expires: '2030-01-01T00:00:00.000Z', httpOnly: true, path: '/', sameSite: 'lax' };
@@ -663,5 +666,177 @@ describe('a Redis that refuses scripts', () => {
     // "Show more" says why too; a string's needs no script.
     expect(await inspector.readValue('big:list', '0')).toEqual({ status: 409, message: list.note });
     expect(await inspector.readValue('title', '0')).toMatchObject({ text: 'hello', next: null });
+  });
+});
+
+/** A session id as express-session makes one: 24 random bytes, base64url (32 characters). */
+const sid = () => randomBytes(24).toString('base64url');
+
+describe('indexes of sessions: pure parts', () => {
+  const a = sid();
+  const b = sid();
+  const sessions = [{ key: `sess:${a}`, user: 'ada' }, { key: `sess:${b}`, user: 'grace' }];
+  const hash = (key: string, rows: string[][], extra: Partial<KeyEntry> = {}): KeyEntry => ({ key, type: 'hash', ttl: -1, size: rows.length, rows, partial: false, cli: '', ...extra });
+
+  it('knows an index by what its elements name, by id or whole key, never by its name', () => {
+    const gone = sid();
+    const { indexes, others } = sessionIndexes(
+      [
+        hash('anything', [['h1', a], ['h2', gone]]),
+        { key: 'z', type: 'zset', ttl: -1, size: 2, rows: [[`sess:${a}`, '1'], [`sess:${b}`, '2']], partial: false, cli: '' },
+        { key: 'l', type: 'list', ttl: -1, size: 1, rows: [['0', b]], partial: false, cli: '' },
+      ],
+      sessions,
+    );
+    expect(others).toEqual([]);
+    expect(indexes.map((i) => [i.key, i.user, i.prefix, i.names])).toEqual([
+      ['anything', 'ada', 'sess:', [{ session: `sess:${a}`, state: 'live', user: 'ada' }, { session: `sess:${gone}`, state: 'gone' }]],
+      ['z', undefined, 'sess:', [{ session: `sess:${a}`, state: 'live', user: 'ada' }, { session: `sess:${b}`, state: 'live', user: 'grace' }]],
+      ['l', 'grace', 'sess:', [{ session: `sess:${b}`, state: 'live', user: 'grace' }]],
+    ]);
+  });
+
+  it('leaves alone what only looks like an index', () => {
+    const keys = [
+      hash('ids of nothing', [['h1', sid()], ['h2', sid()]]), // shaped like ids, naming no session found
+      hash('profile', [['name', 'ada'], ['last', a]]), // one session, beside what is no session
+      hash('cut', [['h', a]], { cut: [{ row: 0, col: 1, bytes: 9000 }] }), // a cut value names nothing for sure
+      hash('by field', [[a, 'x']]), // a hash's fields are its handles, not what it names
+      { key: 'sizes only', type: 'set', ttl: -1, size: 2, partial: true, note: 'refused', cli: '' },
+      { key: 's', type: 'stream', ttl: -1, size: 1, rows: [['1-0', 'sid', a]], partial: false, cli: '' },
+    ];
+    expect(sessionIndexes(keys, sessions)).toEqual({ indexes: [], others: keys });
+    expect(sessionIndexes(keys, [])).toEqual({ indexes: [], others: keys });
+    // Short ids (`sess:a`) are words: a set {a, b} is a learner's tags, not an index. The whole key still names one.
+    const tags = { key: 'tags', type: 'set', ttl: -1, size: 2, rows: [['a'], ['b']], partial: false, cli: '' };
+    const short = [{ key: 'sess:a', user: 'ada' }, { key: 'sess:c' }];
+    expect(sessionIndexes([tags], short).indexes).toEqual([]);
+    expect(sessionIndexes([{ ...tags, rows: [['sess:a']] }], short).indexes.map((i) => i.names)).toEqual([[{ session: 'sess:a', state: 'live', user: 'ada' }]]);
+  });
+
+  it('says a session the pass did not read is unread, not gone', () => {
+    const far = sid();
+    const [index] = sessionIndexes([hash('i', [['1', a], ['2', far]])], sessions, new Set([`sess:${far}`])).indexes;
+    expect(index!.names[1]).toEqual({ session: `sess:${far}`, state: 'unread' });
+  });
+});
+
+describe('indexes of sessions in a real Redis', () => {
+  let redis: ThrowawayRedis;
+  let inspector: Inspector;
+  const cli = 'redis-cli -p 1234';
+  const index = (snap: InspectorSnapshot, k: string): SessionIndex | undefined => snap.indexes?.find((e) => e.key === k);
+  const session = (user?: string) => JSON.stringify(user ? { cookie, user: { name: user }, device: { userAgent: 'test' } } : { cookie, visits: 1 });
+
+  beforeAll(async () => {
+    redis = await throwawayRedis();
+    inspector = new Inspector(redis.url, cli, () => {});
+  });
+  afterAll(async () => {
+    await inspector?.close();
+    await redis?.dispose();
+  });
+
+  it('finds a hash of handle → id, a set of ids, a sorted set of keys and a list, each with its user', async () => {
+    const c = redis.client;
+    const ada = [sid(), sid(), sid()];
+    const grace = sid();
+    const anon = sid();
+    for (const id of ada) await c.set(`sess:${id}`, session('ada'), { EX: 86_400 });
+    await c.set(`sess:${grace}`, session('grace'), { EX: 86_400 });
+    await c.set(`sess:${anon}`, session(), { EX: 86_400 });
+    // Two users' indexes, as step 5's app writes them.
+    await c.hSet('devices:ada', { h1: ada[0]!, h2: ada[1]!, h3: ada[2]! });
+    await c.expire('devices:ada', 90_000);
+    await c.hSet('devices:grace', { g1: grace });
+    // Other apps' shapes, under other names.
+    await c.sAdd('who:ada', ada);
+    await c.zAdd('logins/grace', [{ score: 1_700_000_000, value: `sess:${grace}` }]);
+    await c.rPush('recent', [ada[0]!, grace, anon]); // several users' and an anonymous one: an index of no one user
+    await c.sAdd('visitors', anon); // an anonymous session's: no user
+    await c.hSet('note', { title: 'not an index' });
+    const snap = await inspector.read();
+
+    expect(snap.indexes!.map((i) => [i.key, i.type, i.user, i.size])).toEqual([
+      ['devices:ada', 'hash', 'ada', 3],
+      ['devices:grace', 'hash', 'grace', 1],
+      ['logins/grace', 'zset', 'grace', 1],
+      ['recent', 'list', undefined, 3],
+      ['visitors', 'set', undefined, 1],
+      ['who:ada', 'set', 'ada', 3],
+    ]);
+    const devices = index(snap, 'devices:ada')!;
+    expect(devices.rows).toEqual([['h1', ada[0]], ['h2', ada[1]], ['h3', ada[2]]]);
+    expect(devices.names).toEqual(ada.map((id) => ({ session: `sess:${id}`, state: 'live', user: 'ada' })));
+    expect(devices).toMatchObject({ prefix: 'sess:', partial: false, cli: `${cli} HGETALL devices:ada  &&  ${cli} TTL devices:ada` });
+    expect(devices.ttl).toBeGreaterThan(89_000);
+    expect(index(snap, 'logins/grace')!.names).toEqual([{ session: `sess:${grace}`, state: 'live', user: 'grace' }]);
+    expect(index(snap, 'recent')!.names.map((n) => n.user)).toEqual(['ada', 'grace', undefined]);
+    // Shown as indexes, not again among the other keys, nor counted there.
+    expect(snap.keys.map((k) => k.key)).toEqual(['note']);
+    expect(snap.keysTotal).toBe(1);
+    expect(snap.sessions).toHaveLength(5);
+    await c.flushAll();
+  });
+
+  it('says which entry names a session that is gone, and drops it when the app does', async () => {
+    const c = redis.client;
+    const [one, two] = [sid(), sid()];
+    await c.set(`sess:${one}`, session('ada'), { EX: 600 });
+    await c.set(`sess:${two}`, session('ada'), { EX: 600 });
+    await c.hSet('devices:ada', { a: one, b: two });
+    expect(index(await inspector.read(), 'devices:ada')!.names.map((n) => n.state)).toEqual(['live', 'live']);
+    // Revoked, or expired: the record goes first, the entry stays until the app reads the index.
+    await c.del(`sess:${two}`);
+    let snap = await inspector.read();
+    expect(index(snap, 'devices:ada')!.names).toEqual([
+      { session: `sess:${one}`, state: 'live', user: 'ada' },
+      { session: `sess:${two}`, state: 'gone' },
+    ]);
+    expect(index(snap, 'devices:ada')!.user).toBe('ada');
+    await c.hDel('devices:ada', 'b');
+    snap = await inspector.read();
+    expect(index(snap, 'devices:ada')!.rows).toEqual([['a', one]]);
+    // Every session it names gone: nothing says it indexes sessions any more, it is one of the other keys.
+    await c.del(`sess:${one}`);
+    snap = await inspector.read();
+    expect(snap).not.toHaveProperty('indexes'); // none: the snapshot is as it was before indexes
+    expect(snap.keys.map((k) => k.key)).toEqual(['devices:ada']);
+    await c.flushAll();
+  });
+
+  it('does not take a key whose values merely look like ids for an index', async () => {
+    const c = redis.client;
+    await c.set(`sess:${sid()}`, session('ada'), { EX: 600 });
+    await c.hSet('tokens', { reset: sid(), api: sid() }); // the shape of session ids, naming none
+    await c.sAdd('ids', [sid(), sid()]);
+    await c.rPush('mixed', [sid(), 'hello']);
+    const snap = await inspector.read();
+    expect(snap).not.toHaveProperty('indexes'); // none: the snapshot is as it was before indexes
+    expect(snap.keys.map((k) => k.key)).toEqual(['ids', 'mixed', 'tokens']);
+    await c.flushAll();
+  });
+
+  it('keeps its bounds: an index is read as any key (its first elements), and a session past the sessions read is unread, not gone', async () => {
+    const c = redis.client;
+    const ids = Array.from({ length: limits.maxSessions + 5 }, (_, i) => `${String(i).padStart(4, '0')}${sid().slice(4)}`);
+    const multi = c.multi();
+    for (const id of ids) multi.set(`sess:${id}`, session('ada'), { EX: 600 });
+    await multi.exec();
+    // 30 entries: the first ten read; the last names a session past the hundred read.
+    const entries = Object.fromEntries(ids.slice(0, 29).map((id, i) => [`h${String(i).padStart(2, '0')}`, id]));
+    entries.last = ids.at(-1)!;
+    await c.hSet('devices:ada', entries);
+    await c.rPush('all', [ids[0]!, ids.at(-1)!]);
+    const snap = await inspector.read();
+    expect(snap.truncated).toBe(true);
+    const devices = index(snap, 'devices:ada')!;
+    expect(devices).toMatchObject({ size: 30, partial: true, user: 'ada' });
+    expect(devices.rows!.length).toBeLessThanOrEqual(limits.maxElements);
+    expect(index(snap, 'all')!.names).toEqual([
+      { session: `sess:${ids[0]}`, state: 'live', user: 'ada' },
+      { session: `sess:${ids.at(-1)}`, state: 'unread' },
+    ]);
+    await c.flushAll();
   });
 });

@@ -6,8 +6,10 @@
 // login's failures, a rate limit): string keys holding an integer with a
 // TTL, or named like one. Every other key is listed by its type (string,
 // hash, list, set, zset, stream) with its TTL, its size and the start of its
-// value, so a workshop whose app keeps notes in a list shows them too.
-// Bounded, so a big Redis can't flood the UI nor the runner: so many keys a
+// value, so a workshop whose app keeps notes in a list shows them too. A
+// hash, set, sorted set or list whose elements name the sessions found (by
+// id or whole key) is an app's index of them (a user's devices): it is shown
+// with those sessions, each entry naming a session gone said so. Bounded, so a big Redis can't flood the UI nor the runner: so many keys a
 // pass, a few KB of any value (a string's start by GETRANGE; the elements of
 // the rest cut inside Redis by a script, so a 20 MB list item never leaves
 // it), so many bytes a pass in all, and each value's full size said. More of
@@ -100,7 +102,12 @@ export interface InspectorSnapshot {
   truncated: boolean;
   /** The redis-cli line that lists the same keys. */
   listCli: string;
-  /** Keys neither a session nor a counter, sorted by key; the first `limits.maxKeys`. */
+  /**
+   * Keys that index the sessions (see `sessionIndexes`), sorted by key: shown
+   * with the sessions, not among `keys`. Absent when there are none.
+   */
+  indexes?: SessionIndex[];
+  /** Keys neither a session, a counter nor an index of sessions, sorted by key; the first `limits.maxKeys`. */
   keys: KeyEntry[];
   /** How many such keys this pass found (more than `keys` holds when there are many). */
   keysTotal: number;
@@ -676,6 +683,93 @@ function bytesOf(r: Raw | undefined): number {
   return Array.isArray(r) ? r.reduce((sum: number, x) => sum + bytesOf(x), 0) : 0;
 }
 
+/** What one element of an index of sessions names. */
+export interface IndexName {
+  /** The session's key (`sess:<id>`), whether the element holds the id or the whole key. */
+  session: string;
+  /**
+   * live: a session this pass found (shown with the sessions); gone: no such
+   * key in Redis (deleted, expired); unread: in Redis, past what this pass
+   * reads (a Redis of many keys).
+   */
+  state: 'live' | 'gone' | 'unread';
+  /** The user logged in on it, when live and its record names one. */
+  user?: string;
+}
+
+/**
+ * A hash, set, sorted set or list whose elements name sessions: an app's
+ * index of a user's sessions (`devices:ada`, handle → session id), or of
+ * every session. Found by what it holds, never by its name.
+ */
+export interface SessionIndex extends KeyEntry {
+  /** What each of `rows` names, in the same order. */
+  names: IndexName[];
+  /** Whose sessions these are: every live one it names is this user's. */
+  user?: string;
+  /** The sessions' common prefix, which an element holding a session's id lacks (`sess:`). */
+  prefix: string;
+}
+
+/**
+ * The shortest text taken for a session's id: an id is random, and long
+ * (express-session's are 32 characters, a UUID 36); a short word equal to one
+ * (`a` of `sess:a`) names it only as the whole key.
+ */
+export const minIdChars = 16;
+
+/** The column of `KeyEntry.rows` holding what an index names: a hash's value, a list's item, a set's or zset's member. */
+export const indexColumn: Record<string, number> = { hash: 1, list: 1, set: 0, zset: 0 };
+
+/**
+ * Which of `keys` are indexes of `sessions` (the sessions one pass found, whole
+ * or in part), and the keys left. A key is one when every element read of it
+ * (its first `limits.maxElements`: nothing more is read for this) names a
+ * session, by its id (the part of its key after the sessions' common prefix)
+ * or by its whole key, and at least one names a session found. An element
+ * naming none found is a gone session's when it has the shape of the ids
+ * found (their lengths and characters; at least `minIdChars`), else the key is no index: a key whose
+ * values merely look like ids is one only beside a session it names. It is a
+ * user's when every live session it names is that user's. `unread`: the keys
+ * of sessions in Redis that this pass did not read (it reads so many keys).
+ */
+export function sessionIndexes(
+  keys: readonly KeyEntry[],
+  sessions: readonly Pick<SessionEntry, 'key' | 'user'>[],
+  unread: ReadonlySet<string> = new Set(),
+): { indexes: SessionIndex[]; others: KeyEntry[] } {
+  if (!sessions.length) return { indexes: [], others: [...keys] };
+  const byKey = new Map(sessions.map((s) => [s.key, s]));
+  const prefix = commonPrefix(sessions.map((s) => s.key));
+  const ids = sessions.map((s) => s.key.slice(prefix.length));
+  const lengths = new Set(ids.filter((id) => id.length >= minIdChars).map((id) => id.length));
+  const chars = ids.every((id) => /^[\w-]+$/.test(id)) ? /^[\w-]+$/ : /^\S+$/;
+  const idLike = (s: string) => lengths.has(s.length) && chars.test(s);
+  const nameOf = (v: string): IndexName | undefined => {
+    const found = byKey.get(v) ?? (v.length >= minIdChars ? byKey.get(prefix + v) : undefined);
+    if (found) return found.user === undefined ? { session: found.key, state: 'live' } : { session: found.key, state: 'live', user: found.user };
+    const key = prefix && v.startsWith(prefix) && idLike(v.slice(prefix.length)) ? v : idLike(v) ? prefix + v : undefined;
+    return key === undefined ? undefined : { session: key, state: unread.has(key) ? 'unread' : 'gone' };
+  };
+  const indexes: SessionIndex[] = [];
+  const others: KeyEntry[] = [];
+  for (const k of keys) {
+    const col = indexColumn[k.type];
+    const cutAt = new Set(k.cut?.map((c) => `${c.row}:${c.col}`));
+    const names = col !== undefined && k.rows?.length ? k.rows.map((row, r) => (cutAt.has(`${r}:${col}`) ? undefined : nameOf(row[col] ?? ''))) : [];
+    if (!names.length || !names.every((n) => n !== undefined) || !names.some((n) => n.state === 'live')) {
+      others.push(k);
+      continue;
+    }
+    const live = (names as IndexName[]).filter((n) => n.state === 'live');
+    const user = live[0]!.user;
+    const index: SessionIndex = { ...k, names: names as IndexName[], prefix };
+    if (user !== undefined && live.every((n) => n.user === user)) index.user = user;
+    indexes.push(index);
+  }
+  return { indexes, others };
+}
+
 /** "Show more": a chunk of a value, from `offset`. */
 export interface ValueChunk {
   key: string;
@@ -866,8 +960,9 @@ export class Inspector {
    * the TTL, size and first elements of the other keys that may be shown, cut
    * inside Redis (`elementsScript`). 2: the first `limits.valueBytes` of the
    * strings, as long as the pass's bytes last (sessions, counters, a
-   * learner's values). 3: the TTLs of the strings shown. A few commands a
-   * key, and at most `limits.passBytes` from Redis (plus each key's name and
+   * learner's values). 3: the TTLs of the strings shown. 4, only when the
+   * pass could not read every key: whether the sessions the indexes name and
+   * the pass did not find exist. A few commands a key, and at most `limits.passBytes` from Redis (plus each key's name and
    * its few numbers): a 20 MB value costs the runner what a small one does.
    */
   async read(): Promise<InspectorSnapshot> {
@@ -1022,10 +1117,22 @@ export class Inspector {
     const moreSessions = sessions.length > limits.maxSessions;
     if (moreSessions) sessions.length = limits.maxSessions;
     const overBudget = unread > 0;
-    const keysTotal = elementKeys.length - elementsGone + unread + textKeys.length + numbersShown;
     sessions.sort(byKey);
     counters.sort(byKey);
     others.sort((a, b) => collator.compare(a.key, b.key));
+
+    // 4: the indexes of sessions among the keys read (their elements, as read in 1). A session an
+    // index names that this pass did not find is gone, unless the pass did not read every key:
+    // then EXISTS says (a number a key, for at most `limits.maxKeys` × `limits.maxElements` keys).
+    let found = sessionIndexes(others, sessions);
+    if (scanTruncated || moreSessions || overBudget) {
+      const missing = [...new Set(found.indexes.flatMap((i) => i.names.filter((n) => n.state === 'gone').map((n) => n.session)))];
+      const exists = await pipeline(client, missing.map((k) => ['EXISTS', k]));
+      const there = new Set(missing.filter((_, i) => Number(exists[i]) > 0));
+      if (there.size) found = sessionIndexes(others, sessions, there);
+    }
+    const indexes = found.indexes;
+    const keysTotal = elementKeys.length - elementsGone + unread + textKeys.length + numbersShown - indexes.length;
     const prefix = commonPrefix(sessions.map((s) => s.key));
     this.readMs = performance.now() - started;
     return {
@@ -1035,7 +1142,9 @@ export class Inspector {
       truncated: scanTruncated || moreSessions || overBudget,
       countersTruncated: scanTruncated || moreCounters || overBudget,
       listCli: cliCommand(this.cli, '--scan', '--pattern', `${prefix}*`),
-      keys: others.slice(0, limits.maxKeys),
+      // Only when there are any: the snapshot of a Redis without is as it was.
+      ...(indexes.length ? { indexes } : {}),
+      keys: found.others.slice(0, limits.maxKeys),
       keysTotal,
       keysTruncated: scanTruncated || overBudget || keysTotal > limits.maxKeys,
       keysCli: cliCommand(this.cli, '--scan'),

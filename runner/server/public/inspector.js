@@ -3,7 +3,10 @@
 // then the counters (failed logins, rate limits) with their TTLs; then every
 // other key, by type, with its TTL, its size and the start of its value.
 // A value shown in part has a "Show more" button that reads the next chunk
-// on demand. All of it is text, never markup.
+// on demand. A key the runner found to index sessions (an app's list of a
+// user's devices: a hash, set, sorted set or list naming them) is shown with
+// them: the sessions grouped by user, each user's indexes under the heading,
+// an entry naming a session gone said so. All of it is text, never markup.
 import { get, post } from './api.js';
 import { $, h } from './dom.js';
 
@@ -40,40 +43,229 @@ export function showInspector(snap) {
   $('inspector-cli').textContent = snap.listCli || '';
   const note = $('inspector-note');
   const users = snap.sessions.filter((s) => s.user).length;
+  const indexes = snap.indexes ?? [];
   const elsewhere = (snap.keys?.length ?? 0) + (snap.counters?.length ?? 0);
   if (snap.error) say(note, snap.error);
   else if (!snap.sessions.length && elsewhere) say(note, 'No sessions in Redis. Its other keys are below.');
   else if (!snap.sessions.length) say(note, 'No sessions yet. Once your app stores sessions in Redis, they appear here as you use it.');
-  else say(note, `${snap.sessions.length} session${snap.sessions.length === 1 ? '' : 's'}${users ? `, ${users} with a user logged in` : ''}${snap.truncated ? ' (the first ones only: Redis holds many keys)' : ''}.`);
+  else {
+    const indexed = indexes.length ? `; ${counted(indexes.length, ['key indexes', 'keys index'])} them, shown by user` : '';
+    say(note, `${counted(snap.sessions.length, ['session', 'sessions'])}${users ? `, ${users} with a user logged in` : ''}${indexed}${snap.truncated ? ' (the first ones only: Redis holds many keys)' : ''}.`);
+  }
   const open = new Set([...document.querySelectorAll('#sessions details[open]')].map((d) => d.dataset.key));
   const list = $('sessions');
   const focused = focusedKey(list);
   const active = document.activeElement;
+  // Where the focus was, to put it on a neighbour when its own item goes (a session revoked).
+  const order = [...list.querySelectorAll('[data-key]')].map((el) => ({ key: el.dataset.key, group: el.closest('[data-group]')?.dataset.group }));
   // A session whose record is the same keeps its element, and what "Show more" added to it;
   // the list is still drawn again (each TTL moves), keeping where each value was scrolled to.
-  const scrolled = [...list.querySelectorAll('pre.value')].filter((pre) => pre.scrollTop).map((pre) => [pre, pre.scrollTop]);
+  const scrolled = [...list.querySelectorAll('pre.value, .items-box')].filter((el) => el.scrollTop).map((el) => [el, el.scrollTop]);
+  // The sessions an index of their user's names, and those it does not (logged in before it, or written back after a revoke).
+  const inIndex = new Set(indexes.flatMap((x) => x.names.filter((n) => n.state === 'live').map((n) => n.session)));
+  const usersIndexed = new Set(indexes.filter((x) => x.user !== undefined).map((x) => x.user));
+  liveSessions = new Map(snap.sessions.map((s) => [s.key, s.user]));
   const next = new Map();
   for (const s of snap.sessions) {
-    const sig = JSON.stringify({ ...s, ttl: undefined });
+    const notIndexed = s.user !== undefined && usersIndexed.has(s.user) && !inIndex.has(s.key);
+    const sig = JSON.stringify({ ...s, ttl: undefined, notIndexed });
     let item = sessionItems.get(s.key);
     if (item?.sig === sig) say(item.ttl, ttlText(s.ttl));
-    else item = sessionItem(s, sig);
+    else item = sessionItem(s, sig, notIndexed);
     item.details.open = open.has(s.key) || snap.sessions.length <= 3;
     next.set(s.key, item);
   }
   sessionItems = next;
-  list.replaceChildren(...[...next.values()].map((item) => item.li));
-  for (const [pre, top] of scrolled) if (pre.isConnected) pre.scrollTop = top;
+  if (indexes.length) showGroups(list, snap, indexes);
+  else {
+    groupItems.clear();
+    indexItems.clear();
+    list.replaceChildren(...[...next.values()].map((item) => item.li));
+  }
+  for (const [el, top] of scrolled) if (el.isConnected) el.scrollTop = top;
   if (active && active !== document.body && active.isConnected && list.contains(active)) active.focus({ preventScroll: true });
   restoreFocus(list, focused);
+  if (focused !== undefined && !list.contains(document.activeElement)) focusNeighbour(list, order, focused);
   showCounters(snap);
   showKeys(snap);
 }
 
 let sessionItems = new Map();
+/** The sessions of the last pass, by key: whose each is (for the rows "Show more" adds to an index). */
+let liveSessions = new Map();
+
+/**
+ * The focus, once `key`'s item went with it: on the next item of the old order still
+ * there, else the one before; one of the same user's first (the session's index).
+ */
+function focusNeighbour(list, order, key) {
+  const at = order.findIndex((o) => o.key === key);
+  const here = new Map([...list.querySelectorAll('[data-key]')].map((el) => [el.dataset.key, el]));
+  const near = [...order.slice(at + 1), ...order.slice(0, at).reverse()].filter((o) => here.has(o.key));
+  const pick = near.find((o) => o.group === order[at]?.group) ?? near[0];
+  const el = pick && here.get(pick.key);
+  (el?.querySelector('summary') ?? el)?.focus({ preventScroll: true });
+}
+
+/**
+ * The sessions by user, with the indexes of each user's sessions: a heading per
+ * user ("ada: 3 sessions, index devices:ada (hash, 3 entries, expires in 25 h)"),
+ * the indexes, then the sessions; then the sessions of no user, then the indexes
+ * of several users' sessions. Drawn in place, as the other keys are: an item
+ * whose value is the same is not touched, a group or item that goes is taken out.
+ */
+function showGroups(list, snap, indexes) {
+  const byGroup = new Map();
+  const add = (id, what, x) => {
+    if (!byGroup.has(id)) byGroup.set(id, { sessions: [], indexes: [] });
+    byGroup.get(id)[what].push(x);
+  };
+  for (const s of snap.sessions) add(s.user !== undefined ? `user:${s.user}` : 'none', 'sessions', s);
+  for (const x of indexes) {
+    const anonymous = x.names.every((n) => n.state !== 'live' || n.user === undefined);
+    add(x.user !== undefined ? `user:${x.user}` : anonymous ? 'none' : 'several', 'indexes', x);
+  }
+  const rank = (id) => (id === 'none' ? 1 : id === 'several' ? 2 : 0);
+  const ids = [...byGroup.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const nextIndexes = new Map();
+  for (const x of indexes) {
+    const sig = JSON.stringify({ ...x, ttl: undefined });
+    let item = indexItems.get(x.key);
+    if (item?.sig === sig) say(item.ttl, ttlText(x.ttl));
+    else item = indexItem(x, sig, item ? item.details.open : true);
+    nextIndexes.set(x.key, item);
+  }
+  indexItems = nextIndexes;
+  for (const id of [...groupItems.keys()]) if (!byGroup.has(id)) groupItems.delete(id);
+  setChildren(
+    list,
+    ids.map((id) => {
+      const g = byGroup.get(id);
+      let group = groupItems.get(id);
+      if (!group) {
+        const heading = h('h3', { class: 'group-heading' });
+        const ul = h('ul', { class: 'group-list' });
+        group = { li: h('li', { class: 'session-group', 'data-group': id }, heading, ul), heading, ul, text: '' };
+        groupItems.set(id, group);
+      }
+      // Rewritten only when its words change (an index's TTL is said in hours there).
+      const parts = groupHeading(id, g);
+      const text = parts.map((p) => (typeof p === 'string' ? p : p.textContent)).join('');
+      if (text !== group.text) {
+        group.text = text;
+        group.heading.replaceChildren(...parts);
+      }
+      setChildren(group.ul, [...g.indexes.map((x) => indexItems.get(x.key).li), ...g.sessions.map((s) => sessionItems.get(s.key).li)]);
+      return group.li;
+    }),
+  );
+}
+
+let groupItems = new Map();
+let indexItems = new Map();
+
+const indexTypeName = (type) => types[type]?.name[0] ?? type;
+
+/**
+ * A TTL in a heading: rounded to its largest unit ("expires in 25 h" for 89,990 s),
+ * so the heading stays still between refreshes; the index's own line has it to the second.
+ */
+function shortTtl(ttl) {
+  if (ttl < 0) return 'never expires';
+  const [n, unit] = ttl >= 172_800 ? [Math.round(ttl / 86_400), 'd'] : ttl >= 5400 ? [Math.round(ttl / 3600), 'h'] : ttl >= 90 ? [Math.round(ttl / 60), 'min'] : [ttl, 's'];
+  return `expires in ${n} ${unit}`;
+}
+
+/** A group's heading, as parts for h(): its user, how many sessions, and each index of them. */
+function groupHeading(id, g) {
+  const who = id === 'none' ? ['No user logged in'] : id === 'several' ? ['Several users\' sessions'] : [h('span', { class: 'who' }, id.slice('user:'.length))];
+  const count = id === 'several' ? [] : [`: ${counted(g.sessions.length, ['session', 'sessions'])}`];
+  const of = g.indexes.flatMap((x, i) => [
+    id === 'several' && i === 0 ? ': ' : ', ',
+    'index ',
+    h('code', { class: 'key' }, x.key),
+    ` (${indexTypeName(x.type)}, ${counted(x.size ?? x.rows.length, ['entry', 'entries'])}, ${shortTtl(x.ttl)})`,
+  ]);
+  const none = id.startsWith('user:') && !g.indexes.length ? [', in no index'] : [];
+  return [...who, ...count, ...of, ...none];
+}
+
+/** What an index's entry names: its session live, gone, or past what the runner read. */
+function entryState(x, n) {
+  if (n.state === 'gone') return h('span', { class: 'entry-gone' }, 'session gone: the app drops it when it next reads the list');
+  if (n.state === 'unread') return h('span', { class: 'entry-unread' }, 'not read: Redis holds more keys than the inspector reads');
+  // In a user's index, every live entry is that user's: said only in the others.
+  const whose = x.user !== undefined ? '' : n.user !== undefined ? ` (${n.user})` : ' (no user)';
+  return h('span', { class: 'entry-live' }, `live${whose}`);
+}
+
+/** An index's rows, each with what it names; `names` is the engine's, or worked out here for rows "Show more" added. */
+function indexRows(x, rows, cut, names) {
+  const col = x.type === 'hash' || x.type === 'list' ? 1 : 0;
+  return rowsOf(x.type, rows, cut).map((tr, i) => {
+    let n = names?.[i];
+    if (!n) {
+      const v = rows[i][col];
+      const session = liveSessions.has(v) ? v : x.prefix + v;
+      n = liveSessions.has(session) ? { session, state: 'live', user: liveSessions.get(session) } : { session, state: 'gone' };
+    }
+    tr.append(h('td', { class: 'entry-state' }, entryState(x, n)));
+    if (n.state === 'gone') tr.classList.add('gone');
+    return tr;
+  });
+}
+
+/** One index's list item: its key, type, size and TTL; its entries, each with its session's state; the command that reads it. */
+function indexItem(x, sig, open) {
+  const ttl = h('span', { class: 'ttl' }, ttlText(x.ttl));
+  const item = { sig };
+  const spec = types[x.type];
+  const tbody = h('tbody', {}, ...indexRows(x, x.rows, x.cut, x.names));
+  const value = h(
+    'div',
+    { class: 'items-box' },
+    h('table', { class: `items items-${x.type} items-index` }, h('thead', {}, h('tr', {}, ...[...spec.columns, 'session'].map((c) => h('th', { scope: 'col' }, c)))), tbody),
+  );
+  const more = x.partial
+    ? showMore(item, {
+        key: x.key,
+        type: x.type,
+        size: x.size,
+        shown: x.rows.length,
+        next: x.type === 'list' || x.type === 'zset' ? x.rows.length : 0,
+        tbody,
+        rows: x.rows,
+        render: (rows, cut) => indexRows(x, rows, cut),
+      })
+    : [];
+  const li = h(
+    'li',
+    { class: 'session-index', 'data-key': x.key, 'data-type': x.type },
+    h(
+      'details',
+      { open },
+      h(
+        'summary',
+        {},
+        h('span', { class: 'index-tag' }, 'index'),
+        ' ',
+        h('code', { class: 'key' }, x.key),
+        ' ',
+        h('span', { class: 'key-type' }, x.type),
+        ' ',
+        h('span', { class: 'key-meta' }, h('span', { class: 'key-size' }, counted(x.size, ['entry', 'entries'])), ' · ', ttl),
+      ),
+      value,
+      ...more,
+      x.note && h('p', { class: 'note' }, x.note),
+      h('p', { class: 'cli' }, command(x.cli)),
+    ),
+  );
+  return Object.assign(item, { li, ttl, details: li.firstChild });
+}
 
 /** One session's list item: whose it is, its TTL, its record (its start, with "Show more", when big). */
-function sessionItem(s, sig) {
+function sessionItem(s, sig, notIndexed) {
   const ttl = h('span', { class: 'ttl' }, ttlText(s.ttl));
   const pre = h('pre', { class: 'value' }, s.value);
   const item = { sig };
@@ -88,6 +280,8 @@ function sessionItem(s, sig) {
       h('code', { class: 'key' }, s.key),
       ' ',
       ttl,
+      notIndexed && ' ',
+      notIndexed && h('span', { class: 'not-indexed' }, "not in its user's index"),
     ),
     pre,
     ...(s.partial ? showMore(item, { key: s.key, type: 'string', size: s.size, shown: s.shownBytes, next: s.shownBytes, pre }) : []),
@@ -183,7 +377,7 @@ function valueOf(k) {
  * added lives in its elements, kept across refreshes while the value is the same, and a
  * chunk that comes back after the item was drawn again (its value changed) is dropped.
  * v: { key, type, size, shown, next, pre } of a string; { key, type, size, shown, next,
- * tbody, rows } of the other types.
+ * tbody, rows, render? } of the other types (`render(rows, cut)`: their <tr>s, rowsOf's by default).
  */
 function showMore(item, v) {
   const note = h('p', { class: 'partial', 'aria-live': 'polite' }, shownText(v.type, v.shown, v.size));
@@ -212,7 +406,7 @@ function showMore(item, v) {
           const at = fresh.findIndex((f) => f.i === c.row);
           return at < 0 ? [] : [{ ...c, row: at }];
         });
-        const trs = rowsOf(v.type, fresh.map((f) => f.row), cut);
+        const trs = (v.render ?? ((rows, c) => rowsOf(v.type, rows, c)))(fresh.map((f) => f.row), cut);
         // A stream's older entries go above the ones shown (oldest first); the rest below.
         if (v.type === 'stream') v.tbody.prepend(...trs);
         else v.tbody.append(...trs);
