@@ -27,9 +27,9 @@ function renderSteps(state) {
         { class: `step ${s.status}` },
         h(
           'a',
-          { href: `#/${s.name}/1`, 'aria-current': s.name === current().step ? 'step' : null },
+          { href: `#/${s.name}/1`, 'aria-current': s.name === current().step ? 'step' : null, title: s.title },
           h('span', { class: 'num' }, `${s.number}. `),
-          s.title,
+          h('span', { class: 'title' }, s.title),
           statusMark[s.status] ? h('span', { class: 'status' }, ` ${statusMark[s.status]}`) : null,
         ),
       ),
