@@ -575,16 +575,17 @@ export function phoneListing(ctx: VerifyContext): Promise<AccountListing> {
 // --- Logging devices out, one clause at a time.
 
 /**
- * What ada's clauses below wait for: the devices, their index, the handles
- * her phone's account page gave them, and step 4's cross-site posts done
- * with its victim (one of her sessions, whose record step5.ended-dropped
- * deletes). `late`: step 4's own login of hers is logged out too (for
- * "everywhere else", which would log it out).
+ * What ada's clauses below wait for: the devices, their index, and the
+ * handles her phone's account page gave them; then, for those that end
+ * step 4's sessions of hers or might: step 4's cross-site posts done with
+ * its victim (whose record step5.ended-dropped deletes), and for "everywhere
+ * else", its own login logged out too.
  */
-async function stage(ctx: VerifyContext, late = false) {
+async function stage(ctx: VerifyContext, after: 'nothing' | 'victim' | 'step4' = 'nothing') {
   const ada = await adaDevices(ctx);
   const seen = await phoneListing(ctx);
-  await Promise.all([crossSiteLogin(ctx), ...(late ? [account(ctx), step4Logout(ctx)] : [])].map((p) => p.catch(() => {})));
+  const step4 = after === 'nothing' ? [] : after === 'victim' ? [crossSiteLogin(ctx)] : [crossSiteLogin(ctx), account(ctx), step4Logout(ctx)];
+  await Promise.all(step4.map((p) => p.catch(() => {})));
   return { ...ada, listing: seen };
 }
 
@@ -702,7 +703,7 @@ export interface EndedObservation {
  */
 export function endedSessions(ctx: VerifyContext): Promise<EndedObservation> {
   return ctx.once('step5:ended', async () => {
-    const { app, devices, index, listing: seen } = await stage(ctx);
+    const { app, devices, index, listing: seen } = await stage(ctx, 'victim');
     const redis = ctx.redis;
     const { script } = devices;
     if (!redis || !index || !script.session) throw new CannotCheck(`No index of ${USER.username}'s sessions was found (see step5.index), so there was nothing to drop.`);
@@ -747,7 +748,7 @@ export function endedSessions(ctx: VerifyContext): Promise<EndedObservation> {
 export function crossSitePosts(ctx: VerifyContext): Promise<{ revoke: CrossSiteObservation; others: CrossSiteObservation; revokePath: string }> {
   return ctx.once('step5:cross-site', async () => {
     await Promise.all([revokeOther(ctx), unknownHandle(ctx), endedSessions(ctx)].map((p) => p.catch(() => {})));
-    const { app, devices, index, listing: seen } = await stage(ctx);
+    const { app, devices, index, listing: seen } = await stage(ctx, 'victim');
     const { phone, laptop } = devices;
     const handle = seen.handles.laptop;
     if (!handle || !index || !phone.session || !laptop.session) throw new CannotCheck(`The account page has no revoke form for ${laptop.label}, so there was nothing to post from another site.`);
@@ -872,7 +873,7 @@ export interface RevokeOthersObservation {
 export function revokeOthers(ctx: VerifyContext): Promise<RevokeOthersObservation> {
   return ctx.once('step5:revoke-others', async () => {
     await Promise.all([crossSitePosts(ctx), foreignHandle(ctx)].map((p) => p.catch(() => {})));
-    const { app, devices, index, listing: seen } = await stage(ctx, true);
+    const { app, devices, index, listing: seen } = await stage(ctx, 'step4');
     const { phone, laptop } = devices;
     // grace's phone: nothing before logs it out (her pc is the one whose handle ada tried).
     const grace = await graceDevices(ctx).catch(() => undefined);
