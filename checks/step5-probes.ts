@@ -501,6 +501,7 @@ export async function watchWalks<T>(ctx: VerifyContext, during: () => Promise<T>
     // Redis prints what it runs in order: once our marker is printed, everything the app sent before it is too.
     const marker = `workshop-watch-${randomBytes(6).toString('hex')}`;
     const done = until((line) => line.includes(marker), 'ECHO');
+    done.catch(() => {}); // awaited below, once ECHO is answered: a rejection meanwhile is not unhandled
     await redis.command('ECHO', marker);
     await done;
     const walks = lines

@@ -93,7 +93,7 @@ describe('watching Redis for KEYS and SCAN', () => {
     await scope.close();
   });
 
-  const ctx = () => ({ redis }) as unknown as VerifyContext;
+  const ctx = () => ({ redis, timeoutMs: 5000 }) as unknown as VerifyContext;
 
   it("sees the app's KEYS and SCAN, a script's too, and not the checks' own SCAN", async () => {
     const { result, walks } = await watchWalks(ctx(), async () => {
