@@ -463,6 +463,7 @@ export async function watchWalks<T>(ctx: VerifyContext, during: () => Promise<T>
   let replies = 0;
   const expected = url.password ? 2 : 1; // +OK to AUTH, then to MONITOR
   socket.setEncoding('utf8');
+  socket.on('error', () => {}); // what a wait is told of (below); none may go uncaught
   socket.on('data', (chunk: string) => {
     buffer += chunk;
     let at: number;
