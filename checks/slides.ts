@@ -41,6 +41,7 @@ export const slides = {
   endedSessions: slide('step5', 'Sessions that ended on their own'),
   revokeDevice: slide('step5', 'Revoking another device'),
   handleYours: slide('step5', 'Is this handle yours?'),
+  inFlight: slide('step5', 'A request in flight'),
   logoutIndex: slide('step5', 'Log out: the index too'),
   everywhereElse: slide('step5', 'Log out everywhere else'),
   // Step 4's rule, which step 5's forms keep.

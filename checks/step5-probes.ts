@@ -630,6 +630,8 @@ export interface RevokeObservation {
   entryBefore?: Entry;
   entryRemains?: boolean;
   lost: number;
+  /** The revoked device's record as it was just before the revoke (what a request of its own in flight would save again). */
+  recordBefore?: string;
 }
 
 /** ada's phone revokes her Android phone, by the handle its entry's form posts to. */
@@ -639,7 +641,7 @@ export function revokeOther(ctx: VerifyContext): Promise<RevokeObservation> {
     const { android, phone } = devices;
     const handle = seen.handles.android;
     if (!handle || !android.session || !index) throw new CannotCheck(`${android.label} has ${android.session ? 'no revoke form in its entry on the account page' : 'no session'}, so there was nothing to revoke.`);
-    const before = await indexNow(ctx, index);
+    const [before, recordBefore] = await Promise.all([indexNow(ctx, index), ctx.redis?.command('GET', android.session.key)]);
     const entryBefore = entryOf(before?.entries ?? [], android.session, handle);
     const answer = await post(ctx, app, phone, `/sessions/${encodeURIComponent(handle)}/revoke`, seen.fields);
     const [after, recordRemains] = await Promise.all([indexNow(ctx, index), exists(ctx, android.session.key)]);
@@ -652,7 +654,37 @@ export function revokeOther(ctx: VerifyContext): Promise<RevokeObservation> {
       entryBefore,
       entryRemains: entryBefore ? after?.entries.some((e) => e.id === entryBefore.id) === true : undefined,
       lost: removed(before, after).length,
+      ...(typeof recordBefore === 'string' ? { recordBefore } : {}),
     };
+  });
+}
+
+export interface WrittenBackObservation {
+  device: string;
+  key: string;
+  /** GET /account on the revoked device, after its record was written back. */
+  loggedIn: boolean;
+  /** The record written back is still in Redis after that request. */
+  recordRemains: boolean;
+}
+
+/**
+ * A request the revoked device had in flight when the revoke came: at its
+ * end, express-session saves the session it loaded (connect-redis: a plain
+ * SET of the record). The same SET, made here, then the device's next
+ * request: a revoke must hold, whatever the device had under way.
+ */
+export function writtenBack(ctx: VerifyContext): Promise<WrittenBackObservation> {
+  return ctx.once('step5:written-back', async () => {
+    const revoked = await revokeOther(ctx);
+    const { app, devices } = await stage(ctx);
+    const { android } = devices;
+    if (revoked.stillLoggedIn || !revoked.recordBefore || !android.session) {
+      throw new CannotCheck(`${android.label} was not logged out by the revoke, so there was no revoke to test against a request in flight.`);
+    }
+    await ctx.redis!.command('SET', android.session.key, revoked.recordBefore, 'EX', 3600);
+    const stillIn = await loggedIn(ctx, app, android);
+    return { device: android.label, key: android.session.key, loggedIn: stillIn, recordRemains: await exists(ctx, android.session.key) };
   });
 }
 

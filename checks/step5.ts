@@ -24,6 +24,7 @@ import {
   phoneListing,
   PLAIN,
   revokeOther,
+  writtenBack,
   revokeOthers,
   revokeSelf,
   shown,
@@ -338,6 +339,22 @@ const checks: Check<VerifyContext>[] = [
       }
       if (!redirectsTo(answer, '/account')) fail(`${what} answered ${answered(answer)}, expected a redirect (302 or 303) to /account.`, "End with `res.redirect(303, '/account')`: the user sees the list without that device.");
       return `${answered(answer)}; ${devices.android.label} is logged out, ${key} and its index entry are gone.`;
+    },
+  },
+  {
+    id: 'step5.revoke-sticks',
+    title: 'A revoked device stays logged out, even when a request it had under way saves its record again',
+    slide: slides.inFlight,
+    needs: ['step5.revoke'],
+    async run(ctx) {
+      const w = await writtenBack(ctx);
+      if (w.loggedIn) {
+        fail(
+          `After the revoke, ${w.key} was written back as express-session does at the end of a request that was running then (a plain SET of the record), and ${w.device} is logged in again: GET /account shows ${USER.username}.`,
+          "Let the index say who is logged in: on every request of a logged-in session, check that its handle is still in its user's index (`HEXISTS devices:<name> <handle>`), and give it a new, empty session when it is not (`req.session.regenerate(next)`).",
+        );
+      }
+      return `${w.key} written back after the revoke, as a request in flight would: ${w.device} stays logged out${w.recordRemains ? '' : ', and the record is gone again'}.`;
     },
   },
   {

@@ -41,6 +41,11 @@ const exactBefore: Case[] = [
     'step4.logout-old-cookie', 'step4.session-cookie-samesite', 'step4.cross-site-logout', 'step4.cross-site-login',
     'step4.bad-bodies', 'step4.long-name',
   ]),
+  before('step4', 'step5', ['step5.grace-login', 'step5.index', 'step5.devices-listed'], [
+    'step5.index-ttl', 'step5.device-times', 'step5.this-device', 'step5.revoke-forms', 'step5.ua-escaped', 'step5.revoke',
+    'step5.revoke-sticks', 'step5.revoke-other-user', 'step5.revoke-unknown', 'step5.revoke-self', 'step5.revoke-others',
+    'step5.logout-index', 'step5.ended-dropped', 'step5.cross-site',
+  ]),
 ];
 const special: Case[] = [
   {

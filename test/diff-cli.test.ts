@@ -36,5 +36,5 @@ it('says so when the workspace is the solution', async () => {
 it('exits 2 for an unknown step, listing the steps', async () => {
   const r = await cli(box, ['diff', 'step7']);
   expect(r.exitCode).toBe(2);
-  expect(r.stderr.trim()).toBe('There is no step "step7". The steps are step1, step2, step3, step4.');
+  expect(r.stderr.trim()).toBe('There is no step "step7". The steps are step1, step2, step3, step4, step5.');
 });

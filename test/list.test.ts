@@ -23,7 +23,8 @@ it('shows each step with its title and progress, and which solution the workspac
   expect(lines[1]).toMatch(/^ {2}step2 {2}Cookie parsing +skipped {2}← workspace\/$/);
   expect(lines[2]).toMatch(/^ {2}step3 {2}A persistent session store +not yet$/);
   expect(lines[3]).toMatch(/^ {2}step4 {2}Logging in and out +not yet$/);
-  expect(lines[4]).toBe(`${box.workspace}/ is step2's solution, untouched.`);
+  expect(lines[4]).toMatch(/^ {2}step5 {2}Your devices +not yet$/);
+  expect(lines[5]).toBe(`${box.workspace}/ is step2's solution, untouched.`);
 });
 
 it('says when the workspace holds the learner’s own work, or does not exist yet, without creating it', async () => {

@@ -56,7 +56,7 @@ describe('steps', () => {
   it('lists the steps with their progress and the current one', async () => {
     const { data } = await get('/state');
     expect(data.current).toBe('step1');
-    expect(data.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(['step1:todo', 'step2:todo', 'step3:todo', 'step4:todo']);
+    expect(data.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(['step1:todo', 'step2:todo', 'step3:todo', 'step4:todo', 'step5:todo']);
   });
 
   it('jumps to any step', async () => {
@@ -89,7 +89,7 @@ describe('steps', () => {
   it('answers an unknown step with the known ones', async () => {
     const { status, data } = await post('/step', { step: 'step9' });
     expect(status).toBe(404);
-    expect(data.error).toBe('There is no step "step9". The steps are step1, step2, step3, step4.');
+    expect(data.error).toBe('There is no step "step9". The steps are step1, step2, step3, step4, step5.');
     const deck = await get('/decks/nope');
     expect(deck.status).toBe(404);
     const slide = await get('/decks/step1/999');

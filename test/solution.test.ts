@@ -27,7 +27,7 @@ describe('npm run solution', () => {
   it.each([['step9'], ['nope'], []])('exits 2 for an unknown or missing step %s, listing the steps', async (...name) => {
     const r = await cli(box, ['solution', ...name, '--yes']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('step1, step2, step3, step4');
+    expect(r.stderr).toContain('step1, step2, step3, step4, step5');
     expect(r.stderr.split('\n')).toHaveLength(1);
     await unchanged();
   });

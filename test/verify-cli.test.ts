@@ -46,14 +46,14 @@ describe('npm run verify', () => {
   it('an unknown step exits 2 and lists the steps', async () => {
     const { code, stderr, stdout } = await runCli(['step9']);
     expect(code).toBe(2);
-    expect(stderr).toContain('There is no step "step9". The steps are step1, step2, step3, step4.');
+    expect(stderr).toContain('There is no step "step9". The steps are step1, step2, step3, step4, step5.');
     expect(stdout).toBe('');
   });
 
   it('no step at all exits 2 and lists the steps', async () => {
     const { code, stderr } = await runCli([]);
     expect(code).toBe(2);
-    expect(stderr).toContain('Name a step: step1, step2, step3, step4.');
+    expect(stderr).toContain('Name a step: step1, step2, step3, step4, step5.');
   });
 
   it('a missing folder exits 2, naming it', async () => {

@@ -167,6 +167,6 @@ describe('the workspace', () => {
   });
 
   it('names an unknown step with the known ones', async () => {
-    await expect(switchTo('step9', { places: box.places })).rejects.toThrow('There is no step "step9". The steps are step1, step2, step3, step4.');
+    await expect(switchTo('step9', { places: box.places })).rejects.toThrow('There is no step "step9". The steps are step1, step2, step3, step4, step5.');
   });
 });
