@@ -96,7 +96,12 @@ describe('tokens and the request check', () => {
     expect(checkRequest({ ...stream, origin: undefined }, 4000, token).ok).toBe(true);
     expect(checkRequest({ ...stream, origin: 'null' }, 4000, token).ok).toBe(false);
     expect(checkRequest({ ...stream, headerToken: undefined }, 4000, token).ok).toBe(false);
-    expect(checkRequest({ ...stream, isPublic: true, headerToken: undefined }, 4000, token).ok).toBe(true); // isPublic is the caller's word: app.ts never gives it to a stream
+    // A public path is public for reads only: never a stream, never a change, whatever the path.
+    expect(checkRequest({ ...stream, isPublic: true, headerToken: undefined }, 4000, token).ok).toBe(false);
+    expect(checkRequest({ ...base, target: '/', isPublic: true, headerToken: undefined }, 4000, token).ok).toBe(false);
+    // An accepted request says whether it carries the token: the public page shows the workshop only then.
+    expect(checkRequest({ ...read, target: '/', isPublic: true }, 4000, token)).toEqual({ ok: true, hasToken: false });
+    expect(checkRequest({ ...read, target: '/', isPublic: true, cookieToken: token }, 4000, token)).toEqual({ ok: true, hasToken: true });
   });
   it('judges the host an absolute-form request line names, not only the Host header', () => {
     expect(checkRequest({ ...read, headerToken: token, target: 'http://127.0.0.1:4000/api/state' }, 4000, token).ok).toBe(true);

@@ -42,9 +42,9 @@ function cookieToken(req: IncomingMessage, port: number): string | undefined {
   }
 }
 
-/** The page that asks for the link, and its stylesheet and script: all anyone may fetch without the token. */
-function isPublicPath(method: string, path: string | undefined): boolean {
-  return safeMethods.has(method) && (path === '/' || (path?.startsWith('/ui/') ?? false));
+/** The page that asks for the link, and its stylesheet and script: all anyone may read without the token. */
+function isPublicPath(path: string | undefined): boolean {
+  return path === '/' || (path?.startsWith('/ui/') ?? false);
 }
 
 /** The guard's view of a request. */
@@ -61,16 +61,11 @@ function checkOf(req: IncomingMessage, state: WorkshopState, isStream: boolean) 
       pageKey: headerOf(req, PAGE_KEY_HEADER),
       changesState: !safeMethods.has(method),
       isStream,
-      isPublic: !isStream && isPublicPath(method, targetPath(target)),
+      isPublic: isPublicPath(targetPath(target)),
     },
     state.port,
     state.token,
   );
-}
-
-/** True when the request carries this run's token, in its cookie or its header. */
-function hasToken(req: IncomingMessage, state: WorkshopState): boolean {
-  return tokensEqual(cookieToken(req, state.port), state.token) || tokensEqual(headerOf(req, TOKEN_HEADER), state.token);
 }
 
 const escapeHtml = (text: string) =>
@@ -131,6 +126,7 @@ export function createUiApp(state: WorkshopState) {
       res.status(verdict.status).type('text/plain').send(verdict.message);
       return;
     }
+    res.locals.hasToken = verdict.hasToken;
     next();
   });
 
@@ -158,7 +154,7 @@ export function createUiApp(state: WorkshopState) {
       res.type('html').send(doorPage(door, 'Opening the workshop…', 'Opening the workshop. If nothing happens, open it again from the link the terminal printed.', '/ui/enter.js'));
       return;
     }
-    if (!hasToken(req, state)) {
+    if (!res.locals.hasToken) {
       res.status(403).type('html').send(doorPage(door, 'Open the workshop from its link', lockedMessage.replace(/^Blocked: /, '')));
       return;
     }

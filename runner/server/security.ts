@@ -77,7 +77,8 @@ export function tokensEqual(given: string | undefined, expected: string): boolea
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export type RequestCheck = { ok: true } | { ok: false; status: number; message: string };
+/** The verdict; an accepted request also says whether it carries the token (the public page shows the workshop only then). */
+export type RequestCheck = { ok: true; hasToken: boolean } | { ok: false; status: number; message: string };
 
 export interface RequestFacts {
   host: string | undefined;
@@ -143,10 +144,9 @@ export function checkRequest(facts: RequestFacts, port: number, token: string): 
   if (!isAllowedHost(namedHost(facts), port)) {
     return { ok: false, status: 403, message: 'Blocked: this host is not allowed. Open the workshop at http://127.0.0.1:' + port + '/' };
   }
-  if (facts.isPublic) return { ok: true };
-  if (!tokensEqual(facts.cookieToken, token) && !tokensEqual(facts.headerToken, token)) {
-    return { ok: false, status: 403, message: lockedMessage };
-  }
+  const hasToken = tokensEqual(facts.cookieToken, token) || tokensEqual(facts.headerToken, token);
+  if (facts.isPublic && !facts.changesState && !facts.isStream) return { ok: true, hasToken };
+  if (!hasToken) return { ok: false, status: 403, message: lockedMessage };
   if (facts.changesState || facts.isStream) {
     const originMissingOk = facts.isStream && facts.origin === undefined;
     if (!originMissingOk && !isSameOrigin(facts.origin, port)) {
@@ -156,7 +156,7 @@ export function checkRequest(facts: RequestFacts, port: number, token: string): 
       return { ok: false, status: 403, message: 'Blocked: this request did not come from the workshop page. Reload the page.' };
     }
   }
-  return { ok: true };
+  return { ok: true, hasToken };
 }
 
 /**
