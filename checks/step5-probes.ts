@@ -28,8 +28,6 @@
 //   grace's phone  reads the handles of grace's devices
 //   grace's tablet revokes its own handle                    (step5.revoke-self)
 //   grace's laptop logs out                                  (step5.logout-index)
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { CannotCheck, cookieHeader, formsOf, isSigned, pageText, unsignedValue, type FormFields, type HeldVisitor, type Page, type RunningApp, type VerifyContext, type Visitor } from 'workshop-runner';
 import { ready } from './probes.ts';
@@ -438,80 +436,42 @@ export interface Watched<T> {
   walks: string[];
 }
 
-/** One command in Redis's protocol. */
-const resp = (...args: string[]) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
-
 /**
- * Runs `during` while a connection of ours MONITORs the run's Redis, and
- * returns the KEYS and SCAN that any other client (the app, or a Lua script)
- * sent on the run's database meanwhile. Ours (the checks' own SCAN, to list
- * keys) are told apart by their address. Rejects when MONITOR is refused.
+ * Runs `during` while the run's Redis is watched (MONITOR, on a connection
+ * of its own), and returns the KEYS and SCAN that any other client (the app,
+ * or a Lua script) sent on the run's database meanwhile. Ours (the checks'
+ * own SCAN, to list keys) are told apart by their address. Rejects when
+ * MONITOR is refused.
  */
 export async function watchWalks<T>(ctx: VerifyContext, during: () => Promise<T>): Promise<Watched<T>> {
   const redis = ctx.redis;
   if (!redis) throw new Error('this step has no Redis');
-  const url = new URL(redis.url);
-  const db = Number(url.pathname.slice(1) || 0);
+  const db = Number(new URL(redis.url).pathname.slice(1) || 0);
   const ownId = String(await redis.command('CLIENT', 'ID'));
   const ownAddr = /\baddr=(\S+)/.exec(String(await redis.command('CLIENT', 'LIST')).split('\n').find((l) => new RegExp(`\\bid=${ownId}\\b`).test(l)) ?? '')?.[1];
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(url.port || 6379);
-  const socket: Socket = url.protocol === 'rediss:' ? tlsConnect({ host, port, servername: host }) : netConnect({ host, port });
+  // Redis prints what it runs in order: once our marker is printed, everything the app sent before it is too.
+  const marker = `workshop-watch-${randomBytes(6).toString('hex')}`;
   const lines: string[] = [];
-  let buffer = '';
-  let waiting: { test: (line: string) => boolean; resolve: () => void; reject: (err: Error) => void } | undefined;
-  let replies = 0;
-  const expected = url.password ? 2 : 1; // +OK to AUTH, then to MONITOR
-  socket.setEncoding('utf8');
-  socket.on('error', () => {}); // what a wait is told of (below); none may go uncaught
-  socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    let at: number;
-    while ((at = buffer.indexOf('\r\n')) >= 0) {
-      const line = buffer.slice(0, at);
-      buffer = buffer.slice(at + 2);
-      if (replies < expected) {
-        replies++;
-        if (line.startsWith('-')) waiting?.reject(new Error(`Redis refused MONITOR: ${line.slice(1)}`));
-        else if (replies === expected) waiting?.resolve();
-        continue;
-      }
-      lines.push(line);
-      if (waiting?.test(line)) waiting.resolve();
-    }
+  let markerSeen = () => {};
+  const printed = new Promise<void>((resolve) => (markerSeen = resolve));
+  const stop = await redis.monitor((line) => {
+    lines.push(line);
+    if (line.includes(marker)) markerSeen();
   });
-  const until = (test: (line: string) => boolean, what: string) =>
-    new Promise<void>((resolve, reject) => {
-      // As long as a request may take: on a busy machine, Redis answers late too.
-      const ms = Math.max(3000, ctx.timeoutMs);
-      const timer = setTimeout(() => reject(new Error(`no answer from Redis to ${what} within ${ms / 1000} s`)), ms);
-      waiting = {
-        test,
-        resolve: () => (clearTimeout(timer), resolve()),
-        reject: (err) => (clearTimeout(timer), reject(err)),
-      };
-      socket.once('error', (err) => waiting?.reject(err));
-      socket.once('close', () => waiting?.reject(new Error('Redis closed the connection')));
-    });
   try {
-    const started = until(() => false, 'MONITOR');
-    const auth = url.password ? resp('AUTH', ...(url.username ? [decodeURIComponent(url.username)] : []), decodeURIComponent(url.password)) : '';
-    socket.write(auth + resp('MONITOR'));
-    await started;
     const result = await during();
-    // Redis prints what it runs in order: once our marker is printed, everything the app sent before it is too.
-    const marker = `workshop-watch-${randomBytes(6).toString('hex')}`;
-    const done = until((line) => line.includes(marker), 'ECHO');
-    done.catch(() => {}); // awaited below, once ECHO is answered: a rejection meanwhile is not unhandled
     await redis.command('ECHO', marker);
-    await done;
+    // As long as a request may take: on a busy machine, Redis answers late too.
+    const ms = Math.max(3000, ctx.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([printed, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`MONITOR did not print ECHO within ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
     const walks = lines
       .map((line) => /^\+?[\d.]+ \[(\d+) ([^\]]*)\] "((?:[^"\\]|\\.)*)"(.*)$/.exec(line))
       .filter((m): m is RegExpExecArray => !!m && Number(m[1]) === db && m[2] !== ownAddr && /^(?:keys|scan)$/i.test(m[3]!))
       .map((m) => `${m[3]!.toUpperCase()}${m[4]!.replace(/"/g, '').slice(0, 80)}`);
     return { result, walks };
   } finally {
-    socket.destroy();
+    stop();
   }
 }
 

@@ -18,6 +18,12 @@ export interface ChecksRedis {
   command(...args: (string | number)[]): Promise<Reply>;
   /** Every key of the selected database, by SCAN (never KEYS). */
   keys(): Promise<string[]>;
+  /**
+   * MONITOR on a connection of its own: `onLine` gets each command the
+   * server runs, as Redis prints it (`1733… [0 127.0.0.1:5120] "keys" "*"`),
+   * until the returned function is called. Rejects when MONITOR is refused.
+   */
+  monitor(onLine: (line: string) => void): Promise<() => void>;
   close(): void;
 }
 
@@ -37,6 +43,18 @@ export async function openRedis(url: string, timeoutMs = 2000): Promise<ChecksRe
       const keys: string[] = [];
       for await (const batch of client.scanIterator({ COUNT: 1000 })) keys.push(...batch);
       return keys;
+    },
+    async monitor(onLine) {
+      const watcher = client.duplicate();
+      watcher.on('error', () => {}); // a lost watcher shows as lines that never come
+      try {
+        await watcher.connect();
+        await watcher.monitor((line) => onLine(String(line)));
+      } catch (err) {
+        watcher.destroy();
+        throw err;
+      }
+      return () => watcher.destroy();
     },
     close: () => client.destroy(),
   };

@@ -179,6 +179,8 @@ export interface SessionRedis {
   ttl(key: string): Promise<number | undefined>;
   /** Any read-only command on the run's database, e.g. `command('ZCARD', key)`. */
   command(...args: (string | number)[]): Promise<Reply>;
+  /** Every command the run's Redis runs, to `onLine`, until the returned function is called (MONITOR; see ChecksRedis). */
+  monitor(onLine: (line: string) => void): Promise<() => void>;
   /** How many connections other than ours the database has (the app's). */
   appConnections(): Promise<number>;
   /** Whether it still answers (within a second): a Redis lost mid-run makes failures not the app's. */
@@ -222,6 +224,7 @@ function sessionRedis(
     description,
     connect: async () => void (await connection()),
     keys: async () => (await (await connection()).client.keys()).filter((k) => k !== CLAIM_KEY),
+    monitor: async (onLine) => (await connection()).client.monitor(onLine),
     async read(key) {
       const type = await command('TYPE', key);
       switch (type) {
