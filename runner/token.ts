@@ -30,28 +30,7 @@ function writePrivate(file: string, text: string): void {
   writeFileSync(file, text, { mode: privateMode, flag: 'wx' });
 }
 
-/** The token in `stateDir`, or a new one written there; a new one in memory when the folder can't keep it. */
-export function loadToken(stateDir: string): string {
-  const file = join(stateDir, 'token');
-  try {
-    if (isPrivate(file)) {
-      const kept = readFileSync(file, 'utf8').trim();
-      if (tokenShape.test(kept)) return kept;
-    }
-  } catch {
-    // unreadable: make a new one
-  }
-  const token = newToken();
-  try {
-    mkdirSync(stateDir, { recursive: true });
-    writePrivate(file, `${token}\n`);
-  } catch {
-    // An unwritable state folder: this run's token lives in memory only.
-  }
-  return token;
-}
-
-/** The token a running runner of this workshop uses, when this user may read it. */
+/** The token kept in `stateDir`, when it is private to this user and looks like one of ours. */
 export function readToken(stateDir: string): string | undefined {
   const file = join(stateDir, 'token');
   try {
@@ -61,6 +40,20 @@ export function readToken(stateDir: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The token in `stateDir`, or a new one written there; a new one in memory when the folder can't keep it. */
+export function loadToken(stateDir: string): string {
+  const kept = readToken(stateDir);
+  if (kept) return kept;
+  const token = newToken();
+  try {
+    mkdirSync(stateDir, { recursive: true });
+    writePrivate(join(stateDir, 'token'), `${token}\n`);
+  } catch {
+    // An unwritable state folder: this run's token lives in memory only.
+  }
+  return token;
 }
 
 /** The link that lets a browser in: the runner's address with the token, once. */
