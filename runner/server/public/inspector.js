@@ -7,7 +7,7 @@
 // user's devices: a hash, set, sorted set or list naming them) is shown with
 // them: the sessions grouped by user, each user's indexes under the heading,
 // an entry naming a session gone said so. All of it is text, never markup.
-import { get, post } from './api.js';
+import { get } from './api.js';
 import { $, h } from './dom.js';
 
 function ttlText(ttl) {
@@ -569,43 +569,8 @@ function showKeys(snap) {
   restoreFocus(box, focused);
 }
 
-/** The header's words for Redis, and the button that starts it again when the workshop can. */
-function statusParts(redis) {
-  if (redis.state === 'ready') return { text: `Redis: ${redis.description}` };
-  if (redis.state === 'starting') return { text: 'Redis: starting…' };
-  if (redis.state === 'down') {
-    if (!redis.canStart) return { text: `${redis.message} ${redis.todo}` };
-    return { text: redis.message, button: redis.restarting ? 'Starting Redis…' : 'Start Redis again', busy: redis.restarting };
-  }
-  return { text: `Redis is not available. ${redis.message.split('\n')[0]}` };
-}
-
-let shownStatus = '';
-
-async function startRedisAgain(button) {
-  button.disabled = true;
-  try {
-    await post('/redis/start');
-  } catch (err) {
-    // The state event says it too; this covers a refusal that changes nothing.
-    $('redis-status').firstChild.textContent = `${err.message} `;
-    button.disabled = false;
-  }
-}
-
-export function redisStatus(redis) {
-  const el = $('redis-status');
-  el.dataset.state = redis.state;
-  const parts = statusParts(redis);
-  // Rewritten only when it changes: a live region re-announces every rewrite.
-  const key = JSON.stringify(parts);
-  if (key !== shownStatus) {
-    shownStatus = key;
-    const text = h('span', {}, parts.text);
-    if (!parts.button) el.replaceChildren(text);
-    else el.replaceChildren(text, ' ', h('button', { type: 'button', id: 'redis-start', disabled: parts.busy, onclick: (e) => void startRedisAgain(e.currentTarget) }, parts.button));
-  }
-  el.title = redis.state === 'unavailable' ? redis.message : '';
+/** The inspector's own words while Redis is not there, and its command once Redis is. */
+export function inspectorRedis(redis) {
   if (redis.state === 'ready' && !$('inspector-cli').textContent) $('inspector-cli').textContent = redis.cli;
   if (redis.state === 'unavailable') say($('inspector-note'), redis.message);
 }

@@ -5,7 +5,8 @@ import { $, h } from './dom.js';
 import { current, forget, parseHash, show, startSlides } from './slides.js';
 import { appLog, appLogs, appStatuses, showApp, startAppPane } from './apppane.js';
 import { checkDone, resultChanged, setCheckStep, setWatch, startChecks, verifyEnded, verifyStarted } from './checks.js';
-import { redisStatus, showInspector } from './inspector.js';
+import { inspectorRedis, showInspector } from './inspector.js';
+import { redisStatus } from './status.js';
 import { setWorkspaceStep, startWorkspace, workspaceState } from './workspace.js';
 
 let serverStep = '';
@@ -52,7 +53,10 @@ function onState(state) {
   serverStep = state.current;
   showAway();
   renderSteps(state);
-  if (state.redis.state !== 'not-needed') redisStatus(state.redis);
+  if (state.redis.state !== 'not-needed') {
+    redisStatus(state.redis);
+    inspectorRedis(state.redis);
+  }
   showServices(state);
   appStatuses(state.apps);
   setWatch(state.watch);

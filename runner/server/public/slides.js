@@ -76,7 +76,7 @@ export function forget() {
 const announce = (text) => ($('slide-announce').textContent = text);
 
 // Slidev scales a slide to its box. Here the slide's font shrinks (all the
-// deck's sizes are in em, so code shrinks with the text, and style.css keeps
+// deck's sizes are in em, so code shrinks with the text, and slides.css keeps
 // it at 11px or more) down to a floor where text stays readable. A slide too
 // full to fit even then flows into two columns, or else scrolls: it can be
 // focused, and Space scrolls it before turning the page.
@@ -149,7 +149,7 @@ function scrollSlide(direction) {
  * A browser may break a line after a hyphen, and around other punctuation:
  * `--scan`, 'express-session' or '%{http_code}\n' would be cut in two. In
  * code, a word with a hyphen is kept whole; in the commands of a transcript
- * (not in what they print), every word with punctuation (style.css:
+ * (not in what they print), every word with punctuation (slides.css:
  * inline-block), unless it is longer than a line.
  */
 function keepWordsWhole(el) {
