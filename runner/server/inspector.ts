@@ -17,6 +17,7 @@
 // a time.
 import { createHash } from 'node:crypto';
 import { reasonOf } from '../redis-client.ts';
+import { EventLog, type InspectorEvent, type Pass } from './inspector-events.ts';
 
 export interface SessionEntry {
   key: string;
@@ -116,6 +117,21 @@ export interface InspectorSnapshot {
   /** The redis-cli line that lists every key. */
   keysCli: string;
   error?: string;
+  /**
+   * What happened to the sessions lately, newest first (inspector-events.ts):
+   * logins, logouts, revokes, expiries, new sessions. Absent until something did.
+   */
+  events?: InspectorEvent[];
+}
+
+/** What the event lines need of a pass; none when it could not see every session (they would look deleted). */
+export function passOf(snap: InspectorSnapshot, at: number): Pass | undefined {
+  if (snap.error || snap.truncated) return undefined;
+  return {
+    at,
+    sessions: snap.sessions.map((s) => ({ key: s.key, ttl: s.ttl, ...(s.user !== undefined ? { user: s.user } : {}) })),
+    indexes: (snap.indexes ?? []).map((x) => ({ key: x.key, sessions: x.names.map((n) => n.session) })),
+  };
 }
 
 export const limits = {
@@ -1201,17 +1217,22 @@ export class Inspector {
     // A tick still reading when we are stopped and started again belongs to
     // the old loop: it must not schedule itself beside the new one.
     const generation = ++this.generation;
+    // What changed while nobody watched is not news: the next pass is compared with nothing.
+    this.log.forgetPass();
     const tick = async () => {
       this.readMs = 0;
+      const at = Date.now();
       let snap: InspectorSnapshot;
       try {
         snap = await this.read();
       } catch (err) {
         snap = { sessions: [], counters: [], scanned: 0, truncated: false, countersTruncated: false, listCli: '', keys: [], keysTotal: 0, keysTruncated: false, keysCli: '', error: this.failure(err) };
       }
+      if (generation !== this.generation) return;
+      const events = this.log.observe(passOf(snap, at));
+      if (events.length) snap.events = events;
       // TTLs tick down every second: compare without them so we only push
       // real changes, but push anyway every few seconds to refresh TTLs.
-      if (generation !== this.generation) return;
       const key = JSON.stringify(snap, (k, v: unknown) => (k === 'ttl' ? undefined : v));
       const stale = !this.snapshot || key !== this.last || Date.now() - this.pushedAt > 2000;
       this.snapshot = snap;
@@ -1230,6 +1251,8 @@ export class Inspector {
   }
 
   private pushedAt = 0;
+  /** The event lines, and the pass they were last compared with. */
+  private readonly log = new EventLog();
   /** How long the last pass took to read, once connected. */
   private readMs = 0;
 
