@@ -1,14 +1,29 @@
 // The learner's progress, kept in .workshop/progress.json:
-// { "steps": { "step2": { "status": "passed", "at": "2026-11-25T10:00:00.000Z" } } }
-// A skipped step is recorded as skipped, never as passed.
+// { "steps": { "step2": { "status": "passed", "at": "2026-11-25T10:00:00.000Z" } },
+//   "runs": { "step2": { "outcome": "failed", "passed": 9, "failed": 2, "skipped": 1, "at": "…" } } }
+// A skipped step is recorded as skipped, never as passed. A pass stays in
+// "steps" for good; "runs" holds each step's latest run on the workspace,
+// so the page never says "passed" of a step whose latest run failed.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stateDir } from './paths.ts';
 
 export type StepStatus = 'passed' | 'skipped';
 
+/** The latest run of a step's checks on the workspace. */
+export interface StepRun {
+  /** 'error': the checks could not run (no package.json, no Redis…). */
+  outcome: 'passed' | 'failed' | 'error';
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** When the run started: a change of the workspace after it makes it stale. */
+  at: string;
+}
+
 export interface Progress {
   steps: Record<string, { status: StepStatus; at: string }>;
+  runs?: Record<string, StepRun>;
 }
 
 function progressFile(dir: string): string {
@@ -19,7 +34,8 @@ function progressFile(dir: string): string {
 export async function readProgress(dir = stateDir()): Promise<Progress> {
   try {
     const data = JSON.parse(await readFile(progressFile(dir), 'utf8')) as Partial<Progress>;
-    return { steps: typeof data.steps === 'object' && data.steps ? data.steps : {} };
+    const runs = typeof data.runs === 'object' && data.runs ? { runs: data.runs } : {};
+    return { steps: typeof data.steps === 'object' && data.steps ? data.steps : {}, ...runs };
   } catch {
     return { steps: {} };
   }
@@ -31,6 +47,15 @@ export async function recordProgress(step: string, status: StepStatus, dir = sta
   if (!(status === 'skipped' && progress.steps[step]?.status === 'passed')) {
     progress.steps[step] = { status, at: new Date().toISOString() };
   }
+  await writeProgress(progress, dir);
+  return progress;
+}
+
+/** Records a run on the workspace as the step's latest; a passing one is also the step's pass. */
+export async function recordRun(step: string, run: StepRun, dir = stateDir()): Promise<Progress> {
+  const progress = await readProgress(dir);
+  progress.runs = { ...progress.runs, [step]: run };
+  if (run.outcome === 'passed') progress.steps[step] = { status: 'passed', at: run.at };
   await writeProgress(progress, dir);
   return progress;
 }

@@ -6,7 +6,7 @@
 // Slow parts (Redis, the apps) start after the page is served, so the first
 // slide never waits for them; their status streams to the UI as it changes.
 import { EventEmitter } from 'node:events';
-import { forgetSkip, readProgress, recordProgress, type Progress } from './progress.ts';
+import { forgetSkip, readProgress, recordProgress, type Progress, type StepRun } from './progress.ts';
 import { needs } from './description.ts';
 import { findStep, steps, workshop, type Step } from './steps.ts';
 import { workspaceDir, stateDir } from './paths.ts';
@@ -48,6 +48,18 @@ export interface StepView {
   /** What the step's app needs (workshop.json): the page shows the Redis inspector for a step with Redis. */
   services: string[];
   status: 'passed' | 'skipped' | 'todo';
+  /**
+   * Its latest run on the workspace, what its tab shows: absent before the
+   * first, or when a skip came after it. `stale`: the workspace changed since.
+   */
+  run?: Omit<StepRun, 'at'> & { at: number; stale?: boolean };
+}
+
+/** What changed the workspace, and when (ms since the epoch). */
+export interface WorkspaceChange {
+  at: number;
+  /** Completes "These results are from before …": "your last change (app.js)". */
+  what: string;
 }
 
 /** What the UI is told on connect and after every change. */
@@ -72,8 +84,25 @@ export function firstOpenStep(progress: Progress): Step {
   return steps().find((s) => !progress.steps[s.name]) ?? steps()[steps().length - 1]!;
 }
 
-export function stepViews(progress: Progress): StepView[] {
-  return steps().map((s) => ({ name: s.name, number: s.number, title: s.title, services: s.services, status: progress.steps[s.name]?.status ?? 'todo' }));
+export function stepViews(progress: Progress, change?: WorkspaceChange): StepView[] {
+  return steps().map((s) => {
+    const view: StepView = { name: s.name, number: s.number, title: s.title, services: s.services, status: progress.steps[s.name]?.status ?? 'todo' };
+    const run = latestRun(progress, s.name);
+    if (run) view.run = { ...run, at: Date.parse(run.at), ...(change && change.at > Date.parse(run.at) ? { stale: true } : {}) };
+    return view;
+  });
+}
+
+/**
+ * A step's latest run; a pass recorded before runs were (an older
+ * progress.json) counts as one. A skip after the run hides it: the tab
+ * then says "skipped".
+ */
+function latestRun(progress: Progress, step: string): StepRun | undefined {
+  const entry = progress.steps[step];
+  const run = progress.runs?.[step] ?? (entry?.status === 'passed' ? { outcome: 'passed', passed: 0, failed: 0, skipped: 0, at: entry.at } : undefined);
+  if (!run || (entry?.status === 'skipped' && entry.at > run.at)) return undefined;
+  return run;
 }
 
 export class WorkshopState {
@@ -93,6 +122,12 @@ export class WorkshopState {
   appPorts = { workspace: 0, solution: 0 };
   /** Re-verify the workspace when its files change. */
   watch = false;
+  /**
+   * The last change of the workspace: results from before it are stale. A
+   * runner starting again cannot know what changed while it was stopped,
+   * so the runs recorded before it are stale too.
+   */
+  workspaceChange: WorkspaceChange = { at: Date.now(), what: 'the workshop started again' };
   readonly env: NodeJS.ProcessEnv;
 
   constructor(options: { token: string; progress: Progress; env?: NodeJS.ProcessEnv }) {
@@ -128,7 +163,7 @@ export class WorkshopState {
   snapshot(): Snapshot {
     return {
       current: this.step.name,
-      steps: stepViews(this.progress),
+      steps: stepViews(this.progress, this.workspaceChange),
       redis: this.redis,
       apps: this.appList.map((a) => this.withRedis(a.status)),
       watch: this.watch,

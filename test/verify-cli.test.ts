@@ -106,13 +106,16 @@ describe('npm run verify', () => {
       // Verifying a step's own solution folder is not the learner's progress.
       expect((await runCli(['step1', '--dir', step1], { ...noWorkspace, WORKSHOP_STATE: state })).code).toBe(0);
       await expect(readFile(join(state, 'progress.json'), 'utf8')).rejects.toThrow();
-      // A failing workspace records nothing either.
+      // A failing workspace is no pass; its run is the step's latest (the page's step tab says it).
       expect((await runCli(['step1'], { WORKSHOP_WORKSPACE: noStatic, WORKSHOP_STATE: state })).code).toBe(1);
-      await expect(readFile(join(state, 'progress.json'), 'utf8')).rejects.toThrow();
+      const failing = JSON.parse(await readFile(join(state, 'progress.json'), 'utf8'));
+      expect(failing.steps.step1).toBeUndefined();
+      expect(failing.runs.step1).toMatchObject({ outcome: 'failed', failed: 1 });
       // The workspace passing is.
       expect((await runCli(['step1'], { WORKSHOP_WORKSPACE: step1, WORKSHOP_STATE: state })).code).toBe(0);
       const progress = JSON.parse(await readFile(join(state, 'progress.json'), 'utf8'));
       expect(progress.steps.step1.status).toBe('passed');
+      expect(progress.runs.step1).toMatchObject({ outcome: 'passed', failed: 0 });
     } finally {
       await rm(state, { recursive: true, force: true });
     }

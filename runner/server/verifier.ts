@@ -7,15 +7,11 @@
 // and comes back (a slide link, Back, a reload) shows it again; a change of
 // the workspace since a result (a save, a switch, a restore, a reset) marks
 // it stale rather than letting an old "Well done!" stand.
-import type { WorkshopState } from '../state.ts';
+import type { WorkshopState, WorkspaceChange } from '../state.ts';
+import { recordRun } from '../progress.ts';
 import { loadChecks, type Report } from './others.ts';
 
-/** What changed the workspace, and when (ms since the epoch). */
-export interface WorkspaceChange {
-  at: number;
-  /** Completes "These results are from before …": "your last change (app.js)". */
-  what: string;
-}
+export type { WorkspaceChange } from '../state.ts';
 
 /** A step's last run, as the page is given it (GET /api/results/:step, and 'result' events). */
 export interface StepResult {
@@ -35,7 +31,6 @@ export class Verifier {
   /** Aborts the run under way: its apps and Redis stop, and verify() settles. */
   private readonly controller = new AbortController();
   private readonly results = new Map<string, StepResult>();
-  private lastChange: WorkspaceChange | undefined;
 
   constructor(private readonly state: WorkshopState) {}
 
@@ -59,17 +54,20 @@ export class Verifier {
   resultOf(step: string): StepResult | undefined {
     const result = this.results.get(step);
     if (!result) return undefined;
-    const change = this.lastChange;
-    return change && change.at > result.at ? { ...result, stale: change } : result;
+    const change = this.state.workspaceChange;
+    return change.at > result.at ? { ...result, stale: change } : result;
   }
 
   /** The workspace changed (a save, a switch, a restore): every kept result from before is now stale. */
   workspaceChanged(what: string, at = Date.now()): void {
-    this.lastChange = { at, what };
+    const tabs = JSON.stringify(this.state.snapshot().steps);
+    this.state.workspaceChange = { at, what };
     for (const step of this.results.keys()) {
       const result = this.resultOf(step);
       if (result?.stale) this.state.emit('result', result);
     }
+    // A step tab that said a fresh result now says it is from before the change.
+    if (JSON.stringify(this.state.snapshot().steps) !== tabs) this.state.changed();
   }
 
   /** Ends the run under way (its processes stopped) and refuses new ones: the runner is stopping. */
@@ -82,6 +80,16 @@ export class Verifier {
   private keep(result: StepResult): StepResult {
     this.results.set(result.step, result);
     return this.resultOf(result.step)!;
+  }
+
+  /** A run that could not happen is the step's latest too: its tab no longer says an earlier pass. */
+  private async recordError(step: string, at: number): Promise<void> {
+    try {
+      await recordRun(step, { outcome: 'error', passed: 0, failed: 0, skipped: 0, at: new Date(at).toISOString() }, this.state.stateDir);
+      await this.state.reloadProgress();
+    } catch {
+      // Progress that cannot be written leaves the tab as it was; the checks panel still says the error.
+    }
   }
 
   private async once(step: string): Promise<Report | undefined> {
@@ -107,7 +115,10 @@ export class Verifier {
       if (!started) state.emit('verify-start', { step, at, plan: [] });
       const error = `The checks could not run: ${(err as Error).message}`;
       // A run cut short by the runner stopping is no result to keep.
-      if (!this.controller.signal.aborted) this.keep({ step, at, endedAt: Date.now(), error });
+      if (!this.controller.signal.aborted) {
+        this.keep({ step, at, endedAt: Date.now(), error });
+        await this.recordError(step, at);
+      }
       state.emit('verify-end', { step, error, at });
       return undefined;
     }

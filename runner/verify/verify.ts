@@ -5,7 +5,7 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stateDir, workspaceDir } from '../paths.ts';
-import { recordProgress } from '../progress.ts';
+import { recordRun } from '../progress.ts';
 import { findStep, unknownStepMessage, workshop, type Step } from '../steps.ts';
 import { runChecks, thrownAt, type Check, type CheckResult, type SlideRef } from './check.ts';
 import { VerifyContext, type AppUnderTest } from './context.ts';
@@ -35,7 +35,7 @@ export interface VerifyOptions {
   onResult?: (result: CheckResult, index: number, total: number) => void;
   /** Environment for finding redis-server, REDIS_URL and the workspace, and the apps' base environment. */
   env?: NodeJS.ProcessEnv;
-  /** Record a pass in .workshop/progress.json. Default: only when `dir` is the learner's workspace. */
+  /** Record the run (and a pass) in .workshop/progress.json. Default: only when `dir` is the learner's workspace. */
   recordProgress?: boolean;
   /** Abort: stops the app and Redis at once; verify() then rejects. */
   signal?: AbortSignal;
@@ -77,6 +77,7 @@ async function sameDir(a: string, b: string): Promise<boolean> {
 /** Checks the app in `dir` against `stepName` (`step3`, `3`). */
 export async function verify(stepName: string, dir: string, options: VerifyOptions = {}): Promise<Report> {
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   const step = findStep(stepName);
   if (!step) throw new VerifyUsageError(unknownStepMessage(stepName));
   const env = options.env ?? process.env;
@@ -134,6 +135,7 @@ export async function verify(stepName: string, dir: string, options: VerifyOptio
   options.signal?.throwIfAborted();
   const report = makeReport(step.name, appDir, results, performance.now() - started);
   const record = options.recordProgress ?? (await sameDir(appDir, workspaceDir(env)));
-  if (record && isPass(report)) await recordProgress(step.name, 'passed', stateDir(env));
+  // Every run on the workspace, passing or not: the page shows each step's latest.
+  if (record) await recordRun(step.name, { outcome: isPass(report) ? 'passed' : 'failed', passed: report.passed, failed: report.failed, skipped: report.skipped, at: startedAt }, stateDir(env));
   return report;
 }
