@@ -75,3 +75,15 @@ export async function withBrowser<T>(fn: (page: Page, browser: Browser) => Promi
     await browser.close();
   }
 }
+
+/**
+ * Brings a part of the workshop page into view as a learner would: a tool's
+ * tab beside the app on a laptop (Redis, Checks, Workspace), or its button
+ * in the bar at the bottom on a phone.
+ */
+export async function showPane(page: Page, name: 'slides' | 'app' | 'redis' | 'checks' | 'workspace'): Promise<void> {
+  const bar = page.locator(`#panes button[data-pane="${name}"]`);
+  if (await bar.isVisible()) return bar.click();
+  if (name === 'slides' || name === 'app') return;
+  await page.locator(`#tools [role="tab"][data-tool="${name}"]`).click();
+}

@@ -6,11 +6,17 @@
 import { post } from './api.js';
 import { $, h } from './dom.js';
 import { linkFiles } from './files.js';
+import { showPane } from './layout.js';
 
 let which = 'workspace';
 const statuses = new Map();
 const logs = { workspace: [], solution: [] };
 const shownIn = { url: '', starts: -1, id: '', path: '/' };
+/** The runner's event stream is lost: nothing here is known any more. */
+let runnerGone = false;
+/** When each app last came back up after being down (ms), to say so for a moment. */
+const backAt = new Map();
+const backFor = 8000;
 
 const stateText = {
   stopped: 'stopped',
@@ -51,6 +57,9 @@ function showDown(s) {
     page.hidden = true;
     return;
   }
+  // What went wrong is in the log: open it.
+  const log = /** @type {HTMLDetailsElement | null} */ ($('app-log').closest('details'));
+  if (log) log.open = true;
   // The last good page would say the app works: blank it.
   if (!frame.hidden) frame.src = 'about:blank';
   frame.hidden = true;
@@ -72,15 +81,30 @@ function render() {
   const frame = /** @type {HTMLIFrameElement} */ ($('app-frame'));
   const label = labelOf(which);
   const stateEl = $('app-state');
+  if (runnerGone) {
+    // The last state would say "running" about an app nobody watches: say what is known.
+    stateEl.textContent = `${label}: not known, the workshop runner stopped. Start it again with npm run workshop.`;
+    stateEl.dataset.state = 'unknown';
+    delete stateEl.dataset.back;
+    return;
+  }
   if (!s) {
     stateEl.textContent = `${label}: starting…`;
     return;
   }
   const link = /** @type {HTMLAnchorElement} */ ($('app-url'));
   link.href = s.url;
-  link.textContent = s.url;
-  stateEl.textContent = `${label} (${s.dir}): ${stateText[s.state] ?? s.state}${s.message ? `. ${s.message}` : ''}`;
+  // host:port is what a learner types or compares with a command; the link opens the app in a tab of its own.
+  link.textContent = `${new URL(s.url).host} ↗`;
+  link.title = `Open ${s.url} in a new tab`;
+  const back = s.state === 'running' && Date.now() - (backAt.get(which) ?? 0) < backFor;
+  // The folder in short (workspace, steps/step3); its whole path is the tooltip.
+  const dir = String(s.dir ?? '').split(/[\\/]/).filter(Boolean);
+  const short = which === 'workspace' ? dir.slice(-1).join('/') : dir.slice(-2).join('/');
+  stateEl.textContent = `${label}${which === 'workspace' ? '' : ` (${short})`}: ${back ? 'running again' : (stateText[s.state] ?? s.state)}${s.message ? `. ${s.message}` : ''}`;
+  stateEl.title = s.dir ?? '';
   stateEl.dataset.state = s.state;
+  stateEl.toggleAttribute('data-back', back);
   showDown(s);
   // Reload the frame when it shows another app, or the app came back up.
   if (s.state === 'running' && (shownIn.id !== which || shownIn.starts !== s.starts || shownIn.url !== s.url)) {
@@ -94,6 +118,9 @@ function render() {
 function renderLog() {
   const pre = $('app-log');
   const lines = logs[which].slice(-40);
+  // Folded, the log still shows its last line: a crash or "Redis: connected again" is seen at a glance.
+  const last = lines.at(-1);
+  $('app-log-last').textContent = last ? (last.stream === 'runner' ? `» ${last.text}` : last.text) : '';
   const s = statuses.get(which);
   const { first, error } = s && down.has(s.state) ? errorOf(lines) : {};
   const spans = new Map();
@@ -124,7 +151,22 @@ export function showApp(id) {
 }
 
 export function appStatuses(apps) {
-  for (const a of apps) statuses.set(a.id, a);
+  for (const a of apps) {
+    const before = statuses.get(a.id);
+    // Up again after a crash or a stop: said for a moment, then plain "running".
+    if (a.state === 'running' && before && before.state !== 'running' && before.state !== 'starting') {
+      backAt.set(a.id, Date.now());
+      setTimeout(render, backFor + 50);
+    }
+    statuses.set(a.id, a);
+  }
+  render();
+}
+
+/** The page lost (or found again) the runner: the app's state is unknown meanwhile. */
+export function appRunnerGone(gone) {
+  if (runnerGone === gone) return;
+  runnerGone = gone;
   render();
 }
 
@@ -152,7 +194,7 @@ export function appLog(line) {
  * @param {Element} [must]
  */
 export function scrollSideTo(el, must = el) {
-  const side = el.closest('.side');
+  const side = el.closest('.tool-panel, .side');
   const scrolls = side && side.scrollHeight > side.clientHeight && getComputedStyle(side).overflowY !== 'visible';
   if (!scrolls) {
     must.scrollIntoView({ block: 'nearest' });
@@ -194,7 +236,7 @@ function interceptAppLinks(root) {
       Object.assign(shownIn, { url: s.url, starts: s.starts, id: 'workspace' });
     }
     render();
-    scrollSideTo($('app-heading').closest('.panel') ?? $('app-frame'));
+    showPane('app', { byLearner: true });
   };
   root.addEventListener('click', follow);
   root.addEventListener('auxclick', (e) => e.button === 1 && follow(e));
