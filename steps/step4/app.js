@@ -26,7 +26,10 @@ const redisClient = createClient({
     reconnectStrategy: (retries, cause) => (connected ? Math.min(retries * 100, 2000) : cause),
   },
 });
-redisClient.on('ready', () => (connected = true));
+redisClient.on('ready', () => {
+  if (connected) console.log('Redis: connected again'); // a 'ready' after the first is a reconnection
+  connected = true;
+});
 redisClient.on('error', (err) => connected && console.error(`Redis: ${err.message}`));
 
 try {
