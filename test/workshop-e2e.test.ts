@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { steps } from '../runner/steps.ts';
-import { launchBrowser, type Browser } from './helpers/browser.ts';
+import { launchBrowser, showPane, type Browser } from './helpers/browser.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { startWorkshopRunner, waitFor, type RunningWorkshop } from './helpers/workshop-runner.ts';
 import { isRunning } from './helpers/process-table.ts';
@@ -80,7 +80,10 @@ describe('the workshop page', () => {
     // step1 declares no services: neither Redis's status nor the sessions panel is shown.
     expect(await page.locator('#redis-panel').isVisible()).toBe(false);
     expect(await page.locator('#redis-status').isVisible()).toBe(false);
+    expect(await page.getByRole('tab', { name: 'Redis' }).isVisible()).toBe(false);
     await page.goto(`${runner.link}#/step3/1`);
+    // A step with Redis brings its tab forward, beside the app.
+    await expect.poll(() => page.getByRole('tab', { name: 'Redis' }).getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => page.locator('#redis-panel').isVisible()).toBe(true);
     await expect.poll(() => page.locator('#redis-status').isVisible()).toBe(true);
     await page.goto(`${runner.link}#/step2/1`);
@@ -144,6 +147,7 @@ describe('the workshop page', () => {
   });
 
   it('runs Verify on step 2 code: step 3 fails, naming the clauses', async () => {
+    await showPane(page, 'checks');
     await page.locator('#verify').click();
     const summary = page.locator('#verify-summary');
     await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^step3: \d+ passed, [1-9]\d* failed/);
@@ -167,8 +171,10 @@ describe('the workshop page', () => {
   it('switches the workspace to step 3 solution, and then every check passes', async () => {
     await page.goto(`${runner.link}#/step3/1`);
     await expect.poll(() => page.locator('#switch').textContent()).toContain('step3');
+    await showPane(page, 'workspace');
     await page.locator('#switch').click();
     await expect.poll(() => page.locator('#ws-status').textContent(), { timeout: 15_000 }).toContain("now holds step3's solution");
+    await showPane(page, 'checks');
     await page.locator('#verify').click();
     const summary = page.locator('#verify-summary');
     await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^step3: [1-9]\d* passed, 0 failed/);
