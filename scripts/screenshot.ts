@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { repoRoot } from '../test/helpers/repo.ts';
 import { workshop } from '../runner/steps.ts';
 import { stopAll } from '../runner/process/child.ts';
-import { withBrowser } from '../test/helpers/browser.ts';
+import { showPane, withBrowser } from '../test/helpers/browser.ts';
 import { startWorkshopRunner } from '../test/helpers/workshop-runner.ts';
 
 /** Opens `url` `visits` times in one browser session and screenshots the last page. */
@@ -33,8 +33,9 @@ export const pageShotsDir = join(repoRoot, 'docs', 'screenshots');
 
 /**
  * The workshop page mid-step, at 1280×720 (light and dark) and on a phone:
- * step 2's app in the workspace, step 3's slide on the session, and Verify's
- * answer saying what is missing. Returns the files written.
+ * step 2's app in the workspace, step 3's slide on the session, Verify's
+ * answer saying what is missing (light), the session in Redis beside the app
+ * (dark). Returns the files written.
  */
 export async function screenshotPage(redisUrl: string, outDir = pageShotsDir): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
@@ -54,15 +55,20 @@ export async function screenshotPage(redisUrl: string, outDir = pageShotsDir): P
         // A link only shows its step: the learner moves the runner there (its solution app) with a click.
         await page.getByRole('button', { name: 'Work on step3' }).click();
         await page.locator('#app-state[data-state="running"]').waitFor({ timeout: 20_000 });
-        await page.locator('#verify').click();
+        // V verifies from anywhere on the page; the Checks tab comes forward with the failures first.
+        await page.locator('#slide').focus();
+        await page.keyboard.press('v');
         await page.locator('#verify-summary[data-result="failed"]').waitFor({ timeout: 60_000 });
         await page.locator('#app-frame').contentFrame().locator('body').waitFor();
         await shot(page, 'page-1280x720.png');
+        // In the dark, the other half of the lesson: the app's session, in Redis, beside the app.
         await page.emulateMedia({ colorScheme: 'dark' });
+        await showPane(page, 'redis');
+        await page.locator('#sessions li').first().waitFor({ timeout: 10_000 });
         await shot(page, 'page-dark.png');
         await page.emulateMedia({ colorScheme: 'light' });
         await page.setViewportSize({ width: 390, height: 844 });
-        await page.evaluate(() => window.scrollTo(0, 0));
+        await showPane(page, 'slides');
         await shot(page, 'page-phone.png');
       },
       { viewport: { width: 1280, height: 720 } },
