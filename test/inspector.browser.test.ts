@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { steps } from '../runner/steps.ts';
 import { launchBrowser, type Browser } from './helpers/browser.ts';
+import { showRedisPanel } from './helpers/redis-panel.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';
 import { textContrasts } from './helpers/contrast.ts';
@@ -129,6 +130,7 @@ describe.runIf(step4)('the inspector on step 4', () => {
 
     // A phone: one column, the page itself scrolls.
     await page.setViewportSize({ width: 390, height: 844 });
+    await showRedisPanel(page);
     await panel.scrollIntoViewIfNeeded();
     await panel.screenshot({ path: '/tmp/inspector-390x844-panel.png' });
     expect(await fits()).toBe(true);
@@ -145,7 +147,7 @@ describe.runIf(step4)('the inspector on step 4', () => {
     expect(light.panelLuminance, 'the inspector is light in light mode').toBeGreaterThan(0.5);
     expect(dark.panelLuminance, 'the inspector stays light in dark mode').toBeLessThan(0.05);
     expect(dark.texts.map((t) => t.what.split(' ')[0]), 'what the contrast was measured on').toEqual(
-      expect.arrayContaining(['h2', 'p.note', 'span.user', 'strong', 'span.ttl', 'code.key', 'span.count', 'code']),
+      expect.arrayContaining(['h2', 'p.note', 'span.user', 'strong', 'span.ttl', 'span.whole', 'span.count', 'code']),
     );
     for (const { scheme, texts } of [{ scheme: 'dark', texts: dark.texts }, { scheme: 'light', texts: light.texts }]) {
       expect(texts.filter((t) => t.ratio < 4.5), `texts under 4.5:1 contrast in ${scheme} mode`).toEqual([]);

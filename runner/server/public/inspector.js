@@ -6,7 +6,9 @@
 // on demand. A key the runner found to index sessions (an app's list of a
 // user's devices: a hash, set, sorted set or list naming them) is shown with
 // them: the sessions grouped by user, each user's indexes under the heading,
-// an entry naming a session gone said so. All of it is text, never markup.
+// an entry naming a session gone said so. Above it all, what just happened:
+// the runner's event lines (a login, its old record deleted; a logout; a
+// revoke; an expiry), newest first. All of it is text, never markup.
 import { get } from './api.js';
 import { $, h } from './dom.js';
 
@@ -40,7 +42,8 @@ function restoreFocus(list, key) {
 }
 
 export function showInspector(snap) {
-  $('inspector-cli').textContent = snap.listCli || '';
+  showCli(snap.listCli || '');
+  showEvents(snap.events ?? []);
   const note = $('inspector-note');
   const users = snap.sessions.filter((s) => s.user).length;
   const indexes = snap.indexes ?? [];
@@ -183,7 +186,7 @@ function groupHeading(id, g) {
   const of = g.indexes.flatMap((x, i) => [
     id === 'several' && i === 0 ? ': ' : ', ',
     'index ',
-    h('code', { class: 'key' }, x.key),
+    keyCode(x.key),
     ` (${indexTypeName(x.type)}, ${counted(x.size ?? x.rows.length, ['entry', 'entries'])}, ${shortTtl(x.ttl)})`,
   ]);
   const none = id.startsWith('user:') && !g.indexes.length ? [', in no index'] : [];
@@ -249,7 +252,7 @@ function indexItem(x, sig, open) {
         {},
         h('span', { class: 'index-tag' }, 'index'),
         ' ',
-        h('code', { class: 'key' }, x.key),
+        keyCode(x.key),
         ' ',
         h('span', { class: 'key-type' }, x.type),
         ' ',
@@ -267,7 +270,8 @@ function indexItem(x, sig, open) {
 /** One session's list item: whose it is, its TTL, its record (its start, with "Show more", when big). */
 function sessionItem(s, sig, notIndexed) {
   const ttl = h('span', { class: 'ttl' }, ttlText(s.ttl));
-  const pre = h('pre', { class: 'value' }, s.value);
+  // A whole record is a few lines: all of it shows, wrapped. Only the start of a big one sits in a box that scrolls.
+  const pre = h('pre', { class: s.partial ? 'value' : 'value session-value' }, s.value);
   const item = { sig };
   const details = h(
     'details',
@@ -277,7 +281,7 @@ function sessionItem(s, sig, notIndexed) {
       {},
       s.user && h('span', { class: 'user' }, 'logged in: ', h('strong', {}, s.user)),
       s.user && ' ',
-      h('code', { class: 'key' }, s.key),
+      keyCode(s.key),
       ' ',
       ttl,
       notIndexed && ' ',
@@ -303,7 +307,7 @@ function showCounters(snap) {
       h(
         'li',
         { class: 'counter-key', 'data-key': c.key },
-        h('code', { class: 'key' }, c.key),
+        keyCode(c.key),
         ' = ',
         h('span', { class: 'count' }, c.value),
         ' ',
@@ -454,7 +458,7 @@ function keyItem(k, sig, open) {
       h(
         'summary',
         {},
-        h('code', { class: 'key' }, k.key),
+        keyCode(k.key),
         ' ',
         h('span', { class: 'key-type' }, k.type),
         ' ',
@@ -571,6 +575,76 @@ function showKeys(snap) {
 
 /** The inspector's own words while Redis is not there, and its command once Redis is. */
 export function inspectorRedis(redis) {
-  if (redis.state === 'ready' && !$('inspector-cli').textContent) $('inspector-cli').textContent = redis.cli;
+  if (redis.state === 'ready' && !$('inspector-cli').textContent) showCli(redis.cli);
   if (redis.state === 'unavailable') say($('inspector-note'), redis.message);
+}
+
+/** "Same from a terminal:" with its command; the line is hidden while there is none (Redis down). */
+function showCli(text) {
+  if ($('inspector-cli').textContent !== text) $('inspector-cli').textContent = text;
+  $('inspector-cli-line').hidden = !text;
+}
+
+/**
+ * A key as a <code>: a line breaks after a separator (`sess:`, then the id),
+ * never inside a part that fits a line (a session id's `-` would otherwise
+ * be a break), so no lone character ends up on a line of its own. A part
+ * too long for a phone's line (a learner's own long key) breaks between
+ * pieces of even length.
+ */
+function keyCode(key, attrs = {}) {
+  const parts = String(key).split(/(?<=[:/])/).flatMap(pieces);
+  return h('code', { class: 'key', ...attrs }, ...parts.flatMap((p, i) => [i ? h('wbr') : null, h('span', { class: 'whole' }, p)]));
+}
+
+/** Characters of a key's part kept on one line: a session id (32 to 36) fits a phone's column. */
+const maxWhole = 40;
+
+/** A part longer than `maxWhole` in pieces of even length, at most half of it each: 52 characters as 18 + 18 + 16. */
+function pieces(part) {
+  if (part.length <= maxWhole) return [part];
+  const n = Math.ceil(part.length / (maxWhole / 2));
+  const size = Math.ceil(part.length / n);
+  return Array.from({ length: Math.ceil(part.length / size) }, (_, i) => part.slice(i * size, (i + 1) * size));
+}
+
+/** `sess:AbCdEf…`: a session id is long and random; its first characters tell it from the others. */
+function shortKey(key) {
+  const cut = Math.max(key.lastIndexOf(':'), key.lastIndexOf('/')) + 1;
+  return key.length - cut > 10 ? `${key.slice(0, cut + 6)}…` : key;
+}
+
+const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+/** One event line: its time, then its words, each key shortened (the whole key in its title). */
+function eventItem(e) {
+  const words = e.parts.map((p) => (typeof p === 'string' ? p : keyCode(shortKey(p.key), { title: p.key, 'data-key': p.key })));
+  return h(
+    'li',
+    { class: `event event-${e.kind}`, 'data-id': e.id, 'data-kind': e.kind },
+    h('time', { datetime: new Date(e.at).toISOString() }, clock.format(e.at)),
+    ' ',
+    h('span', { class: 'what' }, ...words),
+  );
+}
+
+let eventItems = new Map();
+
+/**
+ * What just happened, newest first (the runner keeps the last few). A line
+ * keeps its element while its id is the same, so a refresh adds only new
+ * lines: the list is a polite live region, and a screen reader says each new
+ * line once. The lines there when the page opens are history, not news: the
+ * region goes live after the first draw.
+ */
+function showEvents(events) {
+  const list = $('inspector-events');
+  $('inspector-events-box').hidden = !events.length;
+  const next = new Map(events.map((e) => [e.id, eventItems.get(e.id) ?? eventItem(e)]));
+  eventItems = next;
+  setChildren(list, [...next.values()]);
+  if (!list.hasAttribute('aria-live')) {
+    list.setAttribute('aria-live', 'polite');
+    list.setAttribute('aria-relevant', 'additions');
+  }
 }
