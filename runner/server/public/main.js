@@ -10,38 +10,64 @@ import { redisStatus } from './status.js';
 import { setWorkspaceStep, startWorkspace, workspaceState } from './workspace.js';
 
 let serverStep = '';
-// The step the learner chose in this page (a step tab, an entry of the
-// overview, a slide's link to another step): only that moves the runner.
-// An address from elsewhere (a link on another site, a bookmark, the
-// history) shows its step and changes nothing until the learner says so.
+// The step the learner works on in this page: the checks, the workspace
+// tools and the Redis inspector show it, and its last slide shown is kept.
+// Only a step tab or "Work on stepN" chooses another (and moves the runner).
+// The page's address when it loads (a link from elsewhere, a bookmark, a
+// reload) is worked on here too, moving nothing until the learner says so.
+// Any other step shown later (a check's "See step 1, slide 8", a slide's
+// link, the history) is a look at it: the checks and the runner stay, and
+// "Back to step4, slide 7" beside the slide controls returns.
+let working = { step: '', n: 1 };
+/** A step tab just clicked: the next step shown is chosen. */
 let chosen = { step: '', at: 0 };
 
-const statusMark = { passed: '✓ passed', skipped: '↷ skipped', todo: '' };
+const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+/**
+ * What a step's tab says: the latest run of its checks, never an earlier
+ * pass over a later failure (that pass is in its tooltip). A run from before
+ * the workspace changed says "earlier".
+ * @returns {{ tone: string, mark: string, words: string, says: string } | undefined}
+ */
+function tabMark(s) {
+  const run = s.run;
+  if (!run) return s.status === 'skipped' ? { tone: 'skipped', mark: '↷', words: 'skipped', says: 'skipped' } : undefined;
+  const then = run.stale ? `, at ${clock(run.at)}, before your last change: verify again` : ` at ${clock(run.at)}`;
+  const before = s.status === 'passed' && run.outcome !== 'passed' ? '; it passed before' : '';
+  if (run.outcome === 'passed') return { tone: 'passed', mark: '✓', words: run.stale ? 'passed earlier' : 'passed', says: `its checks passed${then}` };
+  if (run.outcome === 'error') return { tone: 'failed', mark: '⚠', words: run.stale ? 'not run earlier' : 'could not run', says: `its checks could not run${then}${before}` };
+  const n = run.failed || run.skipped;
+  const what = run.failed ? (run.stale ? 'failed' : 'failing') : 'not checked';
+  return { tone: 'failed', mark: '✗', words: `${n} ${what}${run.stale ? ' earlier' : ''}`, says: `${n} of its checks ${run.failed ? 'failed' : 'were not checked'}${then}${before}` };
+}
 
 function renderSteps(state) {
   // The links are made anew: the one the learner just chose keeps the focus.
   const focused = document.activeElement?.closest('#steps a')?.getAttribute('href');
   $('steps').replaceChildren(
-    ...state.steps.map((s) =>
-      h(
+    ...state.steps.map((s) => {
+      const mark = tabMark(s);
+      return h(
         'li',
-        { class: `step ${s.status}` },
+        { class: `step ${mark?.tone ?? s.status}${s.run?.stale ? ' stale' : ''}` },
         h(
           'a',
-          { href: `#/${s.name}/1`, 'aria-current': s.name === current().step ? 'step' : null, title: s.title },
+          { href: `#/${s.name}/1`, 'aria-current': s.name === current().step ? 'step' : null, title: mark ? `${s.title}: ${mark.says}.` : s.title },
           h('span', { class: 'num' }, `${s.number}. `),
           h('span', { class: 'title' }, s.title),
-          statusMark[s.status] ? h('span', { class: 'status' }, ` ${statusMark[s.status]}`) : null,
+          // Narrow, a tab keeps its mark and drops the words (checks.css): they stay for screen readers.
+          mark ? h('span', { class: 'status' }, ' ', h('span', { class: 'mark' }, mark.mark), h('span', { class: 'words' }, ` ${mark.words}`)) : null,
         ),
-      ),
-    ),
+      );
+    }),
   );
   if (focused) $('steps').querySelector(`a[href="${focused}"]`)?.focus();
 }
 
 /** Redis's status and the inspector, for a step whose app has Redis (workshop.json's services). */
 function showServices(state) {
-  const step = state.steps.find((s) => s.name === current().step) ?? state.steps.find((s) => s.name === state.current);
+  const step = state.steps.find((s) => s.name === working.step) ?? state.steps.find((s) => s.name === state.current);
   const redis = state.redis.state !== 'not-needed' && Boolean(step?.services.includes('redis'));
   $('redis-status').hidden = !redis;
   $('redis-panel').hidden = !redis;
@@ -82,21 +108,68 @@ function showAway() {
   if (away.hidden) return away.replaceChildren();
   away.replaceChildren(
     `You are reading ${step}; the step solution app still runs ${serverStep}. `,
-    h('button', { type: 'button', onclick: () => void moveRunner(step) }, `Work on ${step}`),
+    h('button', { type: 'button', onclick: () => void workOn(step) }, `Work on ${step}`),
   );
 }
 
-/** The slides decide which step the learner is on; the runner follows (solution app, checks) when the learner chose it. */
-async function stepShown(step) {
+/** Makes `step` the one worked on in this page: the checks, the workspace tools and Redis follow it. */
+function setWorking(step, n) {
+  working = { step, n };
   setCheckStep(step);
   setWorkspaceStep(step);
+  showPeek();
   if (lastState) {
     renderSteps(lastState);
     showServices(lastState);
   }
+}
+
+/** "Work on stepN": the step shown becomes the one worked on, and the runner moves to it. */
+async function workOn(step) {
+  setWorking(step, current().step === step ? current().n : 1);
+  await moveRunner(step);
+}
+
+/** While another step's slide is shown: the way back to the one worked on, beside the slide controls. */
+function showPeek() {
+  let bar = document.getElementById('peek');
+  if (!bar) {
+    bar = h('span', { id: 'peek', class: 'peek' });
+    $('overview-toggle').after(bar);
+  }
+  const at = current();
+  const peek = Boolean(working.step && at.step && at.step !== working.step);
+  bar.hidden = !peek;
+  if (!peek) return bar.replaceChildren();
+  const back = async () => {
+    await show(working.step, working.n);
+    $('slide').focus();
+  };
+  bar.replaceChildren(h('button', { type: 'button', class: 'back', onclick: () => void back() }, `Back to ${working.step}, slide ${working.n}`));
+}
+
+/** The slide of the step worked on that "Back to" returns to: the last one shown. */
+function keepWorkingSlide() {
+  const at = current();
+  if (at.step === working.step) working.n = at.n;
+}
+
+/** Shows a step the runner just moved to (a skip, its undo): it is the one worked on. */
+function showChosen(step, n) {
+  chosen = { step, at: performance.now() };
+  return show(step, n);
+}
+
+/** Another step's deck is shown: chosen (a step tab, the page's first address) it is worked on; else it is a look. */
+async function stepShown(step) {
   // A click shows its step at once (the deck may need loading): a choice a few seconds old is another's.
   const choseThis = chosen.step === step && performance.now() - chosen.at < 5000;
   chosen = { step: '', at: 0 };
+  if (!working.step || choseThis) setWorking(step, current().n);
+  else {
+    showPeek();
+    if (lastState) renderSteps(lastState);
+  }
   if (serverStep && step !== serverStep && choseThis) await moveRunner(step);
   else showAway();
 }
@@ -106,9 +179,14 @@ async function main() {
   document.addEventListener(
     'click',
     (e) => {
-      const link = e.target instanceof Element ? e.target.closest('a[href^="#/"]') : null;
+      // Only a step tab chooses: a link to another step elsewhere (a check's, a slide's) is a look at it.
+      const link = e.target instanceof Element ? e.target.closest('#steps a[href^="#/"]') : null;
       const to = link ? parseHash(link.getAttribute('href') ?? '') : undefined;
-      if (to) chosen = { step: to.step, at: performance.now() };
+      if (!to) return;
+      // A tab of the step on screen shows no other deck: it is chosen here.
+      if (to.step === current().step) {
+        if (to.step !== working.step || to.step !== serverStep) void workOn(to.step);
+      } else chosen = { step: to.step, at: performance.now() };
     },
     true,
   );
@@ -116,10 +194,11 @@ async function main() {
   startAppPane();
   startChecks(() => showApp('solution'));
   // Skip and Undo skip live with the workspace tools.
-  startWorkspace({ current, show, onState });
+  startWorkspace({ current, show: showChosen, onState });
   const state = await get('/state');
   onState(state);
   await startSlides(state.current, stepShown);
+  new MutationObserver(keepWorkingSlide).observe($('counter'), { childList: true, characterData: true, subtree: true });
   listen(
     {
       state: onState,
