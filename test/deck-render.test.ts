@@ -26,6 +26,7 @@ const files = memoryFiles({
   '/repo/steps/step3/views/index.jade': 'p #{session.visits} <b>',
   '/repo/slides/term/run.txt': '$ redis-cli ping\nPONG\n<script>alert(1)</script>\n',
   '/repo/slides/img/shot.png': 'PNG',
+  '/repo/slides/term/curl.txt': '$ curl -s http://127.0.0.1:3000/\nListening on http://127.0.0.1:3000\n',
 });
 const render = (text: string) => renderDeckText(text, deckPath, { root, files, assetUrl: (rel) => `/assets/${rel}` });
 
@@ -113,6 +114,18 @@ describe('markdown', () => {
     // What is missing is named, with its line: nothing renders silently empty.
     expect(deck.problems.map((p) => p.line)).toEqual([12, 27, 66, 69, 72, 76]);
     expect(deck.slides[8]!.html).toMatch(/data-line="21"/);
+  });
+});
+
+describe('commands', () => {
+  it("marks a shell snippet's lines as commands, and keeps every command as recorded: the page rewrites them for its runner, the export does not", () => {
+    const deck = render("```sh\nredis-cli GET sess:6csEnP7-h6er7ZyMYujfAK0N5Lb1Ghd6\n```\n\n```js\nconst port = 3000;\n```\n\nterm src='term/curl.txt'\n");
+    expect(deck.problems).toEqual([]);
+    const html = deck.slides[0]!.html;
+    expect(html).toContain('<figure class="code snippet shell">');
+    expect(html).toContain('<figure class="code snippet"><pre><code class="hljs language-js">');
+    expect(html).toContain('sess:6csEnP7-h6er7ZyMYujfAK0N5Lb1Ghd6');
+    expect(html).toContain('<span class="cmd">curl -s http://127.0.0.1:3000/</span>');
   });
 });
 

@@ -47,6 +47,8 @@ body { font: 21px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; 
 figure { margin: .5em 0; position: relative; }
 figcaption { font: .7em ui-monospace, Menlo, Consolas, monospace; color: var(--muted); margin-bottom: .2em; }
 figcaption .range::before { content: "· "; }
+/* "lines 11–24" is one thing: never cut at its dash. */
+figcaption .range { white-space: nowrap; }
 pre { margin: 0; overflow: auto; font: .85em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   border-radius: 6px; padding: .5em 0; }
 figure.code pre { background: var(--code-bg); max-height: 70vh; }

@@ -118,11 +118,12 @@ marked.use({
       const t = title ? ` title="${escapeHtml(title)}"` : '';
       return `<img src="${escapeHtml(src)}" alt="${escapeHtml(text)}"${t}>`;
     },
-    // Fenced code in a slide is highlighted like the files are.
+    // Fenced code in a slide is highlighted like the files are. A shell snippet's lines are
+    // commands: the page rewrites them for its runner (public/commands.js), as it does a transcript's.
     code({ text, lang }: Tokens.Code) {
       const language = lang ? languageOf(`x.${lang}`, lang) ?? languageOf(`x.${lang}`) : undefined;
       const body = highlightLines(text, language).map((html) => lineHtml(undefined, html, false)).join('');
-      return `<figure class="code snippet"><pre><code class="hljs${language ? ` language-${language}` : ''}">${body}</code></pre></figure>\n`;
+      return `<figure class="code snippet${isShell(lang) ? ' shell' : ''}"><pre><code class="hljs${language ? ` language-${language}` : ''}">${body}</code></pre></figure>\n`;
     },
     // Raw HTML is part of the format; its `src` attributes are assets like any other.
     html({ text }: Tokens.HTML | Tokens.Tag) {
@@ -134,6 +135,11 @@ marked.use({
     },
   },
 });
+
+/** A fence's language naming a shell session: its lines are commands to type. */
+export function isShell(lang: string | undefined): boolean {
+  return /^(?:sh|bash|zsh|shell|console|shell-session)$/i.test(lang ?? '');
+}
 
 function lineHtml(n: number | undefined, content: string, highlighted: boolean): string {
   const num = n === undefined ? '' : `<span class="ln" aria-hidden="true">${n}</span>`;
