@@ -2,11 +2,16 @@
 // happened to the sessions between two passes, as steps 3, 4 and 5's
 // solution apps make it happen. First the pure derivation, pass by pass;
 // then the real Inspector polling a real redis-server while keys are
-// written, deleted and left to expire, as connect-redis does.
+// written, deleted and left to expire, as connect-redis does; then steps 3
+// and 5's solution apps, used as a browser does (step 4 in a real browser:
+// inspector-events.browser.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventLog, eventLines, goneCause, maxEvents, type EventPart, type InspectorEvent, type Pass } from '../runner/server/inspector-events.ts';
 import { Inspector, type InspectorSnapshot } from '../runner/server/inspector.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
+import { startApp, type RunningApp } from './helpers/app.ts';
+import { repoRoot } from './helpers/repo.ts';
+import { join } from 'node:path';
 
 const day = 86_400;
 const text = (parts: EventPart[]) => parts.map((p) => (typeof p === 'string' ? p : p.key)).join('');
@@ -159,4 +164,99 @@ describe('the inspector telling what Redis did', () => {
     expect(text((await lineFor(/^expired/)).parts)).toBe('expired: sess:short (grace)');
     expect(latest().map((e) => e.kind)).toEqual(['expired', 'logout', 'login', 'login']);
   });
+});
+
+/** A browser's cookie for one app: its session cookie, kept from answer to answer, and its forms' Origin. */
+function device(app: RunningApp, ua = 'test') {
+  let cookie = '';
+  const send = async (path: string, form?: Record<string, string>) => {
+    const headers: Record<string, string> = { 'User-Agent': ua, ...(cookie ? { Cookie: cookie } : {}) };
+    if (form) Object.assign(headers, { 'Content-Type': 'application/x-www-form-urlencoded', Origin: app.url });
+    const res = await fetch(new URL(path, app.url), { method: form ? 'POST' : 'GET', headers, body: form && new URLSearchParams(form).toString(), redirect: 'manual' });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      if (!pair!.startsWith('connect.sid=')) continue;
+      cookie = /Expires=Thu, 01 Jan 1970/i.test(c) ? '' : pair!;
+    }
+    const body = await res.text();
+    // Where a browser goes next: the redirect after a form.
+    if (res.status === 303) await send(res.headers.get('location')!);
+    return { status: res.status, body };
+  };
+  return {
+    send,
+    /** The session's key in Redis: `sess:` and the id the signed cookie holds. */
+    key: () => `sess:${/^s:([^.]+)\./.exec(decodeURIComponent(cookie.slice('connect.sid='.length)))![1]}`,
+  };
+}
+
+describe("the solution apps' sessions, told as they happen", () => {
+  let redis: ThrowawayRedis;
+  let inspector: Inspector;
+  let app: RunningApp | undefined;
+  let snaps: InspectorSnapshot[] = [];
+  const said = () => (snaps.at(-1)?.events ?? []).map((e) => text(e.parts));
+
+  beforeAll(async () => {
+    redis = await throwawayRedis();
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await inspector?.close();
+    await redis?.dispose();
+  });
+
+  /** A fresh start: no keys, the app of `step`, a new inspector's first pass done (what is there is not news). */
+  async function begin(step: string) {
+    await app?.stop();
+    await inspector?.close();
+    await redis.client.flushAll();
+    app = await startApp(join(repoRoot, 'steps', step), { REDIS_URL: redis.url });
+    snaps = [];
+    inspector = new Inspector(redis.url, 'redis-cli', (snap) => snaps.push(snap));
+    inspector.start();
+    await expect.poll(() => snaps.length, { timeout: 5000 }).toBeGreaterThan(0);
+    return app;
+  }
+
+  it('step 3: visiting the home page makes a session', async () => {
+    const visitor = device(await begin('step3'));
+    await visitor.send('/');
+    await expect.poll(said, { timeout: 5000 }).toEqual([`new anonymous session ${visitor.key()}`]);
+    // Visiting again rewrites the record (visits: 2): nothing new happened to the session.
+    await visitor.send('/');
+    await expect.poll(async () => (await redis.client.get(visitor.key()))?.includes('"visits":2'), { timeout: 5000 }).toBe(true);
+    const seen = snaps.length;
+    await expect.poll(() => snaps.length, { timeout: 5000 }).toBeGreaterThan(seen);
+    expect(said()).toEqual([`new anonymous session ${visitor.key()}`]);
+  }, 30_000);
+
+  it("step 5: a login regenerates, a revoke of another device deletes its record and index entry, a logout deletes this one's", async () => {
+    const running = await begin('step5');
+    const laptop = device(running, 'Firefox on the laptop');
+    await laptop.send('/');
+    const visitorKey = laptop.key();
+    await expect.poll(said, { timeout: 5000 }).toEqual([`new anonymous session ${visitorKey}`]);
+
+    await laptop.send('/login', { username: 'ada', password: 'lovelace' });
+    const ada = laptop.key();
+    expect(ada).not.toBe(visitorKey);
+    await expect.poll(() => said()[0], { timeout: 5000 }).toBe(`login (ada): new session id ${ada}, old record ${visitorKey} deleted`);
+
+    const phone = device(running, 'Safari on the phone');
+    await phone.send('/login', { username: 'ada', password: 'lovelace' });
+    await expect.poll(() => said()[0], { timeout: 5000 }).toBe(`login (ada): new session ${phone.key()}`);
+
+    // From the laptop's account page, the phone's "Log out".
+    const account = await laptop.send('/account');
+    const handles = [...account.body.matchAll(/action="\/sessions\/([\w-]+)\/revoke"/g)].map((m) => m[1]!);
+    expect(handles).toHaveLength(1);
+    await laptop.send(`/sessions/${handles[0]}/revoke`, {});
+    await expect.poll(() => said()[0], { timeout: 5000 }).toBe(`revoked: ${phone.key()} (ada's other device), removed from devices:ada`);
+
+    // The laptop logs out; the home page it lands on makes a new anonymous session.
+    await laptop.send('/logout', {});
+    await expect.poll(() => said().slice(0, 2), { timeout: 5000 }).toEqual([`new anonymous session ${laptop.key()}`, `logout (ada): record ${ada} deleted, removed from devices:ada`]);
+    expect(snaps.at(-1)!.events!.map((e) => e.kind)).toEqual(['new', 'logout', 'revoked', 'login', 'login', 'new']);
+  }, 30_000);
 });
