@@ -2,7 +2,7 @@
 // inspector and the workspace tools to the runner's event stream.
 import { get, listen, post } from './api.js';
 import { $, h } from './dom.js';
-import { current, forget, parseHash, show, startSlides } from './slides.js';
+import { current, forget, parseHash, show, slidesInspector, slidesState, startSlides } from './slides.js';
 import { appLog, appLogs, appStatuses, showApp, startAppPane } from './apppane.js';
 import { checkDone, resultChanged, setCheckStep, setWatch, startChecks, verifyEnded, verifyStarted } from './checks.js';
 import { inspectorRedis, showInspector } from './inspector.js';
@@ -76,6 +76,7 @@ function showServices(state) {
 let lastState;
 function onState(state) {
   lastState = state;
+  slidesState(state);
   serverStep = state.current;
   showAway();
   renderSteps(state);
@@ -204,7 +205,7 @@ async function main() {
       state: onState,
       logs: appLogs,
       log: appLog,
-      inspector: showInspector,
+      inspector: (snapshot) => (showInspector(snapshot), slidesInspector(snapshot)),
       'verify-start': verifyStarted,
       check: checkDone,
       'verify-end': verifyEnded,

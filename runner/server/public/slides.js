@@ -1,7 +1,9 @@
 // The slides of a step: one at a time, fitted to their box, keyboard
 // navigation, a deep link in the address (#/step3/7) that survives a
-// reload, copy buttons on code, and an overview of the deck.
+// reload, copy buttons on code, commands rewritten for this runner, and an
+// overview of the deck.
 import { get } from './api.js';
+import { factsOfState, isMarked, newestSession, rewriteCommand } from './commands.js';
 import { $, h } from './dom.js';
 
 /**
@@ -49,6 +51,7 @@ export async function show(step, n) {
   el.scrollTop = 0;
   el.className = ['slide', 'current', ...(slide?.classes ?? [])].join(' ');
   el.setAttribute('aria-label', `${titleOf(slide, i)}, slide ${i} of ${total}`);
+  rewriteCommands(el);
   keepWordsWhole(el);
   addCopyButtons(el);
   for (const img of el.querySelectorAll('img')) if (!img.complete) img.addEventListener('load', () => fit(el), { once: true });
@@ -76,11 +79,19 @@ export function forget() {
 const announce = (text) => ($('slide-announce').textContent = text);
 
 // Slidev scales a slide to its box. Here the slide's font shrinks (all the
-// deck's sizes are in em, so code shrinks with the text, and slides.css keeps
-// it at 11px or more) down to a floor where text stays readable. A slide too
-// full to fit even then flows into two columns, or else scrolls: it can be
-// focused, and Space scrolls it before turning the page.
-const minTextPx = 12;
+// deck's sizes are in em, so code shrinks with the text; slides.css keeps code,
+// file names and tables at their own floor) down to a floor where text stays
+// readable at a glance. Between two neighbouring slides the size then changes
+// by a few pixels at most, not from 20px to 12px: a slide too full to keep a
+// comfortable size in one column flows into two, when that keeps its font
+// larger; too full for either, it scrolls: it can be focused, and Space scrolls
+// it before turning the page.
+export const fontFloors = {
+  /** Prose: the slide's own font at its smallest (slides.css floors code, file names and tables at 12px). */
+  textPx: 13,
+  /** Below this in one column, two columns are tried: they win when their font is larger. */
+  comfortablePx: 15,
+};
 // Two columns of at least ~45 characters of code each.
 const twoColumnsPx = 640;
 /** The box the slide was last fitted to, `width×height`. */
@@ -91,14 +102,14 @@ function overflows(el) {
   return [...el.querySelectorAll('pre')].some((pre) => pre.scrollWidth > pre.clientWidth + 1 || pre.scrollHeight > pre.clientHeight + 1);
 }
 
-/** Lowers the slide's font until it fits, not below the floor; false if it does not fit even there. */
+/** Lowers the slide's font until it fits, not below the floor: the --fit it fits at, or 0 if it does not fit even there. */
 function shrink(el) {
   el.style.setProperty('--fit', '1');
-  if (!overflows(el)) return true;
-  let lo = Math.min(1, minTextPx / parseFloat(getComputedStyle(el).fontSize));
+  if (!overflows(el)) return 1;
+  let lo = Math.min(1, fontFloors.textPx / parseFloat(getComputedStyle(el).fontSize));
   let hi = 1;
   el.style.setProperty('--fit', String(lo));
-  if (overflows(el)) return false;
+  if (overflows(el)) return 0;
   // Eight halvings: within half a percent of the largest font that fits.
   for (let k = 0; k < 8; k++) {
     const mid = (lo + hi) / 2;
@@ -107,17 +118,21 @@ function shrink(el) {
     else lo = mid;
   }
   el.style.setProperty('--fit', String(lo));
-  return true;
+  return lo;
 }
 
 function fit(el) {
   el.classList.remove('two-columns');
-  let fits = shrink(el);
-  if (!fits && el.clientWidth >= twoColumnsPx) {
+  const one = shrink(el);
+  const px = () => parseFloat(getComputedStyle(el).fontSize);
+  let fits = one > 0;
+  if ((!fits || px() < fontFloors.comfortablePx) && el.clientWidth >= twoColumnsPx) {
     el.classList.add('two-columns');
-    fits = shrink(el);
+    const two = shrink(el);
+    // Two columns are harder to follow: only for a clearly larger font, or to fit at all.
     // Columns that overflow would run off to the side: one column that scrolls reads better.
-    if (!fits) {
+    if (two > 0 && (!fits || two > one * 1.08)) fits = true;
+    else {
       el.classList.remove('two-columns');
       shrink(el);
     }
@@ -148,22 +163,152 @@ function scrollSlide(direction) {
 /**
  * A browser may break a line after a hyphen, and around other punctuation:
  * `--scan`, 'express-session' or '%{http_code}\n' would be cut in two. In
- * code, a word with a hyphen is kept whole; in the commands of a transcript
- * (not in what they print), every word with punctuation (slides.css:
- * inline-block), unless it is longer than a line.
+ * code, and in code within a sentence (`redis-cli --scan`), a word with a
+ * hyphen is kept whole; in the commands of a transcript (not in what they
+ * print), every word with punctuation (slides.css: inline-block), unless it
+ * is longer than a line.
  */
 function keepWordsWhole(el) {
   const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
   const found = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const command = node.parentElement?.closest('.cmd');
-    if (command ? /[^\w\s]/.test(node.data) : node.data.includes('-') && node.parentElement?.closest('figure.code .lc')) found.push({ node, command });
+    const parent = node.parentElement;
+    // A rewritten command (rewriteCommands) has its words made already.
+    if (!parent || parent.closest('.word')) continue;
+    const command = parent.closest('.cmd');
+    const hyphenated = node.data.includes('-') && (parent.closest('figure.code .lc') || (parent.closest('code') && !parent.closest('pre')));
+    if (command ? /[^\w\s]/.test(node.data) : hyphenated) found.push({ node, command });
   }
   for (const { node, command } of found) {
     const whole = command ? (part) => /\S/.test(part) && /[^\w\s]/.test(part) && part.length > 1 : (part) => /\S-|-\S/.test(part);
     const parts = node.data.split(command ? /(\S+)/ : /(\S*-\S*)/).filter(Boolean);
     node.replaceWith(...parts.map((part) => (whole(part) ? h('span', { class: 'word' }, part) : part)));
   }
+}
+
+/**
+ * What the slides' commands are rewritten for: the learner's app, Redis and a
+ * session in it now (commands.js). Unknown until main.js says (setRunnerFacts).
+ * @type {import('./commands.js').RunnerFacts}
+ */
+const facts = {};
+
+/**
+ * Tells the slides where this runner's app and Redis are, and a session in it:
+ * the commands shown and copied follow at once. Keys left out keep their value.
+ * @param {import('./commands.js').RunnerFacts} patch
+ */
+export function setRunnerFacts(patch) {
+  const next = { ...facts, ...patch };
+  if (next.appUrl === facts.appUrl && next.redisCli === facts.redisCli && next.sessionKey === facts.sessionKey) return;
+  Object.assign(facts, next);
+  const el = document.getElementById('slide');
+  if (el) rewriteCommands(el);
+}
+
+/** For main.js: the learner's app and Redis from a 'state' event (or GET /api/state). */
+export const slidesState = (state) => setRunnerFacts(factsOfState(state));
+
+/** For main.js: the newest session from an 'inspector' event; a failed pass says nothing about sessions. */
+export function slidesInspector(snapshot) {
+  if (!snapshot.error) setRunnerFacts({ sessionKey: newestSession(snapshot.sessions) });
+}
+
+/** A command line's text and markup as the deck rendered it, and the parts last shown for it. */
+const commandLines = new WeakMap();
+
+/** The command lines of a figure: a transcript's `$` lines, or every line of a shell snippet (render.ts: `shell`). */
+const linesOf = (figure) => figure.querySelectorAll(figure.matches('.term') ? '.cmd' : '.lc');
+
+/**
+ * Shows each shell command of the slide as this runner needs it (the app's port,
+ * Redis's redis-cli, a session that exists), the changed parts marked, and under
+ * the figure what changed; never code excerpts, nor what a transcript printed.
+ */
+function rewriteCommands(el) {
+  const whys = new Set();
+  for (const figure of el.querySelectorAll('figure.term, figure.code.shell')) {
+    let changed = false;
+    for (const line of linesOf(figure)) {
+      if (!commandLines.has(line)) commandLines.set(line, { text: line.textContent.replace(/\u200b/g, ''), html: line.innerHTML, shown: '' });
+      const original = commandLines.get(line);
+      const parts = rewriteCommand(original.text, facts);
+      const marked = parts.filter(isMarked);
+      for (const p of marked) whys.add(p.kept ? 'kept' : 'rewritten');
+      const shown = JSON.stringify(marked.length ? parts : []);
+      if (shown === original.shown) continue;
+      original.shown = shown;
+      changed = true;
+      if (marked.length) line.replaceChildren(...commandNodes(parts));
+      else line.innerHTML = original.html;
+    }
+    if (changed) keepWordsWhole(figure);
+  }
+  sayWhatChanged(whys);
+}
+
+/**
+ * Beside the slide's controls (not in the slide, whose room is the text's): that the
+ * commands were rewritten, and that what a transcript printed is the recording's,
+ * ports and ids included; or that a session id is the recording's, for want of one.
+ */
+function sayWhatChanged(whys) {
+  const controls = document.querySelector('.slide-controls');
+  if (!controls) return;
+  let note = document.getElementById('commands-note');
+  if (!note) {
+    note = h('span', { id: 'commands-note', class: 'commands-note' });
+    const keys = controls.querySelector('.keys');
+    if (keys) keys.before(note);
+    else controls.append(note);
+  }
+  const said = [];
+  if (whys.has('rewritten')) said.push('Commands rewritten for your runner (underlined); output as recorded.');
+  if (whys.has('kept')) said.push('No session in your Redis yet: its id is the recording\'s.');
+  note.textContent = said.join(' ');
+  note.title = whys.has('rewritten')
+    ? "The slide's commands use your runner's app port, Redis and newest session (hover an underlined part: it says what changed). What they printed is from the recording, with its ports and ids."
+    : '';
+  note.hidden = !said.length;
+}
+
+/**
+ * A command's parts as nodes: the rewritten ones marked, with what changed in
+ * their title. A word with punctuation is kept on one line (as keepWordsWhole
+ * does), a rewritten part of it included; lines break at spaces only.
+ */
+function commandNodes(parts) {
+  const nodes = [];
+  let word = [];
+  const wordNode = (pieces) => {
+    const text = pieces.map((n) => n.textContent).join('');
+    return text.length > 1 && /[^\w\s]/.test(text) ? [h('span', { class: 'word' }, ...pieces)] : pieces;
+  };
+  const endWord = () => {
+    nodes.push(...wordNode(word));
+    word = [];
+  };
+  const mark = (part, ...children) =>
+    part.kept
+      ? h('mark', { class: 'kept', title: `As recorded: ${part.why}` }, ...children)
+      : h('mark', { class: 'rewritten', title: `Rewritten for your runner: ${part.why}` }, ...children);
+  for (const part of parts) {
+    const pieces = part.text.split(/(\s+)/).filter(Boolean);
+    if (isMarked(part) && /\s/.test(part.text)) {
+      // `redis-cli -p 6420`: one mark, breaking between its own words.
+      endWord();
+      nodes.push(mark(part, ...pieces.flatMap((p) => (/^\s/.test(p) ? [p] : wordNode([document.createTextNode(p)])))));
+      continue;
+    }
+    for (const piece of pieces) {
+      if (/^\s/.test(piece)) {
+        endWord();
+        nodes.push(piece);
+      } else word.push(isMarked(part) ? mark(part, piece) : document.createTextNode(piece));
+    }
+  }
+  endWord();
+  return nodes;
 }
 
 /** The code a copy button copies: a transcript's commands without their prompt, or every line. */
