@@ -37,6 +37,8 @@ export interface InspectorEvent {
   parts: EventPart[];
   /** The session keys it names, newest first (for tests and the page's data-keys). */
   keys: string[];
+  /** The indexes of sessions (devices:ada) whose entry for them went in the same pass. */
+  indexes?: string[];
 }
 
 /** What a pass saw of a session. */
@@ -110,6 +112,9 @@ function indexParts(indexes: string[]): EventPart[] {
   return indexes.flatMap((x, i) => [i ? ', ' : ', removed from ', key(x)]);
 }
 
+/** No `indexes` field when there are none (the line is JSON to the page). */
+const withIndexes = (indexes: string[]) => (indexes.length ? { indexes } : {});
+
 /** `sess:a…, sess:b…` */
 function keyList(keys: string[]): EventPart[] {
   return keys.flatMap((k, i) => (i ? [', ', key(k)] : [key(k)]));
@@ -153,7 +158,8 @@ export function eventLines(prev: Pass, next: Pass): Line[] {
   for (const g of deleted) {
     if (paired.has(g.key)) continue;
     if (g.user === undefined) {
-      lines.push({ kind: 'deleted', keys: [g.key], parts: ['deleted: ', key(g.key), ' (no user)', ...indexParts(leftIndexes(g.key, prev, next))] });
+      const indexes = leftIndexes(g.key, prev, next);
+      lines.push({ kind: 'deleted', keys: [g.key], ...withIndexes(indexes), parts: ['deleted: ', key(g.key), ' (no user)', ...indexParts(indexes)] });
     } else if (!newAnonymous.length && stays.has(g.user)) {
       revoked.set(g.user, [...(revoked.get(g.user) ?? []), g]);
     } else {
@@ -162,9 +168,9 @@ export function eventLines(prev: Pass, next: Pass): Line[] {
   }
   for (const [user, sessions] of revoked) {
     const keys = sessions.map((g) => g.key);
-    const indexes = indexParts([...new Set(keys.flatMap((k) => leftIndexes(k, prev, next)))]);
+    const indexes = [...new Set(keys.flatMap((k) => leftIndexes(k, prev, next)))];
     const devices = sessions.length === 1 ? 'other device' : 'other devices';
-    lines.push({ kind: 'revoked', user, keys, parts: ['revoked: ', ...keyList(keys), ` (${user}'s ${devices})`, ...indexes] });
+    lines.push({ kind: 'revoked', user, keys, ...withIndexes(indexes), parts: ['revoked: ', ...keyList(keys), ` (${user}'s ${devices})`, ...indexParts(indexes)] });
   }
   for (const g of gone.filter((x) => x.cause === 'expired')) {
     lines.push({ kind: 'expired', ...(g.user !== undefined ? { user: g.user } : {}), keys: [g.key], parts: ['expired: ', key(g.key), ...(g.user !== undefined ? [` (${g.user})`] : [])] });
@@ -181,7 +187,7 @@ function loginLine(user: string | undefined, session: string, old?: { key: strin
 
 /** A logout line: the user's record deleted, and the indexes its entry left. */
 function logoutLine(user: string | undefined, session: string, indexes: string[]): Line {
-  return { kind: 'logout', user, keys: [session], parts: [`logout (${user}): record `, key(session), ' deleted', ...indexParts(indexes)] };
+  return { kind: 'logout', user, keys: [session], ...withIndexes(indexes), parts: [`logout (${user}): record `, key(session), ' deleted', ...indexParts(indexes)] };
 }
 
 /**
@@ -206,8 +212,7 @@ export function joinSplitRequest(fresh: Line[], last: InspectorEvent[], lastPass
   const anonymous = fresh.some((l) => l.kind === 'new');
   const revoked = before.find((e) => e.kind === 'revoked' && e.keys.length === 1);
   if (anonymous && revoked && !fresh.some((l) => l.kind === 'revoked' || l.kind === 'logout')) {
-    const indexes = revoked.parts.flatMap((p) => (typeof p === 'object' && p.key !== revoked.keys[0] ? [p.key] : []));
-    return { fresh: [...fresh, withUser(logoutLine(revoked.user, revoked.keys[0]!, indexes))], drop: revoked.id };
+    return { fresh: [...fresh, withUser(logoutLine(revoked.user, revoked.keys[0]!, revoked.indexes ?? []))], drop: revoked.id };
   }
   return { fresh };
 }

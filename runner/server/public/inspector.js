@@ -639,7 +639,8 @@ let eventItems = new Map();
  */
 function showEvents(events) {
   const list = $('inspector-events');
-  $('inspector-events-box').hidden = !events.length;
+  // The list itself stays in the page, empty, so its first line is said too (a live region shown with its change is not).
+  $('inspector-events-heading').hidden = !events.length;
   const next = new Map(events.map((e) => [e.id, eventItems.get(e.id) ?? eventItem(e)]));
   eventItems = next;
   setChildren(list, [...next.values()]);
