@@ -89,7 +89,8 @@ describe('commands on the slides, rewritten for this runner', () => {
     // One mark for each part rewritten: three redis-cli, two session ids.
     expect(marks).toHaveLength(5);
     expect(marks.some((t) => /^Rewritten for your runner: session sess:6csEnP7… → sess:.*, the newest in your Redis$/.test(t ?? ''))).toBe(true);
-    expect(await page.locator('#commands-note').textContent()).toBe('Commands rewritten for your runner (underlined); output as recorded.');
+    expect(await page.locator('#commands-note').textContent()).toBe('Commands rewritten for your runner; output as recorded');
+    expect(await page.locator('#commands-note').getAttribute('title')).toMatch(/What they printed is from the recording/);
     const printed = await page.locator('#slide figure.term .line:not(:has(.cmd))').allTextContents();
     expect(printed[0]).toBe('sess:6csEnP7-h6er7ZyMYujfAK0N5Lb1Ghd6');
     await page.screenshot({ path: '/tmp/slide-commands-1280.png' });
@@ -101,7 +102,8 @@ describe('commands on the slides, rewritten for this runner', () => {
     await redis.client.flushAll();
     await expect.poll(() => page.locator('#slide mark.kept').count(), { timeout: 10_000 }).toBe(2);
     expect(await page.locator('#slide mark.kept').first().getAttribute('title')).toMatch(/no session in your Redis yet: this id is from the recording/);
-    expect(await page.locator('#commands-note').textContent()).toMatch(/No session in your Redis yet: its id is the recording's\.$/);
+    expect(await page.locator('#commands-note').textContent()).toMatch(/session id as recorded$/);
+    expect(await page.locator('#commands-note').getAttribute('title')).toMatch(/your Redis has no session yet/);
     expect(await copyCommands()).toContain(`GET sess:6csEnP7-h6er7ZyMYujfAK0N5Lb1Ghd6`);
     // The learner visits their app: the slide names that session at once.
     await fetch(appUrl);
@@ -121,8 +123,12 @@ describe('commands on the slides, rewritten for this runner', () => {
     // The command is right for this runner: the learner's app answers it.
     expect((await fetch(copied.split('\n')[0]!.split(' ').at(-1)!)).status).toBe(200);
     expect(await page.locator('#slide mark.rewritten').first().getAttribute('title')).toBe(`Rewritten for your runner: port 3000 → ${appUrl.port}`);
+    // The note beside the controls keeps to one row: the slide is as tall with it as without.
+    const height = () => page.locator('#slide').evaluate((el) => el.getBoundingClientRect().height);
+    const withNote = await height();
     // app.js's own `|| 3000` is source, not a command.
     await showSlide('step3', 7);
+    expect(await height()).toBe(withNote);
     expect(await page.locator('#slide figure.code').first().textContent()).toContain('|| 3000');
     expect(await page.locator('#slide mark').count()).toBe(0);
     expect(await page.locator('#commands-note').isVisible()).toBe(false);

@@ -263,12 +263,17 @@ function sayWhatChanged(whys) {
     else controls.append(note);
   }
   const said = [];
-  if (whys.has('rewritten')) said.push('Commands rewritten for your runner (underlined); output as recorded.');
-  if (whys.has('kept')) said.push('No session in your Redis yet: its id is the recording\'s.');
-  note.textContent = said.join(' ');
-  note.title = whys.has('rewritten')
-    ? "The slide's commands use your runner's app port, Redis and newest session (hover an underlined part: it says what changed). What they printed is from the recording, with its ports and ids."
-    : '';
+  const told = [];
+  if (whys.has('rewritten')) {
+    said.push('Commands rewritten for your runner; output as recorded');
+    told.push("The slide's commands use your runner's app port, Redis and newest session: hover an underlined part for what changed. What they printed is from the recording, with its ports and ids.");
+  }
+  if (whys.has('kept')) {
+    said.push('session id as recorded');
+    told.push("The underlined session id is the recording's: your Redis has no session yet. Open your app, and its session shows here.");
+  }
+  note.textContent = said.join('; ');
+  note.title = told.join(' ');
   note.hidden = !said.length;
 }
 
