@@ -51,7 +51,7 @@ async function showChecks(p: Page = page): Promise<void> {
 }
 
 /** Presses Verify and waits for this run's summary (not a kept one shown before it). */
-async function verifyAndWait(step: string, p: Page = page): Promise<string> {
+async function verifyAndWait(step: string, p: Page = page, where = false): Promise<string> {
   await p.evaluate(() => {
     const el = document.getElementById('verify-summary')!;
     const flag = window as unknown as { checking?: boolean };
@@ -60,7 +60,9 @@ async function verifyAndWait(step: string, p: Page = page): Promise<string> {
       if (el.textContent?.startsWith('Checking')) flag.checking = true;
     }).observe(el, { childList: true, characterData: true, subtree: true });
   });
-  await p.locator('#verify').click();
+  // `where`: pressed where the learner is (the V key does that), the pane not scrolled to the button first.
+  if (where) await p.locator('#verify').evaluate((b: HTMLButtonElement) => b.click());
+  else await p.locator('#verify').click();
   await expect.poll(() => p.evaluate(() => (window as unknown as { checking?: boolean }).checking), { timeout: 10_000 }).toBe(true);
   await expect.poll(() => p.locator('#verify-summary').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`^${step}: \\d+ passed, \\d+ failed`));
   return (await p.locator('#verify-summary').textContent())!;
@@ -159,6 +161,10 @@ describe('a failing verify of step 4 on step 3’s code', () => {
     expect(await page.locator('#check-list > li.check.bad').count()).toBe(failed);
     expect(await rows.nth(failed).getAttribute('class')).toBe('group passed');
     expect(await rows.nth(failed + 1).getAttribute('class')).toBe('group skipped');
+    // In the step's own order (the runner's report of the run).
+    const kept = (await (await runnerFetch(runner.link, 'api/results/step4')).json()) as { result: { report: { checks: { status: string; title: string }[] } } };
+    const inOrder = kept.result.report.checks.filter((c) => c.status === 'failed').map((c) => c.title);
+    expect(await page.locator('#check-list > li.check.bad .title').allTextContents()).toEqual(inOrder);
     const passes = page.locator('#check-list li.group.passed');
     expect(await passes.locator('summary').textContent()).toBe(`✓${passed} passed`);
     expect(await page.locator('#check-list .check.ok').count()).toBe(passed);
@@ -245,9 +251,15 @@ describe('a crash in the checks', () => {
     const bad = `const page = '<img src=x onerror="window.__pwned=1">' + ;`;
     await writeFile(appJs, `${good}\n${bad}\n`);
     try {
-      await verifyAndWait('step4');
+      // The learner was reading the (opened) passes at the end of the list, and presses V.
+      await page.locator('#check-list').evaluate((list) => {
+        const pane = list.closest('.panel')!;
+        pane.scrollTop = pane.scrollHeight;
+      });
+      await verifyAndWait('step4', page, true);
       const first = page.locator('#check-list > li.check.bad').first();
       expect(await first.locator('.title').textContent()).toBe('The app starts and listens on PORT');
+      expect(await whollyInView(first.locator('.title'))).toBe(true);
       const output = first.locator('.message pre.output');
       expect(await output.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe('pre');
       const lines = (await output.textContent())!.split('\n');

@@ -326,6 +326,8 @@ async function toggleDiff() {
   } catch (err) {
     pre.replaceChildren(err.message);
   }
+  // The pane keeps what was in view when the diff grows (scroll anchoring): its start, under the button, is what to see.
+  reveal([button], button);
 }
 
 async function verify() {
