@@ -96,6 +96,19 @@ describe('at 1280×720', () => {
     await page.screenshot({ path: '/tmp/panes-1280x720.png' });
   }, 60_000);
 
+  it('marks the Redis tab "new" when a session changes while another tab is shown, until it is shown', async () => {
+    await showPane(page, 'checks');
+    const badge = page.getByRole('tab', { name: /^Redis/ }).locator('.badge');
+    expect(await badge.textContent()).toBe('');
+    const frame = page.frameLocator('#app-frame');
+    await frame.getByRole('button', { name: /log out/i }).click();
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('new');
+    await showPane(page, 'redis');
+    expect(await badge.textContent()).toBe('');
+    // What happened is there to read: the logout, then the home page's new anonymous session.
+    await expect.poll(() => page.locator('#inspector-events li', { hasText: /logout/ }).count()).toBe(1);
+  }, 30_000);
+
   it('keeps the header on one row on every step, the Redis status included', async () => {
     const heights = new Set<number>();
     for (const s of steps()) {

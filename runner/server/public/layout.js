@@ -29,6 +29,11 @@ function apply() {
     panel?.classList.toggle('chosen', selected);
   }
   document.body.dataset.pane = pane;
+  for (const name of news) {
+    if (!inView(name)) continue;
+    news.delete(name);
+    setBadge(name, '');
+  }
   for (const b of document.querySelectorAll('#panes button')) {
     const on = b.getAttribute('data-pane') === pane;
     b.setAttribute('aria-current', on ? 'true' : 'false');
@@ -75,6 +80,20 @@ export function setBadge(name, text, tone = '') {
     else delete (/** @type {HTMLElement} */ (el).dataset.tone);
   }
 }
+
+/** Is this tool in view now (its tab chosen on a laptop, its pane on a phone)? */
+const inView = (name) => (phone.matches ? pane === name : tool === name);
+
+/**
+ * Something new happened in a tool that is not in view (a session changed
+ * while the checks are shown): its tab says "new" until it is shown.
+ */
+export function noteNews(name) {
+  if (inView(name)) return;
+  news.add(name);
+  setBadge(name, 'new', 'news');
+}
+const news = new Set();
 
 /** Arrow keys, Home and End move along a tab list (WAI-ARIA tabs pattern); the slides' own keys stay out of it. */
 function tabKeys(e) {

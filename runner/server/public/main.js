@@ -3,10 +3,12 @@
 import { get, listen, post } from './api.js';
 import { $, h } from './dom.js';
 import { current, forget, parseHash, show, slidesInspector, slidesState, startSlides } from './slides.js';
-import { appLog, appLogs, appStatuses, showApp, startAppPane } from './apppane.js';
+import { appLog, appLogs, appRunnerGone, appStatuses, showApp, startAppPane } from './apppane.js';
 import { checkDone, resultChanged, setCheckStep, setWatch, startChecks, verifyEnded, verifyStarted } from './checks.js';
 import { inspectorRedis, showInspector } from './inspector.js';
-import { redisStatus } from './status.js';
+import { redisStatus, statusRunnerGone } from './status.js';
+import { noteNews, setBadge, setTools, showPane, startLayout } from './layout.js';
+import { startShortcuts } from './shortcuts.js';
 import { setWorkspaceStep, startWorkspace, workspaceState } from './workspace.js';
 
 let serverStep = '';
@@ -71,12 +73,56 @@ function showServices(state) {
   const redis = state.redis.state !== 'not-needed' && Boolean(step?.services.includes('redis'));
   $('redis-status').hidden = !redis;
   $('redis-panel').hidden = !redis;
+  setTools({ redis });
+}
+
+/** The newest event line seen: a newer one while Redis is not in view marks its tab "new" (not the lines a page finds at load). */
+let lastEvent;
+function redisNews(snapshot) {
+  const newest = snapshot.events?.[0]?.id;
+  if (newest === undefined) return;
+  if (lastEvent !== undefined && newest !== lastEvent) noteNews('redis');
+  lastEvent = newest;
+}
+
+/** The Checks tab's word on the latest run: seen while Redis or the workspace is shown. */
+const badges = {
+  start: () => setBadge('checks', '…', 'busy'),
+  end: ({ report, error }) => {
+    if (error || !report) setBadge('checks', '!', 'bad');
+    else if (report.failed > 0) setBadge('checks', `✗ ${report.failed}`, 'bad');
+    else if (report.passed > 0 && report.skipped === 0) setBadge('checks', '✓', 'ok');
+    else setBadge('checks', '');
+  },
+};
+
+/**
+ * The very first screen says where to start: a title slide alone does not.
+ * Shown on the first step's first slide until any step is passed or skipped.
+ */
+function startHere() {
+  const box = $('start-here');
+  const first = lastState?.steps[0];
+  const at = current();
+  const fresh = Boolean(first) && lastState.steps.every((s) => s.status === 'todo') && at.step === first.name && at.n === 1;
+  box.hidden = !fresh;
+  if (!fresh || box.childElementCount) return;
+  box.replaceChildren(
+    h('strong', {}, 'Start here. '),
+    'Turn the slides with → or Space; they tell you what to change in your app (the ',
+    h('code', {}, 'workspace'),
+    ' folder, in your own editor), which runs on the right. Verify checks it. ',
+    h('kbd', {}, '?'),
+    ' lists every key. ',
+    h('button', { type: 'button', class: 'primary', onclick: () => void show(first.name, 2) }, 'Start →'),
+  );
 }
 
 let lastState;
 function onState(state) {
   lastState = state;
   slidesState(state);
+  startHere();
   serverStep = state.current;
   showAway();
   renderSteps(state);
@@ -191,6 +237,8 @@ async function main() {
     },
     true,
   );
+  startLayout();
+  startShortcuts();
   // File references open through files.js, which says a failure beside the click.
   startAppPane();
   startChecks(() => showApp('solution'));
@@ -205,10 +253,22 @@ async function main() {
       state: onState,
       logs: appLogs,
       log: appLog,
-      inspector: (snapshot) => (showInspector(snapshot), slidesInspector(snapshot)),
-      'verify-start': verifyStarted,
+      inspector: (snapshot) => {
+        showInspector(snapshot);
+        slidesInspector(snapshot);
+        redisNews(snapshot);
+      },
+      'verify-start': (e) => {
+        badges.start();
+        // The results are what the learner waits for: the Checks tab comes forward (on a phone, only if they pressed Verify).
+        showPane('checks');
+        verifyStarted(e);
+      },
       check: checkDone,
-      'verify-end': verifyEnded,
+      'verify-end': (e) => {
+        badges.end(e);
+        verifyEnded(e);
+      },
       result: resultChanged,
       decks: forget,
     },
@@ -216,8 +276,13 @@ async function main() {
       const banner = $('connection');
       banner.hidden = ok;
       banner.textContent = message ?? '';
+      // Without the runner nothing on the page is current: Redis's and the app's words say so.
+      statusRunnerGone(!ok);
+      appRunnerGone(!ok);
     },
   );
+  // The counter changes exactly when a slide is shown.
+  new MutationObserver(startHere).observe($('counter'), { childList: true, characterData: true, subtree: true });
   // A deep link that names no step still lands somewhere sensible.
   if (!parseHash(location.hash)) void show(state.current, 1);
 }
