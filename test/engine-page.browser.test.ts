@@ -160,9 +160,9 @@ describe('a slide too big to fit, by keyboard', () => {
     expect(arrived.atEnd).toBe(false);
     expect(arrived.lastLineSeen, 'the last line is out of sight before scrolling').toBe(false);
 
-    // In the tab order: Tab from the last step's tab in the header, just before it, lands on it.
+    // In the tab order: Tab from the header's last control (the shortcuts' ?), just before it, lands on it.
     expect(arrived.tabIndex, 'the oversized slide is in the tab order').toBe(0);
-    await page.locator('#steps li:last-child a').focus();
+    await page.locator('#help').focus();
     await page.keyboard.press('Tab');
     expect(await focused(), 'Tab reaches the oversized slide').toBe('slide');
 
