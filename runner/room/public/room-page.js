@@ -81,10 +81,10 @@ function render(view) {
             h('td', { class: 'step' }, l.step, l.slide ? h('span', { class: 'muted' }, ` · slide ${l.slide.split('/')[1]}`) : null),
             h(
               'td',
-              { class: 'cells' },
-              ...(ids.length
+              { class: 'checks' },
+              h('div', { class: 'cells' }, ...(ids.length
                 ? ids.map((id) => h('span', { class: `cell ${l.checks[id]}`, title: `${id}: ${words[l.checks[id]]}`, 'data-check': id, role: 'img', 'aria-label': `${id}: ${words[l.checks[id]]}` }, marks[l.checks[id]] ?? '?'))
-                : [h('span', { class: 'muted' }, 'joined, no verify yet')]),
+                : [h('span', { class: 'muted' }, 'joined, no verify yet')])),
             ),
             h('td', { class: 'at' }, h('time', { datetime: new Date(l.at).toISOString(), 'data-at': l.at }, ago(l.at, now)), l.silent ? h('span', { class: 'muted' }, ' (silent)') : null),
           );
