@@ -63,7 +63,12 @@ export class Reporter {
   /** Opens the connection ahead of the first report (verify's own work runs meanwhile). */
   warm(): void {
     if (this.closed) return;
-    this.connect().catch(() => {}); // said when a report fails
+    // A room that cannot be reached is known now: a verify does not wait for it at its end.
+    this.connect().catch((err: unknown) => {
+      if (this.closed || this.status.state === 'reporting') return;
+      const host = roomHost(this.room.url);
+      this.setStatus({ state: 'retrying', host, name: this.room.name, message: roomProblem(err, host) });
+    });
   }
 
   /** Queues one report; returns at once. */
@@ -109,9 +114,12 @@ export class Reporter {
     client?.destroy();
   }
 
+  /** The connection, opened anew when there is none or the one there was closed (Redis went away). */
   private connect(): Promise<Client> {
     if (this.client?.isReady) return Promise.resolve(this.client);
-    this.connecting ??= (async () => {
+    if (this.connecting) return this.connecting;
+    if (this.client) this.drop();
+    const connecting = (async () => {
       const client: Client = createClient({
         url: this.room.url,
         RESP: 2,
@@ -123,17 +131,16 @@ export class Reporter {
       try {
         await withTimeout(client.connect(), COMMAND_TIMEOUT_MS);
       } catch (err) {
-        if (this.client === client) this.drop();
-        else client.destroy();
+        if (this.client === client) this.client = undefined;
+        client.destroy();
         throw err;
       }
       return client;
-    })();
-    const connecting = this.connecting;
-    return connecting.catch((err: unknown) => {
+    })().finally(() => {
       if (this.connecting === connecting) this.connecting = undefined;
-      throw err;
     });
+    this.connecting = connecting;
+    return connecting;
   }
 
   private async drain(): Promise<void> {
@@ -141,13 +148,22 @@ export class Reporter {
     this.busy = true;
     const host = roomHost(this.room.url);
     try {
+      let reconnected = false;
       while (this.queue.length && !this.closed) {
         const fields = this.queue[0]!;
         const client = await this.connect();
-        await withTimeout(
-          client.sendCommand(['XADD', this.room.key, 'MAXLEN', '~', String(STREAM_MAXLEN), '*', ...Object.entries(fields).flat()]),
-          COMMAND_TIMEOUT_MS,
-        );
+        try {
+          await withTimeout(
+            client.sendCommand(['XADD', this.room.key, 'MAXLEN', '~', String(STREAM_MAXLEN), '*', ...Object.entries(fields).flat()]),
+            COMMAND_TIMEOUT_MS,
+          );
+        } catch (err) {
+          // A connection that Redis closed since the last report (a restart, an idle timeout): one new one at once.
+          if (reconnected || !/client is closed|Socket closed|ECONNRESET|EPIPE/i.test(reasonOf(err))) throw err;
+          reconnected = true;
+          this.drop();
+          continue;
+        }
         if (this.queue[0] === fields) this.queue.shift();
         this.backoff = 0;
         this.setStatus({ state: 'reporting', host, name: this.room.name });

@@ -117,6 +117,7 @@ async function main() {
   startChecks(() => showApp('solution'));
   // Skip and Undo skip live with the workspace tools.
   startWorkspace({ current, show, onState });
+  void import('./room.js').then((room) => room.startRoom()); // the room (issue 22): its own module, its own element
   const state = await get('/state');
   onState(state);
   await startSlides(state.current, stepShown);
