@@ -39,6 +39,8 @@ const commands: Record<string, Command> = {
   join: load('join'),
   leave: load('leave'),
   room: load('room'),
+  // A verify in the terminal hands its report to the room through this (runner/room/terminal.ts).
+  'room-send': load('room-send'),
 };
 
 /** Usage as the learner types it: `npm run …` from a workshop's scripts, `workshop …` otherwise. */

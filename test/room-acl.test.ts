@@ -12,6 +12,7 @@ import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { runWorkshopCommand, startRoom } from './helpers/room.ts';
 import { runCli, tempApp } from './helpers/verify-cli.ts';
 import { repoRoot } from './helpers/repo.ts';
+import { waitFor } from './helpers/workshop-runner.ts';
 import { roomKey } from '../runner/room/config.ts';
 
 const key = roomKey(repoRoot);
@@ -44,7 +45,11 @@ describe("the learners' user", () => {
     const run = await runCli(['step1'], env);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
-    const entries = (await redis.client.xRange(key, '-', '+')) as { message: Record<string, string> }[];
+    // The verify has handed its report over; it arrives a moment later.
+    const entries = await waitFor('the report in the room', async () => {
+      const all = (await redis.client.xRange(key, '-', '+')) as { message: Record<string, string> }[];
+      return all.length === 2 ? all : undefined;
+    });
     expect(entries.map((e) => JSON.parse(e.message.checks!).length)).toEqual([0, expect.any(Number)]);
     expect(entries[1]!.message.name).toBe('Ada');
   });

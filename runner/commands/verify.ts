@@ -113,7 +113,7 @@ async function once(
     io.controller.abort();
     await running?.catch(() => {});
   });
-  // The room, when the learner joined one and checks their workspace: its connection opens while the checks run.
+  // The room, when the learner joined one and checks their workspace: the report is handed over once printed.
   const room = io.room ? roomReporter() : undefined;
   try {
     io.header();
@@ -163,7 +163,7 @@ async function watchMode(
     return reportError(err);
   }
   const clear = process.stdout.isTTY && !io.json ? '\x1b[2J\x1b[3J\x1b[H' : '';
-  const room: TerminalRoom | undefined = io.room ? roomReporter() : undefined;
+  const room: TerminalRoom | undefined = io.room ? roomReporter({ watch: true }) : undefined;
   return new Promise<number>(() => {
     const watcher = watchVerify(step, dir, {
       ...options,
