@@ -76,7 +76,8 @@ export class Reporter {
     if (this.closed) return;
     this.queue.push(fields);
     if (this.queue.length > QUEUE_MAX) this.queue.splice(0, this.queue.length - QUEUE_MAX);
-    if (!this.timer) void this.drain();
+    // The sending starts after the caller's turn: send() itself only queues.
+    if (!this.timer) setImmediate(() => void this.drain());
   }
 
   /** Resolves when the queue is empty, or after `ms`: true when everything went out. */
