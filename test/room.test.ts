@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { startWorkshopRunner, waitFor, type RunningWorkshop } from './helpers/workshop-runner.ts';
-import { runnerFetch } from './helpers/runner-http.ts';
+import { runnerFetch, tokenIn } from './helpers/runner-http.ts';
+import { rawRequest } from './helpers/raw-http.ts';
 import { pagePost, runWorkshopCommand, startRoom, type RunningRoom } from './helpers/room.ts';
 import { runCli } from './helpers/verify-cli.ts';
 import { repoRoot } from './helpers/repo.ts';
@@ -70,6 +71,18 @@ describe("the instructor's room", () => {
     const view = await room.view();
     expect(view.room).toMatchObject({ connected: true, key });
     expect(view.learners.map((l) => l.name).sort()).toEqual(['Ada', 'Bo']);
+  });
+
+  it('answers only our Host, and streams only to our own page', async () => {
+    const port = Number(new URL(room!.url).port);
+    const token = tokenIn(room!.link);
+    const rebound = await rawRequest(port, { path: '/api/room', headers: [['Host', `evil.example:${port}`], ['X-Workshop-Token', token]] });
+    expect(rebound.status).toBe(403);
+    const fromElsewhere = await rawRequest(port, { path: '/api/room/events', headers: [['Host', `127.0.0.1:${port}`], ['Origin', 'http://evil.example'], ['Cookie', `workshop-${port}=${token}`]], headOnly: true });
+    expect(fromElsewhere.status).toBe(403);
+    const door = await rawRequest(port, { path: '/', headers: [['Host', `127.0.0.1:${port}`]] });
+    expect(door.status).toBe(403);
+    expect(door.body).toMatch(/Open the room from its link/);
   });
 
   it("a verify from the page shows within a second, with each check's id and outcome and the slide", async () => {
