@@ -48,6 +48,7 @@ export function readProblem(err: unknown, host: string): string {
   if (/WRONGPASS|invalid username-password|NOAUTH/i.test(reason)) return `${host} refused the user or password in the URL: give the URL of a user that may read the room (not the learners' user).`;
   if (/NOPERM/i.test(reason)) return `${host} does not let this user read the room's stream: use a user with +xread on it (the learners' user can only append).`;
   if (/ECONNREFUSED/.test(reason)) return `Nothing answers at ${host}: start the room's Redis, or check the URL's port.`;
+  if (/certificate|CERT_|self.signed/i.test(reason)) return `${host} presented a certificate this machine does not trust (${reason}): set NODE_EXTRA_CA_CERTS to the file of its authority's certificate.`;
   if (/ENOTFOUND|EAI_AGAIN/.test(reason)) return `The host of ${host} is not known here: check the URL.`;
   if (/timed out|Timeout/i.test(reason)) return `${host} did not answer in time.`;
   return `${host} could not be read: ${reason}.`;

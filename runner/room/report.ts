@@ -28,6 +28,9 @@ export function roomProblem(err: unknown, host: string): string {
   if (/WRONGPASS|invalid username-password|AUTH|NOAUTH/i.test(reason)) return `The room at ${host} refused the user or password in its URL: ask the instructor for the room's URL and join again.`;
   if (/NOPERM/i.test(reason)) return `The room at ${host} does not let this user append to the room: ask the instructor to check the learners' ACL line.`;
   if (/ECONNREFUSED/.test(reason)) return `Nothing answers at ${host}: the room's Redis is down, or the URL's port is wrong.`;
+  if (/certificate|CERT_|self.signed/i.test(reason)) return `The room at ${host} presented a certificate this machine does not trust (${reason}): ask the instructor for the certificate of its authority, and set NODE_EXTRA_CA_CERTS to that file.`;
+  if (/ECONNRESET|closed unexpectedly/i.test(reason)) return `The room at ${host} closed the connection at once: if it uses TLS, its URL starts with rediss://.`;
+  if (/wrong version number|EPROTO|packet length/i.test(reason)) return `The room at ${host} does not speak TLS on that port: try the URL with redis:// instead of rediss://, or ask the instructor for the TLS port.`;
   if (/ENOTFOUND|EAI_AGAIN/.test(reason)) return `The room's host ${host} is not known here: check the URL, or your network.`;
   if (/timed out|did not answer|Timeout/i.test(reason)) return `The room at ${host} did not answer within ${COMMAND_TIMEOUT_MS / 1000} s.`;
   return `The room at ${host} could not be reached: ${reason}.`;
