@@ -20,12 +20,12 @@ export interface RunningRoom {
   stop(): Promise<void>;
 }
 
-export async function startRoom(redisUrl: string, options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunningRoom> {
+export async function startRoom(redisUrl: string, options: { env?: Record<string, string>; timeoutMs?: number; workshop?: string } = {}): Promise<RunningRoom> {
   const state = await mkdtemp(join(tmpdir(), 'workshop-room-'));
   const lines: string[] = [];
   let announce: (link: string) => void = () => {};
   const announced = new Promise<string>((r) => (announce = r));
-  const child = startChild(process.execPath, [...nodeArgsOf('workshop'), 'room', redisUrl, '--port', '0', '--no-open'], {
+  const child = startChild(process.execPath, [...nodeArgsOf('workshop'), 'room', redisUrl, '--port', '0', '--no-open', ...(options.workshop ? ['--workshop', options.workshop] : [])], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1', WORKSHOP_STATE: state, ...options.env },
     onLine: (line) => {
