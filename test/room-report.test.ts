@@ -13,6 +13,11 @@ import { startRedisServer, type RedisServer } from '../runner/redis.ts';
 import { Reporter, type ReporterStatus } from '../runner/room/report.ts';
 import { entryFields } from '../runner/room/entry.ts';
 import { waitFor } from './helpers/workshop-runner.ts';
+import { runCli, tempApp } from './helpers/verify-cli.ts';
+import { repoRoot } from './helpers/repo.ts';
+import { processesWithEnv } from './helpers/process-table.ts';
+import { writeRoom, roomKey } from '../runner/room/config.ts';
+import { existsSync } from 'node:fs';
 
 const key = 'workshop-room:report-test';
 let dir: string;
@@ -90,4 +95,34 @@ describe('Reporter', () => {
       silent.close();
     }
   });
+});
+
+describe('a verify in the terminal, in a room that never answers', () => {
+  it('exits with its result at once; the process that carries its report ends by itself within seconds', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const app = await tempApp(join(repoRoot, 'steps/step1'));
+    const state = join(dir, 'silent-state');
+    writeRoom(state, { url: `redis://127.0.0.1:${(silent.address() as { port: number }).port}`, name: 'Ada', key: roomKey(repoRoot) });
+    const marker = `WORKSHOP_ROOM_TEST=${process.pid}-${Date.now()}`;
+    try {
+      const run = await runCli(['step1'], { WORKSHOP_STATE: state, WORKSHOP_WORKSPACE: app.dir, WORKSHOP_ROOM_TEST: marker.split('=')[1]! });
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      // The report's carrier outlives the verify, for a moment only.
+      await waitFor('the report carrier to end', () => processesWithEnv(marker).length === 0, 10_000);
+      expect(existsSync(join(state, 'room-last.json'))).toBe(true);
+      const next = await runCli(['step1'], { WORKSHOP_STATE: state, WORKSHOP_WORKSPACE: app.dir, WORKSHOP_ROOM_TEST: marker.split('=')[1]! });
+      expect(next.stderr).toMatch(/^Your last report did not reach the room: The room at redis:\/\/127\.0\.0\.1:\d+ did not answer within 3 s\. /);
+      await waitFor('the second carrier to end', () => processesWithEnv(marker).length === 0, 10_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+      await app.dispose();
+    }
+  }, 60_000);
 });
