@@ -2,7 +2,7 @@
 // machine in one run, with a baseline measured in the same run beside each.
 // Prints a table, or one JSON object with --json. `--runs N` (default 5).
 // `--only a,b` measures only those parts, out of baseline, verify, workshop,
-// deck, store and peers (our verify and start-up against learnyounode's and
+// deck, store, room (a verify in an unreachable room; 200 learners in one room: see room.ts) and peers (our verify and start-up against learnyounode's and
 // reveal-md's, installed on first use: see peers.ts), e.g.
 // `npm run bench -- --only peers --runs 2`.
 import { spawnSync } from 'node:child_process';
@@ -16,10 +16,11 @@ import { summarize, type Summary } from './stats.ts';
 import { benchVerify, benchVerifyInterleaved } from './verify.ts';
 import { steps } from '../runner/steps.ts';
 import { benchWorkshopStart } from './workshop.ts';
+import { benchRoomScale, benchVerifyWithRoom } from './room.ts';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, runs: { type: 'string', default: '5' }, only: { type: 'string' } } });
 const runs = Math.max(1, Number(values.runs) || 5);
-const parts = ['baseline', 'verify', 'workshop', 'deck', 'store', 'peers'] as const;
+const parts = ['baseline', 'verify', 'workshop', 'deck', 'store', 'room', 'peers'] as const;
 type Part = (typeof parts)[number];
 const only = values.only?.split(',').map((p) => p.trim()).filter(Boolean);
 const unknown = only?.filter((p) => !(parts as readonly string[]).includes(p)) ?? [];
@@ -67,6 +68,13 @@ if (wanted('deck')) progress('deck rendering');
 const deck = wanted('deck') ? await benchDeck(50, runs) : undefined;
 if (wanted('store')) progress('requests per second, Redis store against MemoryStore');
 const store = wanted('store') ? await benchStore({ rounds: 3, seconds: 3 }) : undefined;
+let room: { verify: Awaited<ReturnType<typeof benchVerifyWithRoom>>; scale: Awaited<ReturnType<typeof benchRoomScale>> } | undefined;
+if (wanted('room')) {
+  progress('verify step1 in no room, in a room that answers, in one that refuses, in one that never answers');
+  const verifyInRoom = await benchVerifyWithRoom(runs);
+  progress('200 learners in one room, each verifying every 10 s, for 60 s');
+  room = { verify: verifyInRoom, scale: await benchRoomScale({ learners: 200, everyMs: 10_000, seconds: 60 }) };
+}
 const peers = wanted('peers') ? await benchPeers(runs, progress) : undefined;
 
 const machine = {
@@ -78,7 +86,7 @@ const machine = {
   date: new Date().toISOString(),
 };
 // Parts left out by --only are absent (JSON.stringify drops undefined).
-const report = { machine, runs, only, baseline, verify, workshop, deck, store, peers };
+const report = { machine, runs, only, baseline, verify, workshop, deck, store, room, peers };
 
 if (values.json) {
   console.log(JSON.stringify(report, null, 2));
@@ -123,6 +131,20 @@ if (values.json) {
           ['step 3 app with the Redis store', `${Math.round(store.redis.median)} req/s`, `${(store.ratio * 100).toFixed(0)}% of MemoryStore`],
           ['step 3 app with MemoryStore (baseline)', `${Math.round(store.memory.median)} req/s`, ''],
         ] satisfies Row[])
+      : []),
+    ...(room
+      ? ((r) =>
+          [
+            ['verify step1, in no room', ms(r.verify.noRoom), ''],
+            ['verify step1, in a room that answers', ms(r.verify.reachable), `${(r.verify.reachable.median / r.verify.noRoom.median).toFixed(2)}× no room`],
+            ['verify step1, in a room that refuses (down)', ms(r.verify.refused), `${(r.verify.refused.median / r.verify.noRoom.median).toFixed(2)}× no room`],
+            ['verify step1, in a room that never answers', ms(r.verify.silent), `${(r.verify.silent.median / r.verify.noRoom.median).toFixed(2)}× no room`],
+            [`room: ${r.scale.learners} learners, a verify each every ${r.scale.everyMs / 1000} s, ${r.scale.seconds} s`, `${r.scale.reports} reports`, ''],
+            ['room: a report to the room page\'s stream', `${Math.round(r.scale.latency.median)} ms (${r.scale.latency.min}–${r.scale.latency.max})`, `p95 ${r.scale.latency.p95} ms, ${r.scale.latency.over1s} over 1 s`],
+            ['room: the room runner\'s memory (RSS, highest)', `${r.scale.roomRssMb} MB`, ''],
+            [`room: start, reading the full stream (${r.scale.redis.streamEntries} entries)`, `${r.scale.startMs} ms`, ''],
+            [`room: Redis memory, stream past its cap (${r.scale.redis.prefilled} appended)`, `${r.scale.redis.afterPrefillMb} MB`, `${r.scale.redis.usedMemoryMb} MB after the run`],
+          ] satisfies Row[])(room)
       : []),
     ...(peers
       ? [

@@ -36,6 +36,11 @@ const commands: Record<string, Command> = {
   lint: load('lint'),
   'check-content': load('check-content'),
   init: load('init'),
+  join: load('join'),
+  leave: load('leave'),
+  room: load('room'),
+  // A verify in the terminal hands its report to the room through this (runner/room/terminal.ts).
+  'room-send': load('room-send'),
 };
 
 /** Usage as the learner types it: `npm run …` from a workshop's scripts, `workshop …` otherwise. */
@@ -53,6 +58,9 @@ function usage(): string {
     [sub('export <dir>'), 'every deck as a self-contained HTML page'],
     [sub('lint'), 'check the decks and the checks modules'],
     [sub('check-content'), '(authors) every solution, fixture, deck and slide link'],
+    [sub('join <redis-url> --name <name>'), "report each verify to the instructor's room"],
+    [sub('leave'), 'stop reporting to the room'],
+    [sub('room <redis-url> [--port N --no-open]'), '(instructors) see the room: every learner, live'],
     [sub('init <dir>'), '(authors) write a new workshop, ready to run, in <dir>'],
   ];
   const width = Math.max(...lines.map(([c]) => c.length)) + 3;

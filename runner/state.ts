@@ -72,7 +72,7 @@ export interface Snapshot {
   workspace: string;
 }
 
-export type Topic = 'state' | 'log' | 'inspector' | 'check' | 'verify-start' | 'verify-end' | 'result' | 'decks';
+export type Topic = 'state' | 'log' | 'inspector' | 'check' | 'verify-start' | 'verify-end' | 'result' | 'decks' | 'room';
 
 export interface WorkshopEvent {
   topic: Topic;

@@ -13,6 +13,7 @@ import { steps, workshop } from '../steps.ts';
 import { FixtureError, isOverlay, overlayApp, readFixture, type Fixture } from '../verify/fixture.ts';
 import { ChecksModuleError } from '../verify/step-checks.ts';
 import { oneStep, parseCommandArgs } from './args.ts';
+import { roomReporter, type TerminalRoom } from '../room/terminal.ts';
 
 const usage = 'Usage: npm run verify <step> [-- --dir PATH --json --watch --timeout MS]';
 
@@ -91,8 +92,10 @@ export async function run(args: string[]): Promise<number> {
     }
   }
 
-  if (values.watch) return watchMode(step.name, dir, options, { header, print, json, c });
-  return once(step, dir, dir, options, { header, print, controller: new AbortController() });
+  // Only the learner's own workspace is reported: an author's fixture or another folder is nobody's progress.
+  const isWorkspace = await sameFolder(dir, workspaceDir());
+  if (values.watch) return watchMode(step.name, dir, options, { header, print, json, c, room: isWorkspace });
+  return once(step, dir, dir, options, { header, print, controller: new AbortController(), room: isWorkspace });
 }
 
 /** One run on the app in `appDir` (`dir`, or the copy of an overlay fixture in `dir`), printed. */
@@ -101,7 +104,7 @@ async function once(
   dir: string,
   appDir: string,
   options: { timeoutMs: number; onResult?: (r: Parameters<typeof formatLine>[0]) => void },
-  io: { header: () => void; print: (r: Report) => void; controller: AbortController },
+  io: { header: () => void; print: (r: Report) => void; controller: AbortController; room?: boolean },
 ): Promise<number> {
   // Ctrl-C: the run stops its apps and Redis (their whole process groups) and
   // cleans up as it would at its end; then the process exits 130.
@@ -110,6 +113,8 @@ async function once(
     io.controller.abort();
     await running?.catch(() => {});
   });
+  // The room, when the learner joined one and checks their workspace: the report is handed over once printed.
+  const room = io.room ? roomReporter() : undefined;
   try {
     io.header();
     const run = verify(step.name, appDir, { ...options, signal: io.controller.signal });
@@ -117,9 +122,12 @@ async function once(
     // The report names the folder that was asked for, not an overlay's temporary copy.
     const report = { ...(await run), dir };
     io.print(report);
+    room?.send(report);
     return isPass(report) ? 0 : 1;
   } catch (err) {
     return reportError(err);
+  } finally {
+    await room?.finish();
   }
 }
 
@@ -145,7 +153,7 @@ async function watchMode(
   step: string,
   dir: string,
   options: { timeoutMs: number; onResult?: (r: Parameters<typeof formatLine>[0]) => void },
-  io: { header: () => void; print: (r: Report) => void; json: boolean; c: ReturnType<typeof colors> },
+  io: { header: () => void; print: (r: Report) => void; json: boolean; c: ReturnType<typeof colors>; room: boolean },
 ): Promise<number> {
   const { watchVerify } = await import('../verify/watch.ts');
   // Validate once, so a missing folder is a usage error rather than a loop of errors.
@@ -155,6 +163,7 @@ async function watchMode(
     return reportError(err);
   }
   const clear = process.stdout.isTTY && !io.json ? '\x1b[2J\x1b[3J\x1b[H' : '';
+  const room: TerminalRoom | undefined = io.room ? roomReporter({ watch: true }) : undefined;
   return new Promise<number>(() => {
     const watcher = watchVerify(step, dir, {
       ...options,
@@ -166,6 +175,7 @@ async function watchMode(
       },
       onReport: (report) => {
         io.print(report);
+        room?.send(report);
         if (!io.json) console.log(io.c.dim('Watching for changes; Ctrl-C to stop.'));
       },
       onError: (err) => {
@@ -174,6 +184,9 @@ async function watchMode(
       },
     });
     // Ctrl-C ends the watch: the watcher closes, a run in progress stops with its processes.
-    onShutdown(() => watcher.close());
+    onShutdown(async () => {
+      await watcher.close();
+      await room?.finish();
+    });
   });
 }

@@ -14,6 +14,8 @@ import { ApiError, apiRouter } from './api.ts';
 import { DeckCache } from './decks.ts';
 import { EventHub } from './events.ts';
 import { Verifier } from './verifier.ts';
+import { RoomLink } from '../room/learner.ts';
+import { roomRouter } from './room-api.ts';
 import { parse as parseCookies } from 'cookie';
 import { checkRequest, contentSecurityPolicy, cookieNameFor, lockedMessage, pageKeyOf, targetPath, tokensEqual } from './security.ts';
 import { serveFolder } from './static.ts';
@@ -32,7 +34,7 @@ const headerOf = (req: IncomingMessage, name: string) => {
 };
 
 /** The token in the request's cookie for this port, if any. */
-function cookieToken(req: IncomingMessage, port: number): string | undefined {
+export function cookieToken(req: IncomingMessage, port: number): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   try {
@@ -68,7 +70,7 @@ function checkOf(req: IncomingMessage, state: WorkshopState, isStream: boolean) 
   );
 }
 
-const escapeHtml = (text: string) =>
+export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The page, with its key (base64url: nothing to escape) and the workshop's title (escaped: it is content). */
@@ -77,7 +79,7 @@ function pageFor(template: string, pageKey: string): string {
 }
 
 /** The short page shown instead of the workshop: what happened and what to do. Never the token. */
-function doorPage(template: string, heading: string, message: string, script = ''): string {
+export function doorPage(template: string, heading: string, message: string, script = ''): string {
   return template
     .replaceAll('__WORKSHOP_TITLE__', escapeHtml(workshop().title))
     .replace('__HEADING__', escapeHtml(heading))
@@ -93,6 +95,7 @@ export interface UiServer {
   decks: DeckCache;
   hub: EventHub;
   verifier: Verifier;
+  room: RoomLink;
   close(): Promise<void>;
 }
 
@@ -101,7 +104,8 @@ export function createUiApp(state: WorkshopState) {
   let slideSent: () => void = () => {};
   const firstSlide = new Promise<void>((r) => (slideSent = r));
   const hub = new EventHub(state);
-  const verifier = new Verifier(state);
+  const room = new RoomLink(state.stateDir, (status) => state.emit('room', status));
+  const verifier = new Verifier(state, (report) => room.report(report));
   const template = readFileSync(join(publicDir, 'index.html'), 'utf8');
   const door = readFileSync(join(publicDir, 'door.html'), 'utf8');
   const app = express();
@@ -177,6 +181,7 @@ export function createUiApp(state: WorkshopState) {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  app.use('/api/room', roomRouter(room, state));
   app.use('/api', apiRouter({ state, decks, hub, verifier }));
 
   app.use((_req: Request, res: Response) => {
@@ -202,7 +207,7 @@ export function createUiApp(state: WorkshopState) {
     }
     res.status(500).json({ error: `The workshop runner failed: ${(err as Error).message ?? String(err)}. See the terminal.` });
   });
-  return { app, decks, hub, verifier, firstSlide };
+  return { app, decks, hub, verifier, room, firstSlide };
 }
 
 /**
@@ -219,7 +224,7 @@ function refuseUpgrade(state: WorkshopState) {
 
 /** Listens on 127.0.0.1:`port` (0: any free port) and records the port in the state. */
 export async function startUiServer(state: WorkshopState, port: number): Promise<UiServer> {
-  const { app, decks, hub, verifier, firstSlide } = createUiApp(state);
+  const { app, decks, hub, verifier, room, firstSlide } = createUiApp(state);
   const server = createServer(app);
   server.on('upgrade', refuseUpgrade(state));
   await new Promise<void>((resolve, reject) => {
@@ -238,8 +243,10 @@ export async function startUiServer(state: WorkshopState, port: number): Promise
     decks,
     hub,
     verifier,
+    room,
     async close() {
       await Promise.all([hub.close(), verifier.close()]);
+      room.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },

@@ -32,7 +32,11 @@ export class Verifier {
   private readonly controller = new AbortController();
   private readonly results = new Map<string, StepResult>();
 
-  constructor(private readonly state: WorkshopState) {}
+  constructor(
+    private readonly state: WorkshopState,
+    /** Each finished run's report (the room, when the learner joined one): never awaited, never in the way. */
+    private readonly onReport: (report: Report) => void = () => {},
+  ) {}
 
   /** Runs the checks of `step` (default: the current step); a run already going absorbs this request. */
   run(step = this.state.step.name): Promise<Report | undefined> {
@@ -110,6 +114,11 @@ export class Verifier {
       await state.reloadProgress();
       const kept = this.keep({ step, at, endedAt: Date.now(), report });
       state.emit('verify-end', { step, report, at, ...(kept.stale ? { stale: kept.stale } : {}) });
+      try {
+        this.onReport(report);
+      } catch {
+        // the room is never the verify's problem
+      }
       return report;
     } catch (err) {
       if (!started) state.emit('verify-start', { step, at, plan: [] });

@@ -9,6 +9,7 @@ import { inspectorRedis, showInspector } from './inspector.js';
 import { redisStatus, statusRunnerGone } from './status.js';
 import { noteNews, setBadge, setTools, showPane, startLayout } from './layout.js';
 import { startShortcuts } from './shortcuts.js';
+import { roomChanged, startRoom } from './room.js';
 import { setWorkspaceStep, startWorkspace, workspaceState } from './workspace.js';
 
 let serverStep = '';
@@ -244,6 +245,8 @@ async function main() {
   startChecks(() => showApp('solution'));
   // Skip and Undo skip live with the workspace tools.
   startWorkspace({ current, show: showChosen, onState });
+  // The room (issue 22): joining, and what is reported, at the bottom of the workspace tools.
+  startRoom();
   const state = await get('/state');
   onState(state);
   await startSlides(state.current, stepShown);
@@ -271,6 +274,7 @@ async function main() {
       },
       result: resultChanged,
       decks: forget,
+      room: roomChanged,
     },
     (ok, message) => {
       const banner = $('connection');
