@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser, type Browser } from './helpers/browser.ts';
+import { launchBrowser, showPane, type Browser } from './helpers/browser.ts';
 import { throwawayRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { startWorkshopRunner, type RunningWorkshop } from './helpers/workshop-runner.ts';
 import { repoRoot } from './helpers/repo.ts';
@@ -36,6 +36,8 @@ const entries = async () => (await room.client.xRange(key, '-', '+')) as { messa
 
 describe('the room on the workshop page', () => {
   it('offers to join a room, and says in one sentence what is wrong with a URL', async () => {
+    // The room sits with the workspace tools.
+    await showPane(page, 'workspace');
     await page.locator('#room summary', { hasText: 'Join a room' }).click();
     await page.locator('#room-url').fill('http://room.example.com');
     await page.locator('#room-name').fill('Ada');
@@ -48,11 +50,14 @@ describe('the room on the workshop page', () => {
     await page.locator('#room button', { hasText: 'Join' }).click();
     await expect.poll(() => page.locator('#room .room-reporting').textContent()).toBe(`Reporting to ${room.url} as Ada.`);
     expect((await entries()).length).toBe(1);
+    // And beside Verify, where a learner looks when it happens.
+    await showPane(page, 'checks');
+    expect(await page.locator('#room-note').textContent()).toBe(`Each verify is reported to the room at ${room.url} as Ada.`);
   });
 
   it('reports a verify from the page, with the slide the page shows', async () => {
     await page.goto(`${runner.url}#/step1/3`);
-    await page.locator('#room .room-reporting').waitFor();
+    await page.locator('#room-note').waitFor();
     await page.locator('#verify').click();
     await expect.poll(() => page.locator('#verify-summary').textContent(), { timeout: 30_000 }).toMatch(/passed/);
     const last = await expect.poll(async () => (await entries()).length, { timeout: 10_000 }).toBe(2).then(entries);
@@ -64,6 +69,7 @@ describe('the room on the workshop page', () => {
     await room.dispose();
     await page.locator('#verify').click();
     await expect.poll(() => page.locator('#room .room-retrying').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.locator('#room-note').textContent()).toMatch(/ \(unreachable now: retried in the background\)\.$/);
     expect(await page.locator('#room .room-retrying').textContent()).toMatch(/^The room is unreachable, retrying in the background: Nothing answers at redis:\/\/127\.0\.0\.1:\d+: the room's Redis is down, or the URL's port is wrong\. Your checks are not affected\.$/);
     await expect.poll(() => page.locator('#verify-summary').textContent(), { timeout: 30_000 }).toBe(before);
     // A second verify says nothing more.
@@ -73,6 +79,7 @@ describe('the room on the workshop page', () => {
   });
 
   it('leaves', async () => {
+    await showPane(page, 'workspace');
     await page.locator('#room button', { hasText: 'Leave the room' }).click();
     await expect.poll(() => page.locator('#room summary').textContent()).toBe('Join a room');
   });

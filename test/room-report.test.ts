@@ -55,7 +55,8 @@ describe('Reporter', () => {
     try {
       reporter.send(fields(0));
       await waitFor('the first report', async () => (await streamNames()).length === 1);
-      expect(reporter.status.state).toBe('reporting');
+      // Redis has it a moment before the reporter hears back.
+      await waitFor('the reporter to say it reports', () => reporter.status.state === 'reporting');
 
       await server.stop(); // saves, then stops: the room's Redis goes down
       const started = performance.now();

@@ -58,7 +58,23 @@ function joinForm(box, error = '') {
   );
 }
 
+/** Beside Verify, where it happens: that each verify goes to the room, and where. */
+function renderNote(status) {
+  const note = $('room-note');
+  if (!note) return;
+  note.hidden = !status?.joined;
+  if (note.hidden) return note.replaceChildren();
+  note.replaceChildren(
+    'Each verify is reported to the room at ',
+    h('code', {}, status.host),
+    ' as ',
+    h('strong', {}, status.name),
+    status.state === 'retrying' ? ' (unreachable now: retried in the background).' : '.',
+  );
+}
+
 function render(box, status) {
+  renderNote(status);
   joined = Boolean(status?.joined);
   if (!joined) {
     lastSlide = '';
