@@ -5,7 +5,7 @@
 // anonymous session (the note alone says "1 session" before and after). The
 // whole session record shows, its user too, with no box to scroll; a
 // session key sits on one line, a long key breaks only after a `:` or
-// between even pieces; while Redis is down the "Same from a terminal" line
+// between even pieces; while Redis is down the "Every session from a terminal" line
 // is hidden. Run by hand, it prints how long after the click each line shows. Screenshots go to /tmp (not committed): 1280×720, 390×844
 // (a phone) and dark mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,7 +200,7 @@ describe.runIf(step4)('what just happened, in the Redis panel on step 4', () => 
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
-  it('hides "Same from a terminal" while Redis is down, instead of an empty command', async () => {
+  it('hides "Every session from a terminal" while Redis is down, instead of an empty command', async () => {
     expect(await page.locator('#inspector-cli-line').isVisible()).toBe(true);
     expect(await page.locator('#inspector-cli').textContent()).toMatch(/^redis-cli .*--scan --pattern/);
     await redis.stop();

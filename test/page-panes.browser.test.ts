@@ -5,6 +5,8 @@
 // ? lists the keys and the keys bring each part forward; the app's frame shows
 // the focus; the first screen says where to start; no request answers 404;
 // and when the runner stops, nothing on the page still claims to be running.
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { steps } from '../runner/steps.ts';
@@ -211,6 +213,29 @@ describe('on a phone', () => {
       await page.setViewportSize({ width: 1280, height: 720 });
     }
   }, 30_000);
+});
+
+describe('a crash', () => {
+  it('keeps the tools their height beside a crashed app, and the page where it is', async () => {
+    await page.evaluate(() => (location.hash = '#/step4/2'));
+    await page.locator('#show-workspace').click();
+    const file = join(runner.workspace, 'app.js');
+    const good = await readFile(file, 'utf8');
+    try {
+      await appendFile(file, '\nconst = ;\n');
+      await expect.poll(() => page.locator('#app-state').getAttribute('data-state'), { timeout: 20_000 }).toBe('crashed');
+      await expect.poll(() => page.locator('#app-log').isVisible()).toBe(true);
+      const tools = (await page.locator('#tools').boundingBox())!;
+      expect(tools.height, 'the tools keep their height').toBeGreaterThanOrEqual(200);
+      expect(tools.y + tools.height).toBeLessThanOrEqual(720.5);
+      expect(await page.evaluate(() => document.scrollingElement!.scrollTop)).toBe(0);
+      expect((await page.locator('header.top').boundingBox())!.y).toBe(0);
+      await page.screenshot({ path: '/tmp/panes-crash-1280x720.png' });
+    } finally {
+      await writeFile(file, good);
+    }
+    await expect.poll(() => page.locator('#app-state').getAttribute('data-state'), { timeout: 20_000 }).toBe('running');
+  }, 60_000);
 });
 
 describe('when the runner stops', () => {

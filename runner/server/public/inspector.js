@@ -579,7 +579,7 @@ export function inspectorRedis(redis) {
   if (redis.state === 'unavailable') say($('inspector-note'), redis.message);
 }
 
-/** "Same from a terminal:" with its command; the line is hidden while there is none (Redis down). */
+/** "Every session from a terminal:" with its command; the line is hidden while there is none (Redis down). */
 function showCli(text) {
   if ($('inspector-cli').textContent !== text) $('inspector-cli').textContent = text;
   $('inspector-cli-line').hidden = !text;
