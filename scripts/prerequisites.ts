@@ -1,5 +1,5 @@
 // Runs before `npm test`: the suite needs a real redis-server and a real
-// Chromium. What is missing is installed through apt-get when we can (root on
+// Chromium (and openssl, for a certificate). What is missing is installed through apt-get when we can (root on
 // Debian/Ubuntu), and otherwise named in one sentence with the command to run.
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -20,6 +20,13 @@ const tools: Tool[] = [
     found: () => Boolean(findOnPath('redis-server')),
     aptPackage: 'redis-server',
     otherwise: 'install Redis 6 or newer (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis)',
+  },
+  {
+    // The room's TLS test makes its certificate with it.
+    name: 'openssl',
+    found: () => Boolean(findOnPath('openssl')),
+    aptPackage: 'openssl',
+    otherwise: 'install OpenSSL (Debian/Ubuntu: sudo apt-get install -y openssl; macOS has it)',
   },
   {
     name: `Chromium (${chromium})`,
