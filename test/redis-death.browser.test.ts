@@ -73,6 +73,8 @@ describe('a killed redis-server, said on the page', () => {
     // The header says it in two words, on its one row; the whole sentence is its tooltip.
     await expect.poll(() => status(page).textContent(), { timeout: 10_000 }).toBe('Redis running');
     expect(await status(page).getAttribute('title')).toBe(`Redis: redis-server started by the workshop on 127.0.0.1:${redisPort} (data in ${runner.state}/redis)`);
+    // The same on top of the Redis tab, for a touch screen.
+    expect(await page.locator('#redis-which').textContent()).toBe(`Redis: redis-server started by the workshop on 127.0.0.1:${redisPort} (data in ${runner.state}/redis)`);
     headerWhileUp = await headerHeight(page);
     pids.push(await redisPid());
     const body = (await visitor().get(app(s, 'solution')!.url)).body;

@@ -83,7 +83,9 @@ export function showInspector(snap) {
   else {
     groupItems.clear();
     indexItems.clear();
-    list.replaceChildren(...[...next.values()].map((item) => item.li));
+    // Sessions with a user first (the one a login just made is the one looked for), each kind by key as before.
+    const hasUser = (key) => (liveSessions.get(key) !== undefined ? 0 : 1);
+    list.replaceChildren(...[...next].sort(([a], [b]) => hasUser(a) - hasUser(b)).map(([, item]) => item.li));
   }
   for (const [el, top] of scrolled) if (el.isConnected) el.scrollTop = top;
   if (active && active !== document.body && active.isConnected && list.contains(active)) active.focus({ preventScroll: true });

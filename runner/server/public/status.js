@@ -81,6 +81,8 @@ function render() {
     else el.replaceChildren(text, ' ', h('button', { type: 'button', id: 'redis-start', disabled: parts.busy, onclick: (e) => void startRedisAgain(e.currentTarget) }, parts.button));
   }
   el.title = parts.title;
+  // Which Redis, and whose, where a touch screen can read it too (a tooltip alone is for mice).
+  $('redis-which').textContent = redis.state === 'ready' ? parts.title : '';
   renderProblem(parts, redis);
 }
 
