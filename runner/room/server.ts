@@ -4,12 +4,13 @@
 // room page, GET /api/room (the room as JSON, for scripts and tests), GET
 // /api/room/events (the same, pushed as it changes: at most every 200 ms)
 // and /slide/<deck>/<n> (the slide a failing check links to).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Request, type Response, type NextFunction } from 'express';
-import { checkRequest, contentSecurityPolicy, cookieNameFor, lockedMessage, pageKeyOf, targetPath, tokensEqual } from '../server/security.ts';
-import { PAGE_KEY_HEADER, TOKEN_HEADER, cookieToken, doorPage, escapeHtml, publicDir } from '../server/app.ts';
+import { pageKeyOf } from '../server/security.ts';
+import { publicDir } from '../server/app.ts';
+import { answerAtDoor, escapeHtml, guard, refuseUpgrade, type Door } from '../server/door.ts';
 import { serveFolder } from '../server/static.ts';
 import { sseFrame } from '../server/events.ts';
 import { DeckCache } from '../server/decks.ts';
@@ -19,7 +20,6 @@ import { parseEntry } from './entry.ts';
 import type { RawEntry, ReaderStatus } from './reader.ts';
 
 export const roomPublicDir = join(import.meta.dirname, 'public');
-const safeMethods = new Set(['GET', 'HEAD']);
 /** The door page's own files, from the workshop page's folder. */
 const doorFiles = new Set(['/ui/door.css', '/ui/enter.js']);
 
@@ -37,11 +37,6 @@ export interface RoomServer {
   close(): Promise<void>;
 }
 
-const header = (req: IncomingMessage, name: string) => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
-
 export async function startRoomServer(options: { port: number; token: string; host: string; key: string }): Promise<RoomServer> {
   const { token, host, key } = options;
   const room = new RoomState();
@@ -50,7 +45,7 @@ export async function startRoomServer(options: { port: number; token: string; ho
   const clients = new Set<ServerResponse>();
   const decks = new DeckCache();
   const template = readFileSync(join(roomPublicDir, 'room.html'), 'utf8');
-  const door = readFileSync(join(publicDir, 'door.html'), 'utf8');
+  const doorTemplate = readFileSync(join(publicDir, 'door.html'), 'utf8');
 
   const view = (): RoomPageView => ({
     room: { host, key, connected: status.connected, ...(status.message ? { message: status.message } : {}) },
@@ -85,59 +80,12 @@ export async function startRoomServer(options: { port: number; token: string; ho
   app.set('etag', false);
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy([]));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    const path = targetPath(req.url ?? '/');
-    const verdict = checkRequest(
-      {
-        host: req.headers.host,
-        target: req.url ?? '/',
-        origin: req.headers.origin,
-        cookieToken: cookieToken(req, port),
-        headerToken: header(req, TOKEN_HEADER),
-        pageKey: header(req, PAGE_KEY_HEADER),
-        changesState: !safeMethods.has(req.method),
-        isStream: req.path === '/api/room/events',
-        isPublic: path === '/' || doorFiles.has(path ?? ''),
-      },
-      port,
-      token,
-    );
-    if (!verdict.ok) {
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(verdict.status).type('text/plain').send(verdict.message);
-      return;
-    }
-    res.locals.hasToken = verdict.hasToken;
-    next();
-  });
+  // The same door as the workshop's: its guard, and the link that lets in; only the door page's own files are public.
+  const door: Door = { what: 'room', port: () => port, token, isPublic: (path) => path === '/' || doorFiles.has(path ?? '') };
+  app.use(guard(door, (path) => path === '/api/room/events'));
 
   app.get('/', (req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
-    const given = req.query.token;
-    if (given !== undefined) {
-      if (typeof given !== 'string' || !tokensEqual(given, token)) {
-        res.status(403).type('html').send(doorPage(door, "This link is not the room's", `This link's token is not the one this room page runs with. ${lockedMessage.replace(/^Blocked: /, '')}`));
-        return;
-      }
-      res.cookie(cookieNameFor(port), token, { httpOnly: true, sameSite: 'strict', path: '/' });
-      const site = req.headers['sec-fetch-site'];
-      if (site === 'none' || site === 'same-origin') {
-        res.redirect(303, '/');
-        return;
-      }
-      res.type('html').send(doorPage(door, 'Opening the room…', 'Opening the room. If nothing happens, open it again from the link the terminal printed.', '/ui/enter.js'));
-      return;
-    }
-    if (!res.locals.hasToken) {
-      res.status(403).type('html').send(doorPage(door, 'Open the room from its link', lockedMessage.replace(/^Blocked: /, '')));
-      return;
-    }
+    if (answerAtDoor(req, res, door, doorTemplate)) return;
     res.type('html').send(template.replace('__WORKSHOP_PAGE_KEY__', pageKeyOf(token)).replaceAll('__WORKSHOP_TITLE__', escapeHtml(workshop().title)));
   });
   app.get('/deck.css', async (_req, res) => {
@@ -187,7 +135,7 @@ export async function startRoomServer(options: { port: number; token: string; ho
   });
 
   const server = createServer(app);
-  server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
+  server.on('upgrade', refuseUpgrade(door));
   for (let p = options.port; ; p++) {
     try {
       await new Promise<void>((resolve, reject) => {
